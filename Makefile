@@ -1,0 +1,36 @@
+# clausegen — the two quick-start commands are `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+OUT    := out
+
+.PHONY: demo test fuzz bench evaluate venv clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[web,test]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+## demo: set up .venv, then validate, render and check the bundled samples
+demo: $(STAMP)
+	@echo "== validate the sample specs"
+	$(BIN)/clausegen validate samples/sla-zh.yaml samples/sla-en.yaml samples/sla-bilingual.yaml
+
+## test: run the whole test suite (slow fuzzing and benchmarks excluded; see `make fuzz`)
+test: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow" -n 2 -q
+
+## fuzz: long hypothesis runs over specs and contract text
+fuzz: $(STAMP)
+	CLAUSEGEN_FUZZ_EXAMPLES=2000 $(BIN)/python -m pytest -m slow -q
+
+## bench: start-up, render and check speed, with baselines measured in the same run
+bench: $(STAMP)
+	$(BIN)/python bench/startup.py
+
+clean:
+	rm -rf $(OUT) build dist .pytest_cache

@@ -1,0 +1,100 @@
+"""Values the checker returns: provisions found, findings, one report per file."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+STATUSES = ("present", "weak", "missing")
+SEVERITIES = ("error", "warning", "info")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A passage that shows a provision: its text, paragraph index (0-based) and offsets in it."""
+
+    text: str
+    paragraph: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class ProvisionResult:
+    """What the checker concluded about one provision of the family."""
+
+    id: str
+    status: str  # present | weak | missing
+    confidence: float
+    evidence: tuple[Evidence, ...] = ()
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A problem in the contract: a missing or weak provision or another quality issue."""
+
+    rule: str
+    severity: str  # error | warning | info
+    provision: str | None
+    message: str
+    paragraph: int | None = None
+    suggestion: str | None = None
+
+
+@dataclass(frozen=True)
+class FileReport:
+    """The checker's result for one contract file."""
+
+    path: str
+    language: str
+    provisions: tuple[ProvisionResult, ...]
+    findings: tuple[Finding, ...]
+    paragraphs: int = 0
+    # Facts about the document, e.g. {"generated_by": {"library": ..., "version": ...}}.
+    meta: dict = field(default_factory=dict)
+
+    def provision(self, pid: str) -> ProvisionResult:
+        """Return the result for provision `pid` (KeyError if the family has no such provision)."""
+        for p in self.provisions:
+            if p.id == pid:
+                return p
+        raise KeyError(pid)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.severity == "error" for f in self.findings)
+
+
+@dataclass(frozen=True)
+class Report:
+    """The checker's result for a run over one or more files."""
+
+    files: tuple[FileReport, ...]
+    version: int = 1
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.has_errors for f in self.files)
+
+    def to_dict(self) -> dict:
+        """Return the design's JSON shape (version, files[path, language, provisions, findings])."""
+        files = []
+        for f in self.files:
+            entry = {
+                "path": f.path,
+                "language": f.language,
+                "provisions": [
+                    {
+                        "id": p.id,
+                        "status": p.status,
+                        "confidence": round(p.confidence, 3),
+                        "evidence": [asdict(e) for e in p.evidence],
+                    }
+                    for p in f.provisions
+                ],
+                "findings": [asdict(x) for x in f.findings],
+            }
+            if f.meta:
+                entry["meta"] = f.meta
+            files.append(entry)
+        return {"version": self.version, "files": files}

@@ -1,0 +1,179 @@
+"""The command line: parse arguments, call one library function, report, pick the exit code."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from clausegen import __version__
+from clausegen.errors import ClausegenError
+
+LANGS = ("zh", "en", "bilingual")
+
+
+def _add_library(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--library", metavar="DIR", type=Path,
+                   help="a firm's clause library folder (overrides clausegen.toml and the built-in one)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser for every sub-command (the design's command-line contract)."""
+    parser = argparse.ArgumentParser(
+        prog="clausegen",
+        description="Draft and check service-interruption and compensation clauses "
+                    "(SLA / 服务中断赔偿条款) in Chinese and English.",
+    )
+    parser.add_argument("--version", action="version", version=f"clausegen {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show Python tracebacks for internal errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("validate", help="check spec files; print every problem with file:line:col")
+    p.add_argument("specs", nargs="+", metavar="SPEC", type=Path)
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    _add_library(p)
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("render", help="render a spec into Word (or md / txt / html) clauses")
+    p.add_argument("spec", metavar="SPEC", type=Path)
+    p.add_argument("-o", "--output", metavar="OUT", type=Path, required=True)
+    p.add_argument("--format", choices=("docx", "md", "txt", "html"),
+                   help="output format (default: from the output file's suffix)")
+    p.add_argument("--lang", choices=LANGS, help="language (default: the spec's)")
+    p.add_argument("--reference-docx", metavar="HOUSE.docx", type=Path,
+                   help="take styles (fonts, headings, page setup) from this Word document")
+    _add_library(p)
+    p.set_defaults(func=cmd_render)
+
+    p = sub.add_parser("check", help="check contracts for the required provisions")
+    p.add_argument("files", nargs="+", metavar="FILE", type=Path,
+                   help="contract files (.docx .pdf .txt .md) or folders")
+    p.add_argument("--format", choices=("text", "json", "sarif", "markdown"), default="text")
+    p.add_argument("--annotate", metavar="OUT.docx", type=Path,
+                   help="write a copy of the (single .docx) contract with Word comments")
+    p.add_argument("--playbook", metavar="FILE", type=Path,
+                   help="a playbook file choosing rules and levels")
+    p.add_argument("--lang", choices=("auto", "zh", "en"), default="auto")
+    p.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="files checked in parallel")
+    p.add_argument("--verbose", "-v", action="store_true", help="show all evidence and findings")
+    _add_library(p)
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("library", help="list or check a clause library")
+    lsub = p.add_subparsers(dest="library_command", metavar="ACTION")
+    lp = lsub.add_parser("list", help="families, provisions, templates and rules, and where they come from")
+    lp.add_argument("--format", choices=("text", "json"), default="text")
+    _add_library(lp)
+    lp.set_defaults(func=cmd_library_list)
+    lc = lsub.add_parser("check", help="report every problem in a clause library")
+    lc.add_argument("--since", metavar="REV", help="git revision to compare family versions against")
+    lc.add_argument("--format", choices=("text", "json"), default="text")
+    _add_library(lc)
+    lc.set_defaults(func=cmd_library_check)
+    p.set_defaults(func=lambda args: _usage(p))
+
+    p = sub.add_parser("new", help="print a starter spec with every section")
+    p.add_argument("--lang", choices=LANGS, default="zh")
+    _add_library(p)
+    p.set_defaults(func=cmd_new)
+
+    p = sub.add_parser("serve", help="start the web form")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    _add_library(p)
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    return 2
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from clausegen import spec
+    from clausegen.reporters import report_problems
+
+    problems = spec.validate_files(args.specs)
+    sys.stdout.write(report_problems(problems, args.format, files=args.specs))
+    return 1 if any(p.severity == "error" for p in problems) else 0
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    from clausegen.render import render_file
+
+    written = render_file(args.spec, args.output, fmt=args.format, lang=args.lang,
+                          reference_docx=args.reference_docx, library=args.library)
+    print(f"wrote {written}", file=sys.stderr)
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from clausegen.check import check_paths
+    from clausegen.reporters import REPORTERS
+
+    report = check_paths(args.files, lang=args.lang, playbook=args.playbook,
+                         library=args.library, jobs=args.jobs, annotate=args.annotate)
+    sys.stdout.write(REPORTERS[args.format](report, verbose=args.verbose))
+    return 1 if report.has_errors else 0
+
+
+def cmd_library_list(args: argparse.Namespace) -> int:
+    from clausegen.library import list_library
+
+    sys.stdout.write(list_library(args.library, fmt=args.format))
+    return 0
+
+
+def cmd_library_check(args: argparse.Namespace) -> int:
+    from clausegen.library import check_library
+    from clausegen.reporters import report_problems
+
+    problems = check_library(args.library, since=args.since)
+    sys.stdout.write(report_problems(problems, args.format))
+    return 1 if any(p.severity == "error" for p in problems) else 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from clausegen.spec import starter_spec
+
+    sys.stdout.write(starter_spec(args.lang))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    try:
+        from clausegen.web import serve
+    except ImportError as exc:  # the web extra is optional
+        raise ClausegenError(f"the web form needs extra packages ({exc.name} is missing)",
+                             hint="pip install 'clausegen[web]'") from None
+    return serve(host=args.host, port=args.port, library=args.library)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line with `argv` (default: sys.argv[1:]) and return the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return args.func(args)
+    except ClausegenError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted; no output was written", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # a bug: say so plainly; --debug shows the traceback
+        if args.debug:
+            raise
+        print(f"error: internal error: {type(exc).__name__}: {exc}\n"
+              "hint: this is a bug in clausegen; rerun with --debug and report the traceback",
+              file=sys.stderr)
+        return 2

@@ -1,0 +1,62 @@
+"""Write output files atomically, and never over an input."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from clausegen.errors import InputError, UsageError
+
+
+def ensure_not_input(out: Path, inputs: list[Path]) -> None:
+    """Raise UsageError if `out` names the same file as one of `inputs`."""
+    out_r = Path(out).resolve()
+    for inp in inputs:
+        inp_p = Path(inp)
+        same = out_r == inp_p.resolve()
+        if not same and out_r.exists() and inp_p.exists():
+            same = os.path.samefile(out_r, inp_p)
+        if same:
+            raise UsageError(
+                f"the output {str(out)!r} is the input file; clausegen never overwrites its input",
+                path=str(out),
+                hint="choose another output name with -o",
+            )
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write `data` to `path` through a temporary file in the same folder, then rename.
+
+    An interrupted run leaves the previous file intact. Raises InputError if the folder
+    does not exist or cannot be written.
+    """
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise InputError(f"folder {str(folder)!r} does not exist", path=str(path),
+                         hint="create the folder first or choose another output path")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise InputError(f"cannot write in {str(folder)!r}: {exc.strerror}", path=str(path)) from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        mode = 0o644
+        try:
+            mode = os.stat(path).st_mode & 0o777
+        except FileNotFoundError:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
