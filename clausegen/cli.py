@@ -48,12 +48,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="check contracts for the required provisions")
     p.add_argument("files", nargs="+", metavar="FILE", type=Path,
                    help="contract files (.docx .pdf .txt .md) or folders")
-    p.add_argument("--format", choices=("text", "json", "sarif", "markdown"), default="text")
+    p.add_argument("--format", choices=("text", "json", "sarif", "markdown"),
+                   help="report format (default: clausegen.toml [check] format, else text)")
     p.add_argument("--annotate", metavar="OUT.docx", type=Path,
                    help="write a copy of the (single .docx) contract with Word comments")
     p.add_argument("--playbook", metavar="FILE", type=Path,
                    help="a playbook file choosing rules and levels")
-    p.add_argument("--lang", choices=("auto", "zh", "en"), default="auto")
+    p.add_argument("--lang", choices=("auto", "zh", "en"),
+                   help="contract language (default: clausegen.toml [check] lang, else auto)")
     p.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="files checked in parallel")
     p.add_argument("--verbose", "-v", action="store_true", help="show all evidence and findings")
     _add_library(p)
@@ -73,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=lambda args: _usage(p))
 
     p = sub.add_parser("new", help="print a starter spec with every section")
-    p.add_argument("--lang", choices=LANGS, default="zh")
+    p.add_argument("--lang", choices=LANGS, help="language (default: clausegen.toml language, else zh)")
     _add_library(p)
     p.set_defaults(func=cmd_new)
 
@@ -119,14 +121,14 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_library_list(args: argparse.Namespace) -> int:
-    from clausegen.library import list_library
+    from clausegen.librarycheck import list_library
 
     sys.stdout.write(list_library(args.library, fmt=args.format))
     return 0
 
 
 def cmd_library_check(args: argparse.Namespace) -> int:
-    from clausegen.library import check_library
+    from clausegen.librarycheck import check_library
     from clausegen.reporters import report_problems
 
     problems = check_library(args.library, since=args.since)
@@ -161,6 +163,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     try:
+        from clausegen.config import apply_config
+
+        apply_config(args)  # clausegen.toml fills in what the command line left out
         return args.func(args)
     except ClausegenError as exc:
         print(f"error: {exc}", file=sys.stderr)

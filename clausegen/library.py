@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -10,16 +11,23 @@ from clausegen.errors import LibraryError
 from clausegen.resources import builtin_library_dir
 
 DEFAULT_FAMILY = "service-interruption"
+BUILTIN_ID = "clausegen-builtin"
+POSITIONS = ("preferred", "fallback")
 
 
 @dataclass(frozen=True)
 class Provision:
-    """One provision of a family: id, whether required, titles by language, drafting order."""
+    """One provision of a family: id, whether required, titles by language, drafting order.
+
+    `positions` lists the alternative wordings the library offers (``preferred`` always first);
+    ``en/deadlines.fallback.j2`` is the fallback wording of ``en/deadlines.j2``.
+    """
 
     id: str
     required: bool
     title: dict
     order: int
+    positions: tuple[str, ...] = ("preferred",)
 
 
 @dataclass(frozen=True)
@@ -38,6 +46,8 @@ class Family:
     layers: tuple[Path, ...]
     spec_schema: str = "spec.schema.json"
     raw: dict = field(default_factory=dict, compare=False, repr=False)
+    library_id: str = BUILTIN_ID
+    meta_path: Path | None = None
 
     @property
     def required(self) -> tuple[Provision, ...]:
@@ -67,9 +77,47 @@ class Family:
                     found[path.name] = path
         return dict(sorted(found.items()))
 
-    def template(self, provision: str, lang: str) -> Path | None:
-        """Return the template file for `provision` in `lang`, or None if the library has none."""
+    def template(self, provision: str, lang: str, position: str = "preferred") -> Path | None:
+        """Return the template file for `provision` in `lang`, or None if the library has none.
+
+        `position` other than "preferred" picks ``{lang}/{provision}.{position}.j2`` when the
+        library has it, and the preferred wording otherwise.
+        """
+        if position and position != "preferred":
+            alternative = self.find(f"{lang}/{provision}.{position}.j2")
+            if alternative is not None:
+                return alternative
         return self.find(f"{lang}/{provision}.j2")
+
+    def is_builtin(self, path: Path) -> bool:
+        """Return whether `path` comes from the built-in library rather than a firm's folder."""
+        return Path(path).resolve().is_relative_to(builtin_library_dir().resolve())
+
+    def origin(self, path: Path) -> str:
+        """Return "built-in" or the firm's path of `path`, for `library list`."""
+        return "built-in" if self.is_builtin(path) else str(path)
+
+    def relpath(self, path: Path) -> str:
+        """Return `path` relative to the family layer it sits in (e.g. "en/deadlines.j2")."""
+        path = Path(path).resolve()
+        for layer in self.layers:
+            if path.is_relative_to(layer.resolve()):
+                return path.relative_to(layer.resolve()).as_posix()
+        return path.name
+
+    def provenance(self, lang: str, position: str = "preferred") -> dict:
+        """Return what produced a document in `lang`: library id, family id and version, and a
+        sha256 prefix per template used (keyed by its path relative to the family).
+        """
+        langs = ("zh", "en") if lang == "bilingual" else (lang,)
+        templates = {}
+        for code in langs:
+            for p in self.provisions:
+                path = self.template(p.id, code, position)
+                if path is not None:
+                    templates[self.relpath(path)] = fingerprint(path)
+        return {"library": self.library_id, "family": self.id, "family_version": self.version,
+                "templates": templates}
 
     def rule_files(self) -> dict[str, Path]:
         """Return {rule id: path} for every rule file of the family (id from the file name)."""
@@ -82,6 +130,7 @@ class Library:
 
     families: dict
     root: Path | None = None
+    id: str = BUILTIN_ID
 
     def family(self, fid: str = DEFAULT_FAMILY) -> Family:
         try:
@@ -100,7 +149,33 @@ def _read_family_yaml(path: Path) -> dict:
     return data
 
 
-def _merge_family(fid: str, layers: list[Path]) -> Family:
+def fingerprint(path: Path) -> str:
+    """Return the first 12 hex digits of the sha256 of the file at `path` (its template version)."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+
+
+def _library_id(root: Path | None) -> str:
+    # A firm names its library in library.yaml (`id: acme-clauses`); else the folder name.
+    if root is None:
+        return BUILTIN_ID
+    meta = root / "library.yaml"
+    if meta.is_file():
+        from clausegen.yamlsource import load_yaml_file
+
+        data = load_yaml_file(meta).data
+        if isinstance(data, dict) and isinstance(data.get("id"), str):
+            return data["id"]
+    return root.name
+
+
+def _positions(entry: dict) -> tuple[str, ...]:
+    listed = entry.get("positions") or ["preferred"]
+    if not isinstance(listed, list) or not all(isinstance(x, str) for x in listed):
+        raise TypeError("positions must be a list of names")
+    return ("preferred", *[x for x in listed if x != "preferred"])
+
+
+def _merge_family(fid: str, layers: list[Path], library_id: str = BUILTIN_ID) -> Family:
     # Metadata: the most specific family.yaml that exists wins as a whole (a firm that
     # overrides family.yaml restates it); files are inherited layer by layer.
     meta_path = next((layer / "family.yaml" for layer in layers if (layer / "family.yaml").is_file()), None)
@@ -109,7 +184,8 @@ def _merge_family(fid: str, layers: list[Path]) -> Family:
     raw = _read_family_yaml(meta_path)
     try:
         provisions = tuple(
-            Provision(id=p["id"], required=bool(p.get("required", False)), title=dict(p.get("title", {})), order=i)
+            Provision(id=p["id"], required=bool(p.get("required", False)), title=dict(p.get("title", {})),
+                      order=i, positions=_positions(p))
             for i, p in enumerate(raw["provisions"])
         )
         return Family(
@@ -121,6 +197,8 @@ def _merge_family(fid: str, layers: list[Path]) -> Family:
             layers=tuple(layers),
             spec_schema=raw.get("spec_schema", "spec.schema.json"),
             raw=raw,
+            library_id=library_id,
+            meta_path=meta_path,
         )
     except (KeyError, TypeError) as exc:
         raise LibraryError(f"family.yaml is missing or has a malformed key: {exc}", path=str(meta_path),
@@ -139,7 +217,9 @@ def _load(root: Path | None) -> Library:
                                path=str(root), hint="pass --library DIR with a folder of clause families")
         for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
             ids.setdefault(folder.name, []).insert(0, folder)
-    return Library(families={fid: _merge_family(fid, layers) for fid, layers in ids.items()}, root=root)
+    lib_id = _library_id(root)
+    return Library(families={fid: _merge_family(fid, layers, lib_id) for fid, layers in ids.items()},
+                   root=root, id=lib_id)
 
 
 def load_library(root: Path | str | None = None) -> Library:
