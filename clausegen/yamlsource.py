@@ -1,0 +1,265 @@
+"""Safe YAML loading that keeps the line and column of every node and refuses silent surprises.
+
+YAML quietly keeps the last of two equal keys, builds Python objects from ``!!python/…`` tags
+and lets a few aliases expand into millions of nodes. In a contract spec each of these is a
+silent change of terms or a denial of service, so this loader turns them into `SpecError`s
+that name the file, line and column.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from clausegen.errors import SpecError
+
+#: Largest spec file read, in bytes (override with the environment variable below).
+MAX_SPEC_BYTES = 5 * 1024 * 1024
+MAX_BYTES_ENV = "CLAUSEGEN_MAX_SPEC_BYTES"
+#: Most nodes a document may expand to, counting every alias expansion (bounds "billion laughs").
+MAX_NODES = 100_000
+#: Deepest nesting of mappings and sequences accepted.
+MAX_DEPTH = 64
+
+_YAML = "tag:yaml.org,2002:"
+_ALLOWED_TAGS = {_YAML + t for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")}
+_MERGE_TAG = _YAML + "merge"
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass(frozen=True)
+class YamlDocument:
+    """A loaded YAML document: plain data, the position of every node, where it came from.
+
+    `marks` maps a path tuple (``("standards", "tiers", 1, "credit_percent")``; ``()`` is the
+    root) to the 1-based ``(line, col)`` where that entry starts: the key for a mapping entry,
+    the item for a sequence item.
+    """
+
+    data: object
+    marks: dict = field(repr=False)
+    path: str
+    text: str = field(repr=False, default="")
+
+    def mark(self, path: tuple) -> tuple[int, int] | None:
+        """Return the position of `path`, or of its nearest ancestor that has one."""
+        return find_mark(self.marks, path)
+
+
+def find_mark(marks: dict | None, path: tuple) -> tuple[int, int] | None:
+    """Return the position of `path` in `marks`, or of its nearest ancestor that has one."""
+    if not marks:
+        return None
+    path = tuple(path)
+    while True:
+        if path in marks:
+            return marks[path]
+        if not path:
+            return None
+        path = path[:-1]
+
+
+def max_spec_bytes() -> int:
+    """Return the size limit for spec files: $CLAUSEGEN_MAX_SPEC_BYTES or `MAX_SPEC_BYTES`."""
+    raw = os.environ.get(MAX_BYTES_ENV, "").strip()
+    if raw:
+        try:
+            value = int(raw)
+        except ValueError:
+            raise SpecError(f"{MAX_BYTES_ENV}={raw!r} is not a whole number of bytes",
+                            hint=f"unset {MAX_BYTES_ENV} or set it to e.g. 5000000") from None
+        if value > 0:
+            return value
+    return MAX_SPEC_BYTES
+
+
+def load_yaml_file(path: str | os.PathLike) -> YamlDocument:
+    """Load the YAML file at `path` with positions.
+
+    Raises SpecError when the file is missing, a folder, too large, not UTF-8, not YAML, empty,
+    not a mapping at the top, or uses duplicate keys, unsafe tags or too many aliases.
+    """
+    p = Path(path)
+    name = str(path)
+    if not p.exists():
+        raise SpecError("no such file", path=name, hint="check the path; `clausegen new > spec.yaml` starts a spec")
+    if p.is_dir():
+        raise SpecError("is a folder, not a spec file", path=name, hint="name the .yaml files inside it")
+    limit = max_spec_bytes()
+    try:
+        size = p.stat().st_size
+        if size > limit:
+            raise SpecError(f"the file is {size} bytes; specs are limited to {limit} bytes", path=name,
+                            hint=f"a spec is a few kilobytes; raise {MAX_BYTES_ENV} if this one is real")
+        with p.open("rb") as fh:
+            raw = fh.read(limit + 1)
+    except OSError as exc:
+        raise SpecError(f"cannot read the file: {exc.strerror or exc}", path=name) from None
+    if len(raw) > limit:  # grew while we looked, or a special file
+        raise SpecError(f"the file is larger than {limit} bytes", path=name,
+                        hint=f"raise {MAX_BYTES_ENV} if this spec is real")
+    return load_yaml_text(_decode(raw, name), name)
+
+
+def _decode(raw: bytes, name: str) -> str:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        col = len(before) - (before.rfind(b"\n") + 1) + 1
+        raise SpecError(f"byte 0x{raw[exc.start]:02x} is not valid UTF-8", path=name, line=line, col=col,
+                        hint="save the file as UTF-8 (in most editors: Save As… → Encoding: UTF-8)") from None
+
+
+def load_yaml_text(text: str, name: str = "<spec>") -> YamlDocument:
+    """Load YAML `text` (named `name` in messages) with positions; raise SpecError as load_yaml_file."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
+        raise SpecError("the file is empty", path=name, line=1, col=1,
+                        hint="`clausegen new --lang en > spec.yaml` prints a complete starter spec")
+    try:
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        raise _yaml_error(exc, text, name) from None
+    except yaml.YAMLError as exc:
+        raise _reader_error(exc, name) from None
+    except RecursionError:
+        raise SpecError("the document is nested too deeply", path=name,
+                        hint=f"a spec needs only a few levels of nesting (limit {MAX_DEPTH})") from None
+    if node is None:
+        raise SpecError("the file is empty", path=name, line=1, col=1,
+                        hint="`clausegen new --lang en > spec.yaml` prints a complete starter spec")
+    builder = _Builder(name, loader)
+    data = builder.build(node, (), 0, frozenset())
+    if not isinstance(data, dict):
+        line, col = _pos(node)
+        kind = "a list" if isinstance(data, list) else f"the value {data!r}"
+        raise SpecError(f"the top level is {kind}, not a mapping of sections", path=name, line=line, col=col,
+                        hint="a spec starts with keys such as `language:`, `parties:`, `service:`")
+    builder.marks[()] = (1, 1)
+    return YamlDocument(data=data, marks=builder.marks, path=name, text=text)
+
+
+def _pos(node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _yaml_error(exc: yaml.MarkedYAMLError, text: str, name: str) -> SpecError:
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark else None
+    col = mark.column + 1 if mark else None
+    problem = exc.problem or "not valid YAML"
+    hint = None
+    src_line = text.splitlines()[mark.line] if mark and mark.line < len(text.splitlines()) else ""
+    if "\t" in problem or "'\\t'" in problem or ("\t" in src_line[: (mark.column + 1 if mark else 0)]):
+        problem = "a tab character is used for indentation"
+        hint = "YAML indents with spaces only; replace the tabs with spaces"
+    elif "expected a single document" in problem or "but found another document" in str(exc):
+        problem = "the file holds more than one YAML document (a second '---')"
+        hint = "keep one spec per file"
+    elif "mapping values are not allowed" in problem:
+        hint = "a value containing ': ' must be quoted, or the indentation is off"
+    elif "found undefined alias" in problem:
+        hint = "define the anchor (&name) before using the alias (*name)"
+    else:
+        hint = "check the indentation and quoting around this position"
+    if exc.context and exc.context not in problem and not problem.startswith("a tab"):
+        problem = f"{exc.context}; {problem}"
+    return SpecError(f"not valid YAML: {problem}", path=name, line=line, col=col, hint=hint)
+
+
+def _reader_error(exc: yaml.YAMLError, name: str) -> SpecError:
+    if isinstance(exc, yaml.reader.ReaderError):
+        # The reader reports a character offset; no line is known without re-scanning.
+        return SpecError(f"the character {chr(exc.character)!r} (U+{exc.character:04X}) is not allowed in YAML"
+                         if isinstance(exc.character, int) else f"not valid YAML: {exc.reason}",
+                         path=name, hint="remove control characters from the file")
+    return SpecError(f"not valid YAML: {exc}", path=name)
+
+
+class _Builder:
+    """Turn a composed node graph into plain data, recording marks and enforcing the limits."""
+
+    def __init__(self, name: str, loader) -> None:
+        self.name = name
+        self.loader = loader
+        self.marks: dict = {}
+        self.count = 0
+
+    def fail(self, node, message: str, hint: str | None = None) -> SpecError:
+        line, col = _pos(node)
+        return SpecError(message, path=self.name, line=line, col=col, hint=hint)
+
+    def build(self, node, path: tuple, depth: int, active: frozenset):
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise self.fail(node, f"the document expands to more than {MAX_NODES} values (aliases)",
+                            hint="a spec needs no anchors and aliases (&name / *name); write values out")
+        if depth > MAX_DEPTH:
+            raise self.fail(node, "the document is nested too deeply",
+                            hint=f"a spec needs only a few levels of nesting (limit {MAX_DEPTH})")
+        if id(node) in active:
+            raise self.fail(node, "an alias refers to a value that contains it (recursive alias)",
+                            hint="remove the recursive anchor/alias")
+        tag = node.tag
+        if tag not in _ALLOWED_TAGS:
+            raise self.fail(node, f"the tag {tag.replace(_YAML, '!!')!r} is not allowed in a spec",
+                            hint="remove the tag; specs hold only text, numbers, dates, true/false, lists and mappings")
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                value = self.loader.construct_object(node, deep=True)
+            except (yaml.YAMLError, ValueError, OverflowError) as exc:
+                raise self.fail(node, f"cannot read the value {node.value!r}: {exc}") from None
+            if isinstance(value, (_dt.date, _dt.datetime)):
+                value = value.isoformat()
+            return value
+        inner = active | {id(node)}
+        if isinstance(node, yaml.SequenceNode):
+            out = []
+            for i, item in enumerate(node.value):
+                self.marks.setdefault(path + (i,), _pos(item))
+                out.append(self.build(item, path + (i,), depth + 1, inner))
+            return out
+        return self.build_mapping(node, path, depth, inner)
+
+    def build_mapping(self, node, path: tuple, depth: int, active: frozenset) -> dict:
+        out: dict = {}
+        merged: dict = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG:
+                for source in (value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]):
+                    value = self.build(source, path, depth + 1, active)
+                    if not isinstance(value, dict):
+                        raise self.fail(source, "a merge key (<<) needs a mapping or a list of mappings")
+                    for k, v in value.items():
+                        merged.setdefault(k, v)
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise self.fail(key_node, "a key must be plain text, not a list or mapping")
+            if key_node.tag not in _ALLOWED_TAGS:
+                raise self.fail(key_node, f"the tag {key_node.tag.replace(_YAML, '!!')!r} is not allowed in a spec")
+            # Keys are kept as written: `yes:` stays "yes", `1:` stays "1".
+            key = key_node.value
+            if key in out:
+                first = self.marks.get(path + (key,))
+                where = f" (first at line {first[0]})" if first else ""
+                raise self.fail(key_node, f"duplicate key {key!r}{where}",
+                                hint="YAML keeps only the last value silently; remove one of them")
+            self.marks[path + (key,)] = _pos(key_node)
+            out[key] = self.build(value_node, path + (key,), depth + 1, active)
+        for k, v in merged.items():
+            out.setdefault(k, v)
+        return out
