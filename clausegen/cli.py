@@ -116,7 +116,14 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     report = check_paths(args.files, lang=args.lang, playbook=args.playbook,
                          library=args.library, jobs=args.jobs, annotate=args.annotate)
-    sys.stdout.write(REPORTERS[args.format](report, verbose=args.verbose))
+    sys.stdout.write(REPORTERS[args.format or "text"](report, verbose=args.verbose))
+    if args.annotate is not None:
+        print(f"wrote {args.annotate}", file=sys.stderr)
+    unread = getattr(report, "errors", ())
+    for e in unread:  # also in the report itself; repeated here so that CI logs show it
+        print(f"error: {e.path}: {e.message}" + (f"\nhint: {e.hint}" if e.hint else ""), file=sys.stderr)
+    if unread:
+        return 2
     return 1 if report.has_errors else 0
 
 

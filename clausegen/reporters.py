@@ -27,3 +27,550 @@ def report_problems(problems: list[Problem], fmt: str = "text", files=None) -> s
 
 
 # ---------------------------------------------------------------- check reports (see REPORTERS below)
+#
+# Each check reporter is a plain function fn(report, verbose=False) -> str, chosen by name from
+# REPORTERS. Paragraph numbers are 0-based in the Report and in json (the design's shape) and
+# shown 1-based ("¶ 13") to people, as Word users count them. A run over several files may carry
+# `report.errors` (files that could not be read; see clausegen.check.batch): every reporter shows
+# them, so a reviewer cannot miss an unread contract.
+
+import hashlib  # noqa: E402  (the check reporters' own imports, kept with them)
+import os  # noqa: E402
+import re  # noqa: E402
+import sys  # noqa: E402
+from functools import lru_cache  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+SHORT_QUOTE = 100  # characters of an evidence quote in text and markdown reports
+SHORT_SUGGESTION = 240  # characters of a suggested clause unless --verbose
+INFORMATION_URI = "https://pypi.org/project/clausegen/"
+SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+SARIF_LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+LINE_SUFFIXES = (".txt", ".md")  # formats whose paragraphs map to source lines
+
+_LABELS = {
+    "zh": {"present": "具备", "weak": "薄弱", "missing": "缺失", "suggestion": "建议条款",
+           "optional": "可选", "paragraph": "段"},
+    "en": {"present": "present", "weak": "weak", "missing": "missing", "suggestion": "suggested clause",
+           "optional": "optional", "paragraph": "¶"},
+}
+_MARKS = {"present": "✓", "weak": "~", "missing": "✗"}
+_COLOURS = {"present": "32", "weak": "33", "missing": "31", "error": "31", "warning": "33", "info": "36"}
+
+
+def _shorten(text: str, width: int) -> str:
+    """Return `text` on one line, cut to `width` characters with an ellipsis when longer."""
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= width else flat[: width - 1].rstrip() + "…"
+
+
+@lru_cache(maxsize=4)
+def _provision_info(library_root: str | None = None) -> dict:
+    """Return {provision id: (titles by language, required)} from the clause library, or {}."""
+    try:
+        from clausegen.library import load_library
+
+        family = load_library(library_root).family()
+    except Exception:  # titles are a courtesy: a report must print even if the library is broken
+        return {}
+    return {p.id: (dict(p.title), p.required) for p in family.provisions}
+
+
+def _title(pid: str | None, lang: str) -> str:
+    """Return the title of provision `pid` in `lang` (the id itself when the library has none)."""
+    if not pid:
+        return ""
+    titles = _provision_info().get(pid, ({}, True))[0]
+    return titles.get(lang) or titles.get("en") or pid
+
+
+def _labels(lang: str) -> dict:
+    return _LABELS["zh" if lang == "zh" else "en"]
+
+
+def _use_colour(stream=None) -> bool:
+    """Return True when `stream` (default stdout) is a terminal and NO_COLOR is not set."""
+    stream = stream or sys.stdout
+    if os.environ.get("NO_COLOR") is not None:
+        return False
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _paint(text: str, key: str, colour: bool) -> str:
+    return f"\x1b[{_COLOURS[key]}m{text}\x1b[0m" if colour and key in _COLOURS else text
+
+
+def _run_errors(report) -> tuple:
+    """Return the files `report` could not read: a tuple of (path, message) pairs."""
+    errors = getattr(report, "errors", ()) or ()
+    return tuple((e.path, e.message + (f" (hint: {e.hint})" if getattr(e, "hint", None) else ""))
+                 for e in errors)
+
+
+def _counts(report) -> dict:
+    counts = {"present": 0, "weak": 0, "missing": 0, "error": 0, "warning": 0, "info": 0}
+    for f in report.files:
+        for p in f.provisions:
+            if p.required:
+                counts[p.status] = counts.get(p.status, 0) + 1
+        for x in f.findings:
+            counts[x.severity] = counts.get(x.severity, 0) + 1
+    return counts
+
+
+def _shown_provisions(file_report, verbose: bool) -> list:
+    """Return the provisions to show: required ones always, optional ones when found or verbose."""
+    return [p for p in file_report.provisions if p.required or verbose or p.status != "missing"]
+
+
+def report_text(report, verbose: bool = False, colour: bool | None = None) -> str:
+    """Return `report` for a terminal: per file the provisions, evidence and findings, then a summary.
+
+    ANSI colour is used when `colour` is True, or when it is None and stdout is a terminal
+    with NO_COLOR unset. Quotes and suggested clauses are shortened unless `verbose`.
+    """
+    colour = _use_colour() if colour is None else colour
+    out: list[str] = []
+    for f in report.files:
+        lab = _labels(f.language)
+        head = f"\x1b[1m{f.path}\x1b[0m" if colour else f.path
+        out.append(f"{head}  [{f.language}, {f.paragraphs} paragraphs]")
+        width = max((len(p.id) for p in f.provisions), default=0)
+        for p in _shown_provisions(f, verbose):
+            status = _paint(f"{_MARKS.get(p.status, '?')} {p.status:<7}", p.status, colour)
+            optional = "" if p.required else f" ({lab['optional']})"
+            line = f"  {status} {p.id:<{width}}  {_title(p.id, f.language)}{optional}"
+            if p.status != "missing":
+                line += f"  ({p.confidence:.2f})"
+            out.append(line)
+            shown = p.evidence if verbose else p.evidence[:1]
+            for e in shown:
+                quote = " ".join(e.text.split()) if verbose else _shorten(e.text, SHORT_QUOTE)
+                out.append(f"      ¶ {e.paragraph + 1}: “{quote}”")
+            if len(p.evidence) > len(shown):
+                out.append(f"      … {len(p.evidence) - len(shown)} more passage(s); use --verbose")
+        if f.findings:
+            out.append("  findings:")
+        for x in f.findings:
+            where = f" (¶ {x.paragraph + 1})" if x.paragraph is not None else ""
+            sev = _paint(f"{x.severity:<7}", x.severity, colour)
+            out.append(f"    {sev} {x.rule}{where}: {x.message}")
+            if x.suggestion:
+                out.append(f"            {lab['suggestion']}:")
+                text = x.suggestion.strip()
+                if not verbose and len(text) > SHORT_SUGGESTION:
+                    text = _shorten(text, SHORT_SUGGESTION) + f"  ({len(x.suggestion.strip())} characters; use --verbose)"
+                for para in text.splitlines():
+                    if para.strip():
+                        out.append(f"            > {para.strip()}")
+        out.append("")
+    for path, message in _run_errors(report):
+        out.append(_paint("error", "error", colour) + f": {path}: {message}")
+    c = _counts(report)
+    summary = (f"{len(report.files)} file(s) checked: {c['present']} present, {c['weak']} weak, "
+               f"{c['missing']} missing; {c['error']} error(s), {c['warning']} warning(s), {c['info']} info")
+    if _run_errors(report):
+        summary += f"; {len(_run_errors(report))} file(s) could not be read"
+    out.append(summary)
+    return "\n".join(out) + "\n"
+
+
+def report_json(report, verbose: bool = False) -> str:
+    """Return `report` as the design's JSON object (keys in a stable order, text not escaped).
+
+    Files that could not be read are listed under an extra "errors" key, present only then.
+    """
+    data = report.to_dict()
+    errors = _run_errors(report)
+    if errors:
+        data["errors"] = [{"path": path, "message": message} for path, message in errors]
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def report_markdown(report, verbose: bool = False) -> str:
+    """Return `report` as Markdown: a table of provisions per file, findings, suggested clauses."""
+    icons = {"present": "✅", "weak": "⚠️", "missing": "❌"}
+    out = ["# clausegen check", ""]
+    for f in report.files:
+        lab = _labels(f.language)
+        out += [f"## `{f.path}`", "", f"Language: {f.language} · {f.paragraphs} paragraphs", "",
+                "| Provision | Status | Evidence |", "|---|---|---|"]
+        for p in _shown_provisions(f, verbose):
+            evid = " <br> ".join(
+                f"¶ {e.paragraph + 1}: “{_md_cell(e.text if verbose else _shorten(e.text, SHORT_QUOTE))}”"
+                for e in (p.evidence if verbose else p.evidence[:1]))
+            optional = "" if p.required else f" ({lab['optional']})"
+            out.append(f"| {_md_cell(_title(p.id, f.language))} (`{p.id}`){optional} "
+                       f"| {icons.get(p.status, '')} {p.status} | {evid} |")
+        out.append("")
+        if f.findings:
+            out += ["### Findings", ""]
+        for x in f.findings:
+            where = f" (¶ {x.paragraph + 1})" if x.paragraph is not None else ""
+            out.append(f"- **{x.severity}** `{x.rule}`{where}: {x.message}")
+            if x.suggestion:
+                quoted = "\n".join(f"  > {line.strip()}" if line.strip() else "  >"
+                                   for line in x.suggestion.strip().splitlines())
+                out += ["", f"  <details><summary>{lab['suggestion']}</summary>", "", quoted, "",
+                        "  </details>", ""]
+        out.append("")
+    errors = _run_errors(report)
+    if errors:
+        out += ["## Files that could not be read", ""]
+        out += [f"- `{path}`: {message}" for path, message in errors]
+        out.append("")
+    c = _counts(report)
+    out.append(f"**{len(report.files)} file(s):** {c['present']} present, {c['weak']} weak, "
+               f"{c['missing']} missing · {c['error']} error(s), {c['warning']} warning(s)"
+               + (f" · **{len(errors)} unreadable**" if errors else ""))
+    return "\n".join(out) + "\n"
+
+
+def _artifact_uri(path: str) -> str:
+    """Return `path` as a SARIF artifact URI: relative to the working directory when inside it."""
+    p = Path(path)
+    if p.is_absolute():
+        try:
+            return p.relative_to(Path.cwd()).as_posix()
+        except ValueError:
+            return p.as_uri()
+    return p.as_posix()
+
+
+def _source_lines(path: str) -> tuple[str, ...]:
+    """Return the lines of the text file `path` (UTF-8, else GB18030), or () if unreadable."""
+    try:
+        p = Path(path).resolve()
+        st = p.stat()
+    except OSError:
+        return ()
+    return _decoded_lines(str(p), st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=64)
+def _decoded_lines(path: str, mtime_ns: int, size: int) -> tuple[str, ...]:
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return ()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return tuple(data.decode(encoding).splitlines())
+        except UnicodeDecodeError:
+            continue
+    return ()
+
+
+def _line_of(path: str, snippet: str, paragraph: int) -> int | None:
+    """Return the 1-based source line of `snippet` in the .txt/.md file `path`, or None.
+
+    Readers may join wrapped lines into one paragraph, so the line is found by the text itself
+    (its first words); `paragraph` + 1 is used only when the text cannot be found.
+    """
+    if not path.lower().endswith(LINE_SUFFIXES):
+        return None
+    lines = _source_lines(path)
+    if not lines:
+        return None
+    head = " ".join(snippet.split())[:40]
+    for n, line in enumerate(lines, start=1):
+        if head and head in " ".join(line.split()):
+            return n
+    probe = " ".join(snippet.split())[:12]
+    for n, line in enumerate(lines, start=1):
+        if probe and probe in " ".join(line.split()):
+            return n
+    return paragraph + 1 if paragraph < len(lines) else None
+
+
+def _fingerprint(*parts) -> str:
+    return hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()[:32]
+
+
+def _sarif_location(f, paragraph: int | None, snippet: str | None) -> dict:
+    loc: dict = {"physicalLocation": {"artifactLocation": {"uri": _artifact_uri(f.path)}}}
+    if paragraph is None:
+        return loc
+    line = _line_of(f.path, snippet or "", paragraph) if snippet else None
+    if line is None and f.path.lower().endswith(LINE_SUFFIXES) and not snippet:
+        line = paragraph + 1
+    if line is not None:
+        region: dict = {"startLine": line}
+        if snippet:
+            region["snippet"] = {"text": snippet}
+        loc["physicalLocation"]["region"] = region
+    loc["logicalLocations"] = [{"name": f"paragraph {paragraph + 1}",
+                                "fullyQualifiedName": f"{f.path}#paragraph[{paragraph}]",
+                                "kind": "paragraph"}]
+    if snippet:
+        loc["message"] = {"text": _shorten(snippet, 300)}
+    return loc
+
+
+def _finding_snippet(f, finding) -> str | None:
+    """Return the evidence text at the finding's paragraph (for a region snippet), if any."""
+    if finding.paragraph is None:
+        return None
+    for p in f.provisions:
+        for e in p.evidence:
+            if e.paragraph == finding.paragraph and (finding.provision in (None, p.id)):
+                return e.text
+    return None
+
+
+def report_sarif(report, verbose: bool = False) -> str:
+    """Return `report` as a SARIF 2.1.0 log: one run, a rule per finding kind, a result per finding.
+
+    Locations name the file relative to the working directory; for .txt/.md a region gives the
+    source line, for .docx/.pdf a logical location names the paragraph. Each result carries a
+    partial fingerprint built from rule, provision and evidence text (not the paragraph number),
+    so it stays stable when paragraphs move.
+    """
+    from clausegen import __version__
+
+    rules: dict[str, dict] = {}
+    results = []
+    for f in report.files:
+        for x in f.findings:
+            if x.rule not in rules:
+                title = _title(x.provision, "en") if x.provision else x.rule
+                help_text = x.suggestion.strip() if x.suggestion else x.message
+                rules[x.rule] = {
+                    "id": x.rule,
+                    "name": "".join(w.capitalize() for w in re.split(r"[-_ ]+", x.rule) if w),
+                    "shortDescription": {"text": f"{x.rule}: {title}"},
+                    "fullDescription": {"text": x.message},
+                    "help": {"text": help_text,
+                             "markdown": ("Suggested clause:\n\n" + "\n".join(
+                                 f"> {line}" for line in help_text.splitlines()))
+                             if x.suggestion else help_text},
+                    "defaultConfiguration": {"level": SARIF_LEVELS.get(x.severity, "warning")},
+                    "properties": {"provision": x.provision} if x.provision else {},
+                }
+        for x in f.findings:
+            snippet = _finding_snippet(f, x)
+            status = None
+            if x.provision:
+                try:
+                    status = f.provision(x.provision).status
+                except KeyError:
+                    status = None
+            result = {
+                "ruleId": x.rule,
+                "ruleIndex": list(rules).index(x.rule),
+                "level": SARIF_LEVELS.get(x.severity, "warning"),
+                "message": {"text": x.message},
+                "locations": [_sarif_location(f, x.paragraph, snippet)],
+                "partialFingerprints": {
+                    "clausegenFinding/v1": _fingerprint(x.rule, x.provision, " ".join((snippet or "").split())),
+                },
+                "properties": {"provision": x.provision, "status": status, "language": f.language},
+            }
+            if x.suggestion:
+                result["properties"]["suggestion"] = x.suggestion
+            results.append(result)
+    errors = _run_errors(report)
+    run = {
+        "tool": {"driver": {"name": "clausegen", "version": __version__, "semanticVersion": __version__,
+                            "informationUri": INFORMATION_URI, "rules": list(rules.values())}},
+        "invocations": [{
+            "executionSuccessful": not errors,
+            "toolExecutionNotifications": [
+                {"level": "error", "message": {"text": f"{path}: {message}"},
+                 "locations": [{"physicalLocation": {"artifactLocation": {"uri": _artifact_uri(path)}}}]}
+                for path, message in errors],
+        }],
+        "artifacts": [{"location": {"uri": _artifact_uri(f.path)},
+                       "properties": {"language": f.language, "paragraphs": f.paragraphs,
+                                      "provisions": {p.id: p.status for p in f.provisions}}}
+                      for f in report.files],
+        "results": results,
+        "columnKind": "unicodeCodePoints",
+    }
+    return json.dumps({"$schema": SARIF_SCHEMA_URI, "version": "2.1.0", "runs": [run]},
+                      ensure_ascii=False, indent=2) + "\n"
+
+
+REPORTERS = {
+    "text": report_text,
+    "json": report_json,
+    "sarif": report_sarif,
+    "markdown": report_markdown,
+}
+
+
+# ---------------------------------------------------------------- Word comments (check --annotate)
+
+COMMENT_AUTHOR = "clausegen"
+COMMENT_INITIALS = "CG"
+_ANNOTATE_TEXT = {
+    "zh": {"present": "具备", "weak": "薄弱", "missing": "缺失", "confidence": "置信度",
+           "suggestion": "建议条款：", "elsewhere": "（依据位于第 {n} 段）"},
+    "en": {"present": "present", "weak": "weak", "missing": "missing", "confidence": "confidence",
+           "suggestion": "Suggested clause:", "elsewhere": "(evidence in paragraph {n})"},
+}
+
+
+def _docx_paragraphs(document) -> list:
+    """Return every paragraph of the body in document order, table cells and content controls included."""
+    from docx.oxml.ns import qn
+    from docx.text.paragraph import Paragraph
+
+    body = document.element.body
+    return [Paragraph(p, document._body) for p in body.iter(qn("w:p"))]
+
+
+def _normal(text: str) -> str:
+    return "".join(str(text).split())
+
+
+def _find_paragraph(paragraphs: list, normals: list[str], evidence) -> int | None:
+    """Return the index in `paragraphs` holding `evidence`'s text, nearest its paragraph number.
+
+    Readers number paragraphs their own way (tables, list labels), so the text decides and the
+    number only breaks ties.
+    """
+    target = _normal(evidence.text)
+    for probe in (target, target[:40], target[:15]):
+        if not probe:
+            continue
+        hits = [i for i, n in enumerate(normals) if probe in n]
+        if hits:
+            return min(hits, key=lambda i: abs(i - evidence.paragraph))
+    if 0 <= evidence.paragraph < len(paragraphs) and normals[evidence.paragraph]:
+        return evidence.paragraph
+    return None
+
+
+def _anchor_runs(paragraph) -> list:
+    """Return the runs a comment can span in `paragraph`, adding an empty run if it has none."""
+    runs = list(paragraph.runs)
+    if not runs:
+        for item in paragraph.iter_inner_content():
+            runs.extend(getattr(item, "runs", []))
+    if not runs:
+        runs = [paragraph.add_run("")]
+    return runs
+
+
+def _add_comment(document, paragraph, lines: list[str]) -> None:
+    comment = document.add_comment(_anchor_runs(paragraph), text=lines[0],
+                                   author=COMMENT_AUTHOR, initials=COMMENT_INITIALS)
+    for line in lines[1:]:
+        comment.add_paragraph(line)
+
+
+def _suggestion_for(file_report, pid: str) -> str | None:
+    """Return the suggested clause for provision `pid`: the finding's, else the library's."""
+    for x in file_report.findings:
+        if x.provision == pid and x.suggestion:
+            return x.suggestion
+    try:
+        from clausegen.render import render_provision_text
+
+        return render_provision_text(pid, "zh" if file_report.language == "zh" else "en")
+    except Exception:  # a comment without a suggestion is better than no annotated copy
+        return None
+
+
+def annotate_docx(file_report, source_path, out_path) -> Path:
+    """Write a copy of the Word contract `source_path` with comments from `file_report` to `out_path`.
+
+    Each evidence paragraph gets a comment (status and provision title, and the findings about
+    that provision); each missing provision gets a comment on the first paragraph carrying the
+    library's suggested clause. Raises UsageError if the input is not a .docx or `out_path`
+    is the input, InputError if the input cannot be opened or the output cannot be written.
+    Return the path written.
+    """
+    import io
+
+    from clausegen.errors import InputError, UsageError
+    from clausegen.outputs import ensure_not_input, write_atomic
+
+    source_path, out_path = Path(source_path), Path(out_path)
+    if source_path.suffix.lower() != ".docx":
+        raise UsageError(f"--annotate needs a Word .docx contract; {str(source_path)!r} is not one",
+                         path=str(source_path), hint="drop --annotate, or check the .docx version of the contract")
+    if out_path.suffix.lower() != ".docx":
+        raise UsageError(f"the annotated copy must be a .docx file, not {str(out_path)!r}",
+                         path=str(out_path), hint="name the output e.g. contract.annotated.docx")
+    ensure_not_input(out_path, [source_path])
+
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(str(source_path))
+    except (PackageNotFoundError, KeyError, ValueError, OSError) as exc:
+        raise InputError(f"cannot open the Word file: {exc}", path=str(source_path),
+                         hint="open and re-save it in Word, then try again") from None
+    text = _ANNOTATE_TEXT["zh" if file_report.language == "zh" else "en"]
+    lang = "zh" if file_report.language == "zh" else "en"
+    paragraphs = _docx_paragraphs(document)
+    normals = [_normal(p.text) for p in paragraphs]
+    first = next((p for p, n in zip(paragraphs, normals) if n), paragraphs[0] if paragraphs else None)
+    if first is None:
+        first = document.add_paragraph("")
+
+    notes: dict[int, list[str]] = {}  # paragraph index -> comment blocks, one comment each
+    top: list[list[str]] = []
+    for p in file_report.provisions:
+        title = f"{_title(p.id, lang)} ({p.id})"
+        findings = [x for x in file_report.findings if x.provision == p.id]
+        if p.status == "missing":
+            if not p.required and not findings:
+                continue
+            lines = [f"clausegen: {title} — {text['missing']}"]
+            lines += [f"{x.severity}: {x.message}" for x in findings]
+            suggestion = _suggestion_for(file_report, p.id) if p.required or findings else None
+            if suggestion:
+                lines.append(text["suggestion"])
+                lines += [s.strip() for s in suggestion.strip().splitlines() if s.strip()]
+            top.append(lines)
+            continue
+        placed = False
+        for e in p.evidence:
+            index = _find_paragraph(paragraphs, normals, e)
+            lines = [f"clausegen: {title} — {text[p.status]} ({text['confidence']} {p.confidence:.2f})"]
+            if not placed:  # findings and the suggestion once, on the first evidence paragraph
+                lines += [f"{x.severity}: {x.message}" for x in findings]
+                if p.status == "weak":
+                    suggestion = _suggestion_for(file_report, p.id)
+                    if suggestion:
+                        lines.append(text["suggestion"])
+                        lines += [s.strip() for s in suggestion.strip().splitlines() if s.strip()]
+            if index is None:
+                lines[0] += " " + text["elsewhere"].format(n=e.paragraph + 1)
+                top.append(lines)
+            else:
+                notes.setdefault(index, []).append("\n".join(lines))
+            placed = True
+    # Findings not about a listed provision (quality issues) go on their paragraph or the top.
+    known = {p.id for p in file_report.provisions}
+    for x in file_report.findings:
+        if x.provision in known:
+            continue
+        lines = [f"clausegen: {x.severity}: {x.rule}: {x.message}"]
+        if x.suggestion:
+            lines += [text["suggestion"], x.suggestion.strip()]
+        if x.paragraph is not None and 0 <= x.paragraph < len(paragraphs):
+            notes.setdefault(x.paragraph, []).append("\n".join(lines))
+        else:
+            top.append(lines)
+
+    for lines in top:
+        _add_comment(document, first, lines)
+    for index in sorted(notes):
+        for block in notes[index]:
+            _add_comment(document, paragraphs[index], block.split("\n"))
+    buffer = io.BytesIO()
+    document.save(buffer)
+    write_atomic(out_path, buffer.getvalue())
+    return out_path

@@ -1,0 +1,218 @@
+"""Batch checking: expand folders and globs, check many contracts (in parallel), one combined report.
+
+An unreadable file among several does not stop the run: every other file is checked, the
+unreadable one is listed in `BatchReport.errors`, every reporter shows it, and the command exits
+2 naming it, so a reviewer cannot mistake an unread contract for a clean one. When no file at
+all can be read, the first error is raised as it is (exit 2). A broken clause library or rule
+file is not a property of one contract: it stops the run at once.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from clausegen.check.model import FileReport, Report
+from clausegen.errors import ClausegenError, InputError, UsageError
+
+CONTRACT_SUFFIXES = (".docx", ".pdf", ".txt", ".md")
+_GLOB_CHARS = set("*?[")
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A file the checker could not read: its path, what went wrong and how to fix it."""
+
+    path: str
+    message: str
+    hint: str | None = None
+
+
+@dataclass(frozen=True)
+class BatchReport(Report):
+    """A Report over several files, plus the files that could not be read (`errors`)."""
+
+    errors: tuple[Unreadable, ...] = ()
+
+
+def _is_contract(path: Path) -> bool:
+    name = path.name
+    # Word's lock files (~$contract.docx) and hidden files are never contracts.
+    return path.suffix.lower() in CONTRACT_SUFFIXES and not name.startswith(("~$", "."))
+
+
+def _hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(root).parts[:-1])
+
+
+def expand_paths(paths) -> list[Path]:
+    """Return the contract files named by `paths`: files as given, folders and globs expanded.
+
+    Folders are searched recursively for .docx/.pdf/.txt/.md files (hidden folders and Word
+    lock files skipped), in sorted order; a pattern such as ``contracts/**/*.docx`` is expanded
+    the same way (for shells that did not). Files appear once, in the order of `paths`.
+    Raises InputError for a path that does not exist, a pattern that matches nothing and a
+    folder holding no contract.
+    """
+    found: list[Path] = []
+    for arg in paths:
+        arg = Path(arg)
+        text = str(arg)
+        if arg.is_dir():
+            files = sorted((p for p in arg.rglob("*") if p.is_file() and _is_contract(p)
+                            and not _hidden(p, arg)), key=lambda p: p.relative_to(arg).as_posix())
+            if not files:
+                raise InputError("the folder holds no .docx, .pdf, .txt or .md file", path=text,
+                                 hint="check the folder name, or name the files to check")
+            found += files
+        elif arg.exists():
+            found.append(arg)  # named explicitly: the reader says if the type is not supported
+        elif _GLOB_CHARS & set(text):
+            files = sorted(Path(p) for p in glob.glob(text, recursive=True))
+            files = [p for p in files if p.is_file() and _is_contract(p)]
+            if not files:
+                raise InputError("no contract file matches this pattern", path=text,
+                                 hint="patterns match .docx, .pdf, .txt and .md files")
+            found += files
+        else:
+            raise InputError("no such file or folder", path=text)
+    unique: dict[Path, Path] = {}
+    for p in found:
+        unique.setdefault(p.resolve(), p)
+    return list(unique.values())
+
+
+def _check_one(path: Path, lang: str, playbook, library) -> tuple:
+    """Return ("ok", FileReport) or ("error", fields of the ClausegenError) for one file.
+
+    Errors travel as plain fields: exceptions with keyword arguments do not survive pickling
+    between processes intact.
+    """
+    from clausegen.check import check_file
+
+    try:
+        return ("ok", check_file(path, lang=lang, library=library, playbook=playbook))
+    except ClausegenError as exc:
+        return ("error", isinstance(exc, InputError), exc.message,
+                exc.path if exc.path is not None else str(path), exc.line, exc.col, exc.hint, exc.exit_code)
+
+
+class _Progress:
+    """A one-line progress bar on stderr, drawn only when stderr is a terminal."""
+
+    def __init__(self, total: int, enabled: bool | None, stream=None) -> None:
+        self.stream = stream or sys.stderr
+        if enabled is None:
+            try:
+                enabled = self.stream.isatty()
+            except (AttributeError, ValueError):
+                enabled = False
+        self.enabled = bool(enabled) and total > 1
+        self.total, self.done, self.start = total, 0, time.monotonic()
+
+    def step(self, name: str) -> None:
+        self.done += 1
+        if not self.enabled:
+            return
+        width = 24
+        filled = int(width * self.done / self.total)
+        rate = self.done / max(time.monotonic() - self.start, 1e-6)
+        label = name if len(name) <= 40 else "…" + name[-39:]
+        self.stream.write(f"\r\x1b[K[{'#' * filled}{'.' * (width - filled)}] "
+                          f"{self.done}/{self.total} files · {rate:.1f}/s · {label}")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+
+
+def _run(files: list[Path], lang, playbook, library, jobs: int, bar: _Progress) -> list[tuple]:
+    """Return the outcome of `_check_one` for every file, in the order of `files`."""
+    if jobs <= 1 or len(files) <= 1:
+        outcomes = []
+        for path in files:
+            outcomes.append(_check_one(path, lang, playbook, library))
+            bar.step(str(path))
+        return outcomes
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    outcomes: list = [None] * len(files)
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(files)))
+    try:
+        futures = {pool.submit(_check_one, path, lang, playbook, library): i for i, path in enumerate(files)}
+        for future in as_completed(futures):
+            i = futures[future]
+            outcomes[i] = future.result()
+            bar.step(str(files[i]))
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+    return outcomes
+
+
+def check_paths(paths, lang: str = "auto", playbook=None, library=None, jobs: int = 1,
+                annotate=None, progress: bool | None = None) -> BatchReport:
+    """Return one report for every contract named by `paths` (files, folders, glob patterns).
+
+    Files are checked with clausegen.check.check_file, `jobs` at a time in separate processes
+    (0: one per CPU), and reported in input order. `progress` None draws a progress bar on
+    stderr only when it is a terminal. `annotate` (a .docx path) writes a commented copy of
+    the single .docx input. Raises InputError when a path names nothing or no file can be
+    read, UsageError for a bad `jobs` or `annotate`; files that cannot be read among others
+    are listed in the report's `errors`.
+    """
+    if jobs is None:
+        jobs = 1
+    if jobs < 0:
+        raise UsageError(f"--jobs must be 0 (one per CPU) or more, not {jobs}", hint="e.g. --jobs 4")
+    if jobs == 0:
+        jobs = os.cpu_count() or 1
+    files = expand_paths(paths)
+    if annotate is not None:
+        from clausegen.outputs import ensure_not_input
+
+        if len(files) != 1:
+            raise UsageError(f"--annotate writes one commented copy, but {len(files)} files were given",
+                             hint="check one .docx contract at a time with --annotate")
+        if files[0].suffix.lower() != ".docx":
+            raise UsageError(f"--annotate needs a Word .docx contract; {str(files[0])!r} is not one",
+                             path=str(files[0]), hint="drop --annotate for .pdf, .txt and .md contracts")
+        ensure_not_input(Path(annotate), files)
+
+    bar = _Progress(len(files), progress)
+    try:
+        outcomes = _run(files, lang, playbook, library, jobs, bar)
+    finally:
+        bar.close()
+
+    reports: list[FileReport] = []
+    errors: list[Unreadable] = []
+    first_error: ClausegenError | None = None
+    for outcome in outcomes:
+        if outcome[0] == "ok":
+            reports.append(outcome[1])
+            continue
+        _, unreadable, message, path, line, col, hint, code = outcome
+        exc = (InputError if unreadable else ClausegenError)(message, path=path, line=line, col=col, hint=hint)
+        exc.exit_code = code
+        if not unreadable:
+            raise exc  # a broken library or rule file: nothing else can be checked either
+        errors.append(Unreadable(path, message, hint))
+        first_error = first_error or exc
+    if not reports and first_error is not None:
+        if len(errors) > 1:
+            first_error.message += f" (and {len(errors) - 1} more file(s) could not be read)"
+        raise first_error
+    report = BatchReport(files=tuple(reports), errors=tuple(errors))
+    if annotate is not None:
+        from clausegen.reporters import annotate_docx
+
+        annotate_docx(report.files[0], files[0], annotate)
+    return report
