@@ -205,8 +205,22 @@ def _merge_family(fid: str, layers: list[Path], library_id: str = BUILTIN_ID) ->
                            hint="see clause_templates/service-interruption/family.yaml for the shape") from None
 
 
+def _stamp(root: Path | None) -> tuple:
+    # Metadata files' modification times: an edited family.yaml is reloaded, not served stale
+    # from the cache (templates and rule files are read from disk on every use anyway).
+    folders = [builtin_library_dir()] + ([root] if root is not None and root.is_dir() else [])
+    stamp = []
+    for folder in folders:
+        for meta in [folder / "library.yaml", *sorted(folder.glob("*/family.yaml"))]:
+            try:
+                stamp.append((str(meta), meta.stat().st_mtime_ns, meta.stat().st_size))
+            except OSError:
+                pass
+    return tuple(stamp)
+
+
 @lru_cache(maxsize=16)
-def _load(root: Path | None) -> Library:
+def _load(root: Path | None, stamp: tuple = ()) -> Library:
     builtin = builtin_library_dir()
     ids: dict[str, list[Path]] = {}
     for folder in sorted(p for p in builtin.iterdir() if p.is_dir()):
@@ -227,4 +241,5 @@ def load_library(root: Path | str | None = None) -> Library:
 
     Raises LibraryError if `root` is not a folder or a family.yaml is malformed.
     """
-    return _load(Path(root).resolve() if root is not None else None)
+    root = Path(root).resolve() if root is not None else None
+    return _load(root, _stamp(root))

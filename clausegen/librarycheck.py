@@ -425,11 +425,225 @@ def check_family_tests(ctx: Context) -> list[Problem]:
     return problems
 
 
+# ------------------------------------------------ templates: compile, and agree with the spec schema
+
+# Spec keys the renderer itself consumes (not the templates), so no template needs to use them.
+RENDERER_KEYS = ("clausegen", "family", "language", "position", "document")
+_DICT_METHODS = ("items", "keys", "values")
+
+
+def _environment(ctx: Context):
+    if "env" not in ctx.cache:
+        from clausegen.render.environment import make_environment
+
+        ctx.cache["env"] = make_environment(ctx.family.layers)
+    return ctx.cache["env"]
+
+
+def spec_schema(family: Family) -> tuple[dict, Path] | None:
+    """Load the spec schema of `family`: its own file if a layer has one, else clausegen's schemas folder."""
+    from clausegen.resources import schemas_dir
+
+    path = family.find(family.spec_schema) or schemas_dir() / family.spec_schema
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8")), path
+
+
+def _resolve(schema: dict, root: dict) -> dict:
+    seen = 0
+    while isinstance(schema, dict) and "$ref" in schema and seen < 20:
+        ref = schema["$ref"]
+        if not ref.startswith("#/"):
+            return {}
+        target = root
+        for part in ref[2:].split("/"):
+            target = target.get(part.replace("~1", "/").replace("~0", "~"), {}) if isinstance(target, dict) else {}
+        schema, seen = {**target, **{k: v for k, v in schema.items() if k != "$ref"}}, seen + 1
+    return schema if isinstance(schema, dict) else {}
+
+
+def _properties(schema: dict, root: dict) -> tuple[dict, bool]:
+    """Return (properties by key, whether other keys are allowed) of an object schema, through
+    $ref, allOf/anyOf/oneOf, and array items (a template loops over a list's items)."""
+    schema = _resolve(schema, root)
+    props, open_ = dict(schema.get("properties", {})), False
+    if schema.get("additionalProperties") not in (None, False) or schema.get("patternProperties"):
+        open_ = True
+    if "items" in schema:
+        p, o = _properties(schema["items"], root)
+        props.update(p)
+        open_ = open_ or o
+    for key in ("allOf", "anyOf", "oneOf"):
+        for sub in schema.get(key, []):
+            p, o = _properties(sub, root)
+            for name, value in p.items():
+                props.setdefault(name, {"anyOf": []})
+                props[name] = {"anyOf": [props[name], value]} if props[name] != value else value
+            open_ = open_ or o
+    if schema.get("type") not in (None, "object", "array", ["object", "null"], ["array", "null"]) and not props:
+        open_ = True  # a scalar: nothing below it to check
+    return props, open_
+
+
+def _chains(ast, names: set) -> list[tuple[tuple[str, ...], int]]:
+    """Return (key path, line) for every Name[.attr|['key']|.get('key')]* chain whose root is in `names`."""
+    from jinja2 import nodes
+
+    chains = []
+
+    def walk(node, parent_keys=None):
+        path = _chain(node)
+        if path and path[0] in names:
+            chains.append((path, node.lineno))
+            for child in _chain_leaves(node):
+                walk(child)
+            return
+        for child in node.iter_child_nodes():
+            walk(child)
+
+    def _chain(node):
+        if isinstance(node, nodes.Name) and node.ctx == "load":
+            return (node.name,)
+        if isinstance(node, nodes.Getattr):
+            head = _chain(node.node)
+            return head + (node.attr,) if head else None
+        if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+            head = _chain(node.node)
+            return head + (node.arg.value,) if head else None
+        if (isinstance(node, nodes.Call) and isinstance(node.node, nodes.Getattr) and node.node.attr == "get"
+                and node.args and isinstance(node.args[0], nodes.Const) and isinstance(node.args[0].value, str)):
+            head = _chain(node.node.node)
+            return head + (node.args[0].value,) if head else None
+        return None
+
+    def _chain_leaves(node):
+        # Arguments inside a chain (a .get default, a subscript expression) may hold chains too.
+        if isinstance(node, nodes.Call):
+            yield from node.args[1:]
+            yield from (kw.value for kw in node.kwargs)
+            yield from _chain_leaves(node.node.node)
+        elif isinstance(node, (nodes.Getattr, nodes.Getitem)):
+            yield from _chain_leaves(node.node)
+
+    walk(ast)
+    # A longest chain also stands for its prefixes: keep only maximal ones per node.
+    return chains
+
+
+def _template_paths(ctx: Context) -> list[Item]:
+    return [t for t in template_items(ctx.family) if t.provision in {p.id for p in ctx.family.provisions}
+            or t.provision.startswith("_")]
+
+
+def check_templates(ctx: Context) -> list[Problem]:
+    """Return problems of templates: syntax or compile errors (unknown filter…), and variables the
+    spec schema does not define (errors) or schema fields no template uses (warnings)."""
+    from jinja2 import TemplateSyntaxError, meta
+
+    from clausegen.render.environment import build_context, template_error
+
+    env = _environment(ctx)
+    found = spec_schema(ctx.family)
+    schema, schema_path = found if found else ({}, None)
+    sections, _ = _properties(schema, schema)
+    computed = set(build_context({}, "en")) | set(env.globals)
+    problems, used = [], set()
+    for item in _template_paths(ctx):
+        source = item.path.read_text(encoding="utf-8")
+        try:
+            ast = env.parse(source, item.name, str(item.path))
+            env.compile(ast, item.name, str(item.path))
+        except TemplateSyntaxError as exc:
+            err = template_error(exc, env)
+            problems.append(ctx.problem(item.path, err.message, line=err.line, hint=err.hint, code="template-syntax"))
+            continue
+        if not schema:
+            continue
+        free = meta.find_undeclared_variables(ast)
+        for var in sorted(free - set(sections) - computed):
+            line = min((n.lineno for n in ast.find_all(__import__("jinja2").nodes.Name) if n.name == var), default=None)
+            close = difflib.get_close_matches(var, list(sections) + sorted(computed), n=1)
+            problems.append(ctx.problem(item.path, f"`{var}` is neither a spec section nor a computed value",
+                                        line=line, code="template-variable",
+                                        hint=f"did you mean `{close[0]}`?" if close else
+                                        "add it to the spec schema, or fix the template"))
+        for path, line in _chains(ast, free & set(sections)):
+            bad = _first_unknown(path, schema)
+            used.add(path[:bad] if bad is not None else path)
+            if bad is not None:
+                props, _ = _properties_at(path[:bad], schema)
+                close = difflib.get_close_matches(path[bad], list(props), n=1)
+                dotted = ".".join(path[:bad + 1])
+                problems.append(ctx.problem(
+                    item.path, f"`{dotted}`: the spec schema has no {path[bad]!r} in {'.'.join(path[:bad])}",
+                    line=line, code="template-variable",
+                    hint=f"did you mean `{'.'.join(path[:bad])}.{close[0]}`?" if close else
+                    f"known keys there: {', '.join(sorted(props)) or 'none'}"))
+    if schema and schema_path is not None:
+        problems += _unused_fields(ctx, schema, schema_path, used)
+    return problems
+
+
+def _properties_at(path: tuple, schema: dict) -> tuple[dict, bool]:
+    node = schema
+    for key in path:
+        props, open_ = _properties(node, schema)
+        if key not in props:
+            return {}, True
+        node = props[key]
+    return _properties(node, schema)
+
+
+def _first_unknown(path: tuple, schema: dict) -> int | None:
+    """Return the index of the first key of `path` the schema does not define, or None."""
+    node = schema
+    for i, key in enumerate(path):
+        props, open_ = _properties(node, schema)
+        if key in props:
+            node = props[key]
+            continue
+        if open_ or key in _DICT_METHODS or (not props and i > 0):
+            return None
+        return i
+    return None
+
+
+def _unused_fields(ctx: Context, schema: dict, schema_path: Path, used: set) -> list[Problem]:
+    text = schema_path.read_text(encoding="utf-8")
+    sections, _ = _properties(schema, schema)
+    problems = []
+    for section, sub in sections.items():
+        if section in RENDERER_KEYS:
+            continue
+        fields, _ = _properties(sub, schema)
+        candidates = [(section, f) for f in fields] or [(section,)]
+        for path in candidates:
+            if any(u[:len(path)] == path or path[:len(u)] == u for u in used):
+                continue
+            line = _json_key_line(text, path)
+            problems.append(ctx.problem(schema_path, f"no template of {ctx.family.id!r} uses this field",
+                                        line=line, pointer=".".join(path), severity="warning", code="unused-field",
+                                        hint="use it in a template, or drop it from the schema"))
+    return problems
+
+
+def _json_key_line(text: str, path: tuple) -> int | None:
+    pos = 0
+    for key in path:
+        match = re.compile(rf'"{re.escape(key)}"\s*:').search(text, pos)
+        if not match:
+            return None
+        pos = match.end()
+    return text.count("\n", 0, pos) + 1
+
+
 # Every check: fn(Context) -> list[Problem]. Order is the order of the report.
 CHECKS = {
     "family-schema": check_family_schema,
     "layers": check_layers,
     "structure": check_structure,
+    "templates": check_templates,
     "family-tests": check_family_tests,
     "version": check_version_raised,
 }
