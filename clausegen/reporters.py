@@ -41,6 +41,8 @@ import sys  # noqa: E402
 from functools import lru_cache  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+from clausegen.errors import ClausegenError  # noqa: E402
+
 SHORT_QUOTE = 100  # characters of an evidence quote in text and markdown reports
 SHORT_SUGGESTION = 240  # characters of a suggested clause unless --verbose
 INFORMATION_URI = "https://pypi.org/project/clausegen/"
@@ -431,21 +433,59 @@ def _normal(text: str) -> str:
     return "".join(str(text).split())
 
 
-def _find_paragraph(paragraphs: list, normals: list[str], evidence) -> int | None:
-    """Return the index in `paragraphs` holding `evidence`'s text, nearest its paragraph number.
+def _reader_places(source_path: Path, document, paragraphs: list) -> list[list[int]]:
+    """Return, per paragraph of the checker's reader, the indices in `paragraphs` it came from.
 
-    Readers number paragraphs their own way (tables, list labels), so the text decides and the
-    number only breaks ties.
+    The reader gives each paragraph a `ref` (("p", n): the n-th paragraph of the body;
+    ("tbl", t, row): a row of the t-th body table). Returns [] if the reader is unavailable.
+    """
+    from docx.oxml.ns import qn
+
+    try:
+        from clausegen.check.readers import read_docx
+
+        read = read_docx(source_path)
+    except (ImportError, ClausegenError):
+        return []
+    body = document.element.body
+    index_of = {p._p: i for i, p in enumerate(paragraphs)}
+    direct = list(body.iterchildren(qn("w:p")))
+    tables = list(body.iterchildren(qn("w:tbl")))
+    places = []
+    for para in read:
+        ref, elements = tuple(getattr(para, "ref", ()) or ()), []
+        if len(ref) == 2 and ref[0] == "p" and ref[1] < len(direct):
+            elements = [direct[ref[1]]]
+        elif len(ref) == 3 and ref[0] == "tbl" and ref[1] < len(tables):
+            rows = list(tables[ref[1]].iter(qn("w:tr")))
+            if ref[2] < len(rows):
+                elements = list(rows[ref[2]].iter(qn("w:p")))
+        places.append([index_of[e] for e in elements if e in index_of])
+    return places
+
+
+def _find_paragraph(paragraphs: list, normals: list[str], places: list, evidence) -> int | None:
+    """Return the index in `paragraphs` holding `evidence`'s text.
+
+    The reader's own address for the evidence paragraph is used when its text agrees (in a
+    table row, the cell holding the quote); otherwise the text is searched for, the paragraph
+    nearest the evidence's number winning ties.
     """
     target = _normal(evidence.text)
-    for probe in (target, target[:40], target[:15]):
-        if not probe:
-            continue
+    probes = [p for p in (target, target[:40], target[:15]) if p]
+    if 0 <= evidence.paragraph < len(places) and places[evidence.paragraph]:
+        candidates = places[evidence.paragraph]
+        joined = "".join(normals[i] for i in candidates)
+        if any(probe in joined for probe in probes):
+            for probe in probes:
+                for i in candidates:
+                    if probe in normals[i]:
+                        return i
+            return next((i for i in candidates if normals[i]), candidates[0])
+    for probe in probes:
         hits = [i for i, n in enumerate(normals) if probe in n]
         if hits:
             return min(hits, key=lambda i: abs(i - evidence.paragraph))
-    if 0 <= evidence.paragraph < len(paragraphs) and normals[evidence.paragraph]:
-        return evidence.paragraph
     return None
 
 
@@ -490,6 +530,7 @@ def annotate_docx(file_report, source_path, out_path) -> Path:
     Return the path written.
     """
     import io
+    import zipfile
 
     from clausegen.errors import InputError, UsageError
     from clausegen.outputs import ensure_not_input, write_atomic
@@ -508,13 +549,14 @@ def annotate_docx(file_report, source_path, out_path) -> Path:
 
     try:
         document = docx.Document(str(source_path))
-    except (PackageNotFoundError, KeyError, ValueError, OSError) as exc:
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise InputError(f"cannot open the Word file: {exc}", path=str(source_path),
                          hint="open and re-save it in Word, then try again") from None
     text = _ANNOTATE_TEXT["zh" if file_report.language == "zh" else "en"]
     lang = "zh" if file_report.language == "zh" else "en"
     paragraphs = _docx_paragraphs(document)
     normals = [_normal(p.text) for p in paragraphs]
+    places = _reader_places(source_path, document, paragraphs)
     first = next((p for p, n in zip(paragraphs, normals) if n), paragraphs[0] if paragraphs else None)
     if first is None:
         first = document.add_paragraph("")
@@ -537,7 +579,7 @@ def annotate_docx(file_report, source_path, out_path) -> Path:
             continue
         placed = False
         for e in p.evidence:
-            index = _find_paragraph(paragraphs, normals, e)
+            index = _find_paragraph(paragraphs, normals, places, e)
             lines = [f"clausegen: {title} — {text[p.status]} ({text['confidence']} {p.confidence:.2f})"]
             if not placed:  # findings and the suggestion once, on the first evidence paragraph
                 lines += [f"{x.severity}: {x.message}" for x in findings]
@@ -560,8 +602,9 @@ def annotate_docx(file_report, source_path, out_path) -> Path:
         lines = [f"clausegen: {x.severity}: {x.rule}: {x.message}"]
         if x.suggestion:
             lines += [text["suggestion"], x.suggestion.strip()]
-        if x.paragraph is not None and 0 <= x.paragraph < len(paragraphs):
-            notes.setdefault(x.paragraph, []).append("\n".join(lines))
+        spot = places[x.paragraph] if x.paragraph is not None and 0 <= x.paragraph < len(places) else []
+        if spot:
+            notes.setdefault(spot[0], []).append("\n".join(lines))
         else:
             top.append(lines)
 
