@@ -189,7 +189,7 @@ def _explain(error, data, marks, file):
         limit = error.validator_value
         word = {"maximum": "more than", "exclusiveMaximum": "not less than",
                 "minimum": "less than", "exclusiveMinimum": "not more than"}[kind]
-        yield problem(path, f"{_show(value)} is {word} {_show(limit)}", hint)
+        yield problem(path, f"{_show(value)} is {word} {_show(limit)}", schema.get("x-range-hint"))
         return
     if kind in ("oneOf", "anyOf"):
         # Pick the branch that fits the value's shape best and explain that one.
