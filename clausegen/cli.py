@@ -98,6 +98,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     problems = spec.validate_files(args.specs)
     sys.stdout.write(report_problems(problems, args.format, files=args.specs))
+    if any(p.code == spec.UNREADABLE for p in problems):
+        return 2
     return 1 if any(p.severity == "error" for p in problems) else 0
 
 

@@ -49,27 +49,25 @@ def load_spec(path: str | os.PathLike) -> Spec:
 
 
 def validate_files(paths) -> list[Problem]:
-    """Return the problems of every spec in `paths`, in order.
+    """Return the problems of every spec in `paths`, in order, all files checked.
 
-    A spec that cannot be loaded at all raises SpecError (the command line exits 2), but only
-    after the others have been checked: then the loading errors are raised together.
+    A spec that cannot be loaded at all (missing, a folder, not YAML, duplicate keys…) gives
+    one problem with code ``unreadable``; the command line exits 2 when there is one.
     """
     problems: list[Problem] = []
-    failures: list[SpecError] = []
     for path in paths:
         try:
             doc = load_yaml_file(path)
         except SpecError as exc:
-            failures.append(exc)
+            problems.append(Problem(file=str(path), line=exc.line, col=exc.col, pointer="",
+                                    message=exc.message, hint=exc.hint, code=UNREADABLE))
             continue
         problems.extend(validate(doc.data, doc.marks, file=str(path)))
-    if failures:
-        if len(failures) == 1 and not problems:
-            raise failures[0]
-        text = "\n".join(f"error: {f}" if i else str(f) for i, f in enumerate(failures))
-        extra = "\n".join(p.format() for p in problems)
-        raise SpecError(text + (f"\n{extra}" if extra else ""))
     return problems
+
+
+#: Problem code of a spec that could not be loaded at all.
+UNREADABLE = "unreadable"
 
 
 # ---------------------------------------------------------------- validation
