@@ -243,3 +243,34 @@ def load_library(root: Path | str | None = None) -> Library:
     """
     root = Path(root).resolve() if root is not None else None
     return _load(root, _stamp(root))
+
+
+_CUSTOM_PREFIX = "clausegen."
+
+
+def read_provenance(path: Path | str) -> dict | None:
+    """Return what produced the .docx at `path` (from its custom properties), or None.
+
+    The result has the keys `library`, `family`, `family_version`, `position` and `templates`
+    ({template path: sha256 prefix}), as the renderer writes them; None for a document that
+    clausegen did not generate, or for a file that is not a readable .docx.
+    """
+    import zipfile
+    from xml.etree import ElementTree
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            blob = archive.read("docProps/custom.xml")
+        root = ElementTree.fromstring(blob)
+    except (OSError, KeyError, zipfile.BadZipFile, ElementTree.ParseError):
+        return None
+    props = {}
+    for prop in root:
+        name = prop.get("name", "")
+        if name.startswith(_CUSTOM_PREFIX) and len(prop):
+            props[name[len(_CUSTOM_PREFIX):]] = prop[0].text or ""
+    if not props.get("library") and not props.get("family"):
+        return None
+    templates = {k[len("template."):]: v for k, v in props.items() if k.startswith("template.")}
+    found = {k: v for k, v in props.items() if not k.startswith("template.") and k != "spec_sha256"}
+    return {**found, "templates": templates}
