@@ -1,0 +1,502 @@
+"""The web application: drafting and review pages, and the HTTP API they (and other tools) use.
+
+The routes are thin: they parse the request, call the same library functions as the command
+line (spec.validate, render.render/write, check.check_file, reporters.annotate_docx) and turn
+the result or the ClausegenError into JSON with a proper status code.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers, UploadFile
+from starlette.staticfiles import StaticFiles
+
+from clausegen import __version__
+from clausegen.errors import ClausegenError, InvalidSpec, LibraryError, Problem, SpecError
+
+DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+CONTRACT_SUFFIXES = (".docx", ".pdf", ".txt", ".md")
+JSON_TYPES = ("application/json",)
+YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain", "")
+RENDER_FORMATS = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "md": "text/markdown; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "txt": "text/plain; charset=utf-8",
+}
+DOCX_TYPE = RENDER_FORMATS["docx"]
+RENDER_LANGS = ("zh", "en", "bilingual")
+CHECK_LANGS = ("auto", "zh", "en")
+
+# No inline script or style anywhere: every asset is a file served by this app.
+SECURITY_HEADERS = {
+    "content-security-policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+        "form-action 'self'; frame-ancestors 'none'"
+    ),
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+    "cross-origin-opener-policy": "same-origin",
+    "cross-origin-resource-policy": "same-origin",
+    "permissions-policy": "camera=(), microphone=(), geolocation=()",
+}
+
+_SPEC_BODY = {
+    "required": True,
+    "content": {
+        "application/yaml": {"schema": {"type": "string"}},
+        "application/json": {"schema": {"type": "object"}},
+    },
+}
+_UPLOAD_BODY = {
+    "required": True,
+    "content": {"multipart/form-data": {"schema": {
+        "type": "object", "required": ["file"],
+        "properties": {"file": {"type": "string", "format": "binary",
+                                "description": "the contract (.docx, .pdf, .txt or .md)"}}}}},
+}
+
+
+class BodyTooLarge(HTTPException):
+    """The request body grew past the configured limit while it was being received."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"the request is larger than the limit of {_human_size(limit)}")
+
+
+def _human_size(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.3g} MB"
+    return f"{n / 1024:.3g} KB" if n >= 1024 else f"{n} bytes"
+
+
+def _json_error(status: int, message: str, **extra) -> JSONResponse:
+    return JSONResponse({"error": message, "status": status, **extra}, status_code=status,
+                        headers={"cache-control": "no-store"})
+
+
+class _Guard:
+    """ASGI middleware: host and origin checks, the body size limit, security headers.
+
+    The size limit is enforced on the bytes actually received, not only on Content-Length,
+    so a chunked upload cannot slip past it.
+    """
+
+    def __init__(self, app, max_bytes: int, allowed_hosts: list[str]) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.allowed_hosts = allowed_hosts
+
+    def _host_ok(self, host: str) -> bool:
+        if "*" in self.allowed_hosts:
+            return True
+        name = host.strip().lower()
+        if name.startswith("["):
+            name = name[1:].split("]", 1)[0]
+        elif name.count(":") == 1:
+            name = name.split(":", 1)[0]
+        return name in self.allowed_hosts
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = Headers(scope=scope)
+        started = False
+
+        async def send_secured(message):
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                raw = [(k, v) for k, v in message.get("headers", [])
+                       if k.decode("latin-1").lower() not in SECURITY_HEADERS]
+                raw += [(k.encode("latin-1"), v.encode("latin-1")) for k, v in SECURITY_HEADERS.items()]
+                message = {**message, "headers": raw}
+            await send(message)
+
+        async def reply(response: Response):
+            await response(scope, receive, send_secured)
+
+        # A page on another site must not drive this local server (DNS rebinding, CSRF).
+        if not self._host_ok(headers.get("host", "")):
+            return await reply(_json_error(400, "this server only answers requests addressed to "
+                                                "its own host name"))
+        if scope["method"] not in ("GET", "HEAD", "OPTIONS"):
+            origin = headers.get("origin")
+            if origin is not None and urlsplit(origin).netloc.lower() != headers.get("host", "").lower():
+                return await reply(_json_error(403, "cross-origin requests are not accepted"))
+        length = headers.get("content-length")
+        if length is not None:
+            try:
+                too_big = int(length) > self.max_bytes
+            except ValueError:
+                return await reply(_json_error(400, "the Content-Length header is not a number"))
+            if too_big:
+                return await reply(_json_error(413, str(BodyTooLarge(self.max_bytes).detail)))
+
+        received = 0
+
+        async def receive_limited():
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise BodyTooLarge(self.max_bytes)
+            return message
+
+        try:
+            await self.app(scope, receive_limited, send_secured)
+        except BodyTooLarge as exc:
+            if started:
+                raise
+            await reply(_json_error(413, str(exc.detail)))
+
+
+def _problem_dict(p: Problem) -> dict:
+    d = asdict(p)
+    d["formatted"] = p.format()
+    return d
+
+
+def _error_problem(exc: ClausegenError, file: str) -> Problem:
+    return Problem(file=exc.path or file, line=exc.line, col=exc.col, pointer="",
+                   message=exc.message, hint=exc.hint, code="load")
+
+
+def _safe_filename(name: str | None, default: str) -> str:
+    """Return the base name of a client-supplied file name, for display and downloads only."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    base = "".join(ch for ch in base if ch.isprintable() and ch not in '"<>|:*?').strip(" .")
+    return base[:120] or default
+
+
+def _content_disposition(filename: str) -> str:
+    ascii_name = filename.encode("ascii", "replace").decode("ascii").replace("?", "_")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+
+
+def create_app(library: Path | str | None = None, max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
+               allowed_hosts: list[str] | None = None) -> FastAPI:
+    """Return the web application using the clause library at `library` (None: the default one).
+
+    `max_upload_bytes` caps every request body (413 beyond it). `allowed_hosts` lists the
+    Host header names answered (default: loopback names only; ["*"] for any).
+    Raises LibraryError if `library` is unusable.
+    """
+    from clausegen.library import load_library
+
+    lib = load_library(library)  # fail at start-up, not on the first request
+    family = lib.family()
+    lib_arg = library  # the library functions take the folder (or None) as the CLI does
+
+    app = FastAPI(title="clausegen", version=__version__, docs_url=None, redoc_url=None,
+                  openapi_url="/openapi.json",
+                  description="Draft and check service-interruption and compensation clauses "
+                              "(SLA / 服务中断赔偿条款). The same validate, render and check "
+                              "functions as the clausegen command line.")
+    hosts = list(allowed_hosts) if allowed_hosts else [*LOOPBACK_HOSTS, "testserver"]
+    app.add_middleware(_Guard, max_bytes=max_upload_bytes, allowed_hosts=hosts)
+    app.state.max_upload_bytes = max_upload_bytes
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    # ------------------------------------------------------------------ errors as JSON
+
+    @app.exception_handler(HTTPException)
+    async def _http_error(request: Request, exc: HTTPException):
+        return _json_error(exc.status_code, str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def _request_error(request: Request, exc: RequestValidationError):
+        msgs = ["{}: {}".format(".".join(str(x) for x in e.get("loc", ())), e.get("msg", ""))
+                for e in exc.errors()]
+        return _json_error(400, "; ".join(msgs) or "bad request")
+
+    @app.exception_handler(InvalidSpec)
+    async def _invalid_spec(request: Request, exc: InvalidSpec):
+        return _json_error(422, exc.message, problems=[_problem_dict(p) for p in exc.problems])
+
+    @app.exception_handler(ClausegenError)
+    async def _clausegen_error(request: Request, exc: ClausegenError):
+        status = 500 if isinstance(exc, LibraryError) else 400
+        return _json_error(status, exc.message, hint=exc.hint,
+                           problems=[_problem_dict(_error_problem(exc, "spec.yaml"))])
+
+    @app.exception_handler(Exception)
+    async def _internal_error(request: Request, exc: Exception):
+        return _json_error(500, f"internal error: {type(exc).__name__}",
+                           hint="this is a bug in clausegen; run the same input with the "
+                                "command line and --debug, and report the traceback")
+
+    # ------------------------------------------------------------------ request helpers
+
+    async def read_spec(request: Request, name: str) -> tuple[dict, dict | None]:
+        """Return (data, marks) from a YAML or JSON body; raise HTTPException/SpecError."""
+        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if ctype not in JSON_TYPES and ctype not in YAML_TYPES:
+            raise HTTPException(415, f"send the spec as YAML (application/yaml) or JSON "
+                                     f"(application/json), not {ctype!r}")
+        body = await request.body()
+        if not body.strip():
+            raise HTTPException(400, "the request body is empty; send a spec")
+        try:
+            text = body.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise HTTPException(400, "the spec is not UTF-8 text") from None
+        if ctype in JSON_TYPES:
+            try:
+                data, marks = json.loads(text), None
+            except json.JSONDecodeError as exc:
+                raise SpecError(f"not valid JSON: {exc.msg}", path=name, line=exc.lineno,
+                                col=exc.colno) from None
+        else:
+            from clausegen.yamlsource import load_yaml_text
+
+            doc = load_yaml_text(text, name)
+            data, marks = doc.data, doc.marks
+        if not isinstance(data, dict):
+            raise SpecError("the spec must be a mapping of keys (clausegen, family, language, …)",
+                            path=name, line=1, col=1, hint="start from `clausegen new` or the form")
+        return data, marks
+
+    def validate(data: dict, marks, name: str) -> list[Problem]:
+        from clausegen import spec
+
+        return list(spec.validate(data, marks=marks, file=name))
+
+    async def read_upload(request: Request, tmp: Path, suffixes=CONTRACT_SUFFIXES) -> tuple[Path, str]:
+        """Save the multipart field `file` into `tmp`; return (saved path, display name)."""
+        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if ctype != "multipart/form-data":
+            raise HTTPException(415, "upload the contract as multipart/form-data in the field 'file'")
+        form = await request.form(max_files=1, max_fields=10)
+        try:
+            upload = form.get("file")
+            if not isinstance(upload, UploadFile):
+                raise HTTPException(400, "no file in the form field 'file'")
+            display = _safe_filename(upload.filename, "contract")
+            suffix = Path(display).suffix.lower()
+            if suffix not in suffixes:
+                raise HTTPException(415, f"cannot read {suffix or 'files without a suffix'}; "
+                                         f"upload {', '.join(suffixes)}")
+            # The client's name is used for its suffix only, never as a path.
+            path = tmp / f"contract{suffix}"
+            with path.open("wb") as out:
+                shutil.copyfileobj(upload.file, out)
+            if path.stat().st_size == 0:
+                raise HTTPException(400, f"the uploaded file {display!r} is empty")
+            return path, display
+        finally:
+            await form.close()
+
+    def check_lang(lang: str) -> str:
+        if lang not in CHECK_LANGS:
+            raise HTTPException(400, f"lang must be one of {', '.join(CHECK_LANGS)}, not {lang!r}")
+        return lang
+
+    # ------------------------------------------------------------------ pages
+
+    def page(name: str) -> FileResponse:
+        return FileResponse(STATIC_DIR / name, media_type="text/html; charset=utf-8",
+                            headers={"cache-control": "no-cache"})
+
+    @app.get("/", include_in_schema=False)
+    async def drafting_page():
+        return page("index.html")
+
+    @app.get("/review", include_in_schema=False)
+    async def review_page():
+        return page("review.html")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    async def favicon():
+        return FileResponse(STATIC_DIR / "favicon.svg", media_type="image/svg+xml")
+
+    # ------------------------------------------------------------------ API: the form's data
+
+    @app.get("/api/family", summary="The clause family: provisions in drafting order, titles")
+    async def get_family():
+        return {"id": family.id, "version": family.version, "title": family.title,
+                "languages": list(family.languages),
+                "provisions": [{"id": p.id, "required": p.required, "title": p.title}
+                               for p in family.provisions],
+                "max_upload_bytes": max_upload_bytes}
+
+    @app.get("/api/schema", summary="The spec's JSON Schema (titles and help in zh and en)")
+    async def get_schema():
+        from clausegen.resources import load_schema
+
+        return load_schema(family.spec_schema)
+
+    @app.get("/api/starter", summary="A complete valid starter spec (the form's defaults)")
+    async def get_starter(lang: str = "zh"):
+        from clausegen import spec
+
+        if lang not in RENDER_LANGS:
+            raise HTTPException(400, f"lang must be one of {', '.join(RENDER_LANGS)}, not {lang!r}")
+        return JSONResponse(jsonable_encoder(spec.starter_data(lang)))
+
+    # ------------------------------------------------------------------ API: specs
+
+    @app.post("/api/validate", summary="Validate a spec (YAML or JSON body) → problems",
+              openapi_extra={"requestBody": _SPEC_BODY})
+    async def api_validate(request: Request, name: str = "spec.yaml"):
+        name = _safe_filename(name, "spec.yaml")
+        try:
+            data, marks = await read_spec(request, name)
+        except SpecError as exc:
+            problem = _error_problem(exc, name)
+            return _json_error(400, exc.message, hint=exc.hint, problems=[_problem_dict(problem)])
+        problems = await run_in_threadpool(validate, data, marks, name)
+        return {"problems": [_problem_dict(p) for p in problems],
+                "valid": not any(p.severity == "error" for p in problems)}
+
+    @app.post("/api/spec/parse", summary="Load a YAML spec with the command line's loader → data",
+              openapi_extra={"requestBody": _SPEC_BODY})
+    async def api_parse(request: Request, name: str = "spec.yaml"):
+        name = _safe_filename(name, "spec.yaml")
+        data, marks = await read_spec(request, name)
+        problems = await run_in_threadpool(validate, data, marks, name)
+        return JSONResponse(jsonable_encoder({"data": data,
+                                              "problems": [_problem_dict(p) for p in problems]}))
+
+    @app.post("/api/spec/dump", summary="Turn spec data (JSON body) into a YAML spec file",
+              openapi_extra={"requestBody": _SPEC_BODY})
+    async def api_dump(request: Request, filename: str = "spec.yaml"):
+        data, _ = await read_spec(request, "spec.json")
+        text = dump_yaml(data)
+        name = _safe_filename(filename, "spec.yaml")
+        if not name.endswith((".yaml", ".yml")):
+            name += ".yaml"
+        return Response(text.encode("utf-8"), media_type="application/yaml; charset=utf-8",
+                        headers={"content-disposition": _content_disposition(name)})
+
+    @app.post("/api/render", summary="Render a spec (YAML or JSON body) → docx, md, html or txt",
+              openapi_extra={"requestBody": _SPEC_BODY},
+              responses={200: {"content": {t: {} for t in RENDER_FORMATS.values()}},
+                         422: {"description": "the spec is invalid; the body lists the problems"}})
+    async def api_render(request: Request, format: str = "docx", lang: str | None = None):
+        if format not in RENDER_FORMATS:
+            raise HTTPException(400, f"format must be one of {', '.join(RENDER_FORMATS)}, not {format!r}")
+        if lang is not None and lang not in RENDER_LANGS:
+            raise HTTPException(400, f"lang must be one of {', '.join(RENDER_LANGS)}, not {lang!r}")
+        data, marks = await read_spec(request, "spec.yaml")
+        problems = await run_in_threadpool(validate, data, marks, "spec.yaml")
+        if any(p.severity == "error" for p in problems):
+            raise InvalidSpec(problems)
+
+        def build() -> bytes:
+            from clausegen import render
+
+            document = render.render(data, lang=lang, library=lib_arg)
+            return render.write(document, format)
+
+        content = await run_in_threadpool(build)
+        shown_lang = lang or str(data.get("language") or "spec")
+        filename = f"{family.id}-{shown_lang}.{format}"
+        return Response(content, media_type=RENDER_FORMATS[format],
+                        headers={"content-disposition": _content_disposition(filename),
+                                 "cache-control": "no-store"})
+
+    # ------------------------------------------------------------------ API: contracts
+
+    @app.post("/api/check", summary="Check a contract (multipart field `file`) → the JSON report",
+              openapi_extra={"requestBody": _UPLOAD_BODY})
+    async def api_check(request: Request, lang: str = "auto", context: bool = False):
+        check_lang(lang)
+        with tempfile.TemporaryDirectory(prefix="clausegen-web-") as tmp:
+            path, display = await read_upload(request, Path(tmp))
+
+            def run() -> dict:
+                from clausegen.check import check_file
+                from clausegen.check.model import Report
+
+                report = check_file(path, lang=lang, library=lib_arg)
+                result = Report(files=(report,)).to_dict()
+                entry = result["files"][0]
+                entry["path"] = display  # never reveal the server's temporary path
+                if context:
+                    entry["context"] = evidence_context(path, report)
+                return result
+
+            result = await run_in_threadpool(run)
+        return JSONResponse(jsonable_encoder(result), headers={"cache-control": "no-store"})
+
+    @app.post("/api/annotate", summary="Check a .docx contract → a copy with Word comments",
+              openapi_extra={"requestBody": _UPLOAD_BODY},
+              responses={200: {"content": {DOCX_TYPE: {}}}})
+    async def api_annotate(request: Request, lang: str = "auto"):
+        check_lang(lang)
+        with tempfile.TemporaryDirectory(prefix="clausegen-web-") as tmp:
+            path, display = await read_upload(request, Path(tmp), suffixes=(".docx",))
+
+            def run() -> bytes:
+                from clausegen.check import check_file
+                from clausegen.reporters import annotate_docx
+
+                report = check_file(path, lang=lang, library=lib_arg)
+                out = Path(tmp) / "annotated.docx"
+                annotate_docx(report, path, out)
+                return out.read_bytes()
+
+            content = await run_in_threadpool(run)
+        name = f"{Path(display).stem or 'contract'}-annotated.docx"
+        return Response(content, media_type=DOCX_TYPE,
+                        headers={"content-disposition": _content_disposition(name),
+                                 "cache-control": "no-store"})
+
+    return app
+
+
+def evidence_context(path: Path, report) -> dict:
+    """Return {paragraph index: text} for the paragraphs that hold evidence or findings."""
+    from clausegen.check.readers import read_contract
+
+    wanted = {e.paragraph for p in report.provisions for e in p.evidence}
+    wanted |= {f.paragraph for f in report.findings if f.paragraph is not None}
+    paragraphs = read_contract(path).paragraphs
+    out = {}
+    for i in sorted(wanted):
+        if 0 <= i < len(paragraphs):
+            para = paragraphs[i]
+            out[str(i)] = str(getattr(para, "text", para))
+    return out
+
+
+def dump_yaml(data: dict) -> str:
+    """Return `data` as a YAML spec: block style, with small value/unit mappings inline."""
+    import yaml
+
+    class _Dumper(yaml.SafeDumper):
+        pass
+
+    def represent_dict(dumper, value):
+        flow = (0 < len(value) <= 4
+                and all(isinstance(v, (str, int, float, bool)) or v is None for v in value.values())
+                and sum(len(str(v)) for v in value.values()) < 60)
+        return dumper.represent_mapping("tag:yaml.org,2002:map", value.items(), flow_style=flow)
+
+    def represent_list(dumper, value):
+        flow = all(isinstance(v, (str, int, float)) for v in value) and sum(len(str(v)) for v in value) < 70
+        return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=flow)
+
+    _Dumper.add_representer(dict, represent_dict)
+    _Dumper.add_representer(list, represent_list)
+    body = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
+    return "# clausegen spec saved from the web form\n# check it with: clausegen validate FILE\n" + body

@@ -1,0 +1,163 @@
+/* clausegen review page: upload a contract, show the six provisions and the findings. */
+"use strict";
+
+(function () {
+  const { t, el } = CG;
+  const state = { family: null, file: null, report: null };
+
+  function provisionTitle(id) {
+    const p = state.family && state.family.provisions.find((x) => x.id === id);
+    return p ? CG.pick(p.title) : id;
+  }
+
+  function isRequired(id) {
+    const p = state.family && state.family.provisions.find((x) => x.id === id);
+    return p ? p.required : true;
+  }
+
+  function showError(err) {
+    const box = document.getElementById("review-error");
+    if (!err) { box.hidden = true; box.replaceChildren(); return; }
+    box.hidden = false;
+    box.replaceChildren(el("strong", null, err.message),
+      err.body && err.body.hint ? el("span", { class: "hint" }, "hint: " + err.body.hint) : null);
+  }
+
+  /** Return the paragraph with the evidence span marked, cut to a readable window around it. */
+  function highlighted(ev, context) {
+    const para = context && context[String(ev.paragraph)];
+    if (!para || ev.start == null || ev.end == null || ev.end > para.length || ev.start >= ev.end
+        || para.slice(ev.start, ev.end).trim() === "") {
+      return [el("mark", null, ev.text)];
+    }
+    const from = Math.max(0, ev.start - 120);
+    const to = Math.min(para.length, ev.end + 120);
+    return [from > 0 ? "…" : "", para.slice(from, ev.start), el("mark", null, para.slice(ev.start, ev.end)),
+      para.slice(ev.end, to), to < para.length ? "…" : ""];
+  }
+
+  function findingBlock(f) {
+    const block = el("div", { class: "finding " + f.severity },
+      el("span", { class: "sev" }, t("sev." + f.severity)), f.message,
+      f.paragraph != null ? el("span", { class: "meta" }, " (" + t("review.paragraph", { n: f.paragraph + 1 }) + ")") : null);
+    if (f.suggestion) {
+      const pre = el("pre", { lang: CJK(f.suggestion) ? "zh-CN" : "en" }, f.suggestion);
+      const copy = el("button", { type: "button", class: "btn small", onclick: async (ev) => {
+        try { await navigator.clipboard.writeText(f.suggestion); ev.target.textContent = t("review.copied"); }
+        catch (e) { /* clipboard may be unavailable */ }
+      } }, t("review.copy"));
+      block.append(el("details", { class: "suggestion" }, el("summary", null, t("review.suggestion")), pre, copy));
+    }
+    return block;
+  }
+
+  function CJK(s) { return /[\u3400-\u9fff]/.test(s || ""); }
+
+  function render() {
+    const report = state.report;
+    if (!report) return;
+    const file = report.files[0];
+    document.getElementById("result").hidden = false;
+    document.getElementById("result-name").textContent = file.path;
+    document.getElementById("result-meta").textContent =
+      t("review.language", { lang: file.language === "zh" ? "中文" : file.language === "en" ? "English" : file.language });
+    const required = file.provisions.filter((p) => isRequired(p.id));
+    const optional = file.provisions.filter((p) => !isRequired(p.id));
+    const counts = { present: 0, weak: 0, missing: 0 };
+    for (const p of required) counts[p.status] = (counts[p.status] || 0) + 1;
+    document.getElementById("result-summary").replaceChildren(
+      ...["present", "weak", "missing"].map((s) => el("span", { class: "badge " + s }, `${counts[s]} ${t("status." + s)}`)));
+
+    const box = document.getElementById("provisions");
+    box.replaceChildren(el("h3", null, t("review.required")));
+    for (const p of required) {
+      const findings = file.findings.filter((f) => f.provision === p.id);
+      const card = el("article", { class: "prov " + p.status, dataset: { provision: p.id, status: p.status } },
+        el("header", null, el("span", { class: "badge " + p.status }, t("status." + p.status)),
+          el("h3", null, provisionTitle(p.id)),
+          el("span", { class: "conf" }, t("review.confidence", { n: Math.round(p.confidence * 100) + "%" }))));
+      if (p.evidence.length) {
+        card.append(el("ul", { class: "evidence", "aria-label": t("review.evidence") },
+          p.evidence.map((ev) => el("li", null, el("span", { class: "where" }, t("review.paragraph", { n: ev.paragraph + 1 })),
+            highlighted(ev, file.context)))));
+      } else if (p.status === "missing") {
+        card.append(el("p", { class: "help" }, t("review.no_evidence")));
+      }
+      for (const f of findings) card.append(findingBlock(f));
+      box.append(card);
+    }
+
+    const opt = document.getElementById("optional");
+    opt.replaceChildren();
+    if (optional.length) {
+      opt.append(el("h3", null, t("review.optional")), el("div", { class: "summary" },
+        optional.map((p) => el("span", { class: "badge " + (p.status === "missing" ? "info" : p.status), dataset: { provision: p.id } },
+          provisionTitle(p.id) + " · " + t("status." + p.status)))));
+    }
+    const others = file.findings.filter((f) => !f.provision || !required.some((p) => p.id === f.provision));
+    const other = document.getElementById("other-findings");
+    other.replaceChildren();
+    if (others.length) other.append(el("h3", null, t("review.other")), others.map(findingBlock));
+    document.getElementById("download-annotated").hidden = !/\.docx$/i.test(state.file.name);
+  }
+
+  async function check(file) {
+    state.file = file;
+    state.report = null;
+    showError(null);
+    document.getElementById("result").hidden = true;
+    document.getElementById("review-busy").hidden = false;
+    const form = new FormData();
+    form.append("file", file, file.name);
+    const lang = document.getElementById("check-lang").value;
+    try {
+      const r = await CG.request("/api/check?context=true&lang=" + encodeURIComponent(lang), { method: "POST", body: form });
+      state.report = await r.json();
+      render();
+    } catch (e) {
+      showError(e);
+    } finally {
+      document.getElementById("review-busy").hidden = true;
+    }
+  }
+
+  function downloadJson() {
+    if (!state.report) return;
+    const clean = JSON.parse(JSON.stringify(state.report));
+    for (const f of clean.files) delete f.context;  // the design's shape, as `check --format json`
+    const stem = state.file.name.replace(/\.[^.]+$/, "");
+    CG.saveBlob(new Blob([JSON.stringify(clean, null, 2) + "\n"], { type: "application/json" }), stem + ".clausegen.json");
+  }
+
+  async function downloadAnnotated() {
+    if (!state.file) return;
+    const form = new FormData();
+    form.append("file", state.file, state.file.name);
+    const lang = document.getElementById("check-lang").value;
+    try {
+      const r = await CG.request("/api/annotate?lang=" + encodeURIComponent(lang), { method: "POST", body: form });
+      await CG.download(r, "annotated.docx");
+    } catch (e) { showError(e); }
+  }
+
+  document.addEventListener("DOMContentLoaded", async () => {
+    const input = document.getElementById("contract");
+    const zone = document.getElementById("dropzone");
+    input.addEventListener("change", () => { if (input.files[0]) check(input.files[0]); input.value = ""; });
+    zone.addEventListener("dragover", (ev) => { ev.preventDefault(); zone.classList.add("over"); });
+    zone.addEventListener("dragleave", () => zone.classList.remove("over"));
+    zone.addEventListener("drop", (ev) => {
+      ev.preventDefault();
+      zone.classList.remove("over");
+      const f = ev.dataTransfer.files && ev.dataTransfer.files[0];
+      if (f) check(f);
+    });
+    document.getElementById("download-json").addEventListener("click", downloadJson);
+    document.getElementById("download-annotated").addEventListener("click", downloadAnnotated);
+    document.getElementById("check-lang").addEventListener("change", () => { if (state.file) check(state.file); });
+    CG.onLang(render);
+    try {
+      state.family = await (await CG.request("/api/family")).json();
+    } catch (e) { showError(e); }
+  });
+})();
