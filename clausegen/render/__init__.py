@@ -1,0 +1,237 @@
+"""Render a spec into clauses: templates → clause model → writers (docx, md, txt, html)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import os
+from pathlib import Path
+
+from clausegen.errors import InputError, LibraryError, UsageError
+from clausegen.render.model import Clause, Document, Part, parse_blocks
+
+FORMATS = ("docx", "md", "txt", "html")
+SUFFIXES = {".docx": "docx", ".md": "md", ".markdown": "md", ".txt": "txt", ".html": "html", ".htm": "html"}
+PREAMBLE = "_preamble"
+
+
+# Writers by format: (module, function). Imported on demand: python-docx only for Word output.
+WRITERS = {
+    "docx": ("clausegen.render.docx", "write_docx"),
+    "md": ("clausegen.render.markdown", "write_markdown"),
+    "txt": ("clausegen.render.text", "write_text"),
+    "html": ("clausegen.render.html", "write_html"),
+}
+
+
+def _writer(fmt: str):
+    import importlib
+
+    try:
+        module, name = WRITERS[fmt]
+    except KeyError:
+        raise UsageError(f"unknown output format {fmt!r}", hint=f"use one of: {', '.join(FORMATS)}") from None
+    return getattr(importlib.import_module(module), name)
+
+
+def _family(data: dict, library):
+    from clausegen.library import DEFAULT_FAMILY, Library, load_library
+
+    lib = library if isinstance(library, Library) else load_library(library)
+    return lib.family(data.get("family") or DEFAULT_FAMILY)
+
+
+def _spec_parts(spec_or_data) -> tuple[dict, str | None, str]:
+    """Return (data, sha256, source name) of a Spec, a mapping, or a spec path."""
+    if isinstance(spec_or_data, (str, Path)):
+        spec_or_data = load(Path(spec_or_data))
+    if isinstance(spec_or_data, dict):
+        return spec_or_data, None, "<spec>"
+    return spec_or_data.data, getattr(spec_or_data, "sha256", None), str(getattr(spec_or_data, "path", "<spec>"))
+
+
+def load(path: Path):
+    """Load and validate the spec at `path` (clausegen.spec.load_spec); raises SpecError or InvalidSpec."""
+    from clausegen.spec import load_spec
+
+    return load_spec(path)
+
+
+def document_date(data: dict) -> _dt.datetime:
+    """Return the date stamped into the output: the spec's document.date, else SOURCE_DATE_EPOCH.
+
+    Falls back to 2000-01-01 so that output never depends on the clock.
+    """
+    from clausegen.render.filters import to_date
+
+    raw = (data.get("document") or {}).get("date")
+    if raw:
+        try:
+            d = to_date(raw)
+            return _dt.datetime(d.year, d.month, d.day, tzinfo=_dt.timezone.utc)
+        except ValueError:
+            pass
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return _dt.datetime.fromtimestamp(int(epoch), tz=_dt.timezone.utc)
+    return _dt.datetime(2000, 1, 1, tzinfo=_dt.timezone.utc)
+
+
+def _provisions(family, data: dict, only: str | None):
+    for prov in family.provisions:
+        if only is not None:
+            if prov.id == only:
+                yield prov
+        elif prov.required or data.get(prov.id):
+            # Optional provisions are drafted only when the spec has their section.
+            yield prov
+
+
+def _template_name(family, pid: str, lang: str, position: str) -> str | None:
+    path = family.template(pid, lang, position)
+    return None if path is None else family.relpath(path)
+
+
+def _check_variables(env, family, names: list[str], context: dict) -> None:
+    from clausegen.render.environment import undeclared
+
+    missing = undeclared(env, names, context)
+    if not missing:
+        return
+    first_file, first_line, _ = missing[0]
+    lines = [f"{f}:{line}: `{var}`" for f, line, var in missing]
+    noun = "variable" if len(missing) == 1 else "variables"
+    raise LibraryError(
+        f"the templates use {len(missing)} {noun} that the spec does not provide:\n  " + "\n  ".join(lines),
+        path=first_file, line=first_line,
+        hint="add the missing sections to the spec (clausegen new prints every section), "
+             "or fix the template",
+    )
+
+
+def _render_part(env, family, data: dict, lang: str, position: str, only: str | None) -> Part:
+    from clausegen.render.environment import build_context, render_template
+    from clausegen.render.filters import localized
+
+    context = build_context(data, lang)
+    plan = []
+    for prov in _provisions(family, data, only):
+        name = _template_name(family, prov.id, lang, position)
+        if name is None:
+            raise LibraryError(f"the library has no {lang} template for provision {prov.id!r}",
+                               path=str(family.layers[0] / lang / f"{prov.id}.j2"),
+                               hint=f"add {lang}/{prov.id}.j2 to the clause family")
+        plan.append((prov, name))
+    preamble_name = f"{lang}/{PREAMBLE}.j2" if only is None and family.find(f"{lang}/{PREAMBLE}.j2") else None
+    names = [n for _, n in plan] + ([preamble_name] if preamble_name else [])
+    _check_variables(env, family, names, context)
+
+    clauses = []
+    for prov, name in plan:
+        blocks = parse_blocks(render_template(env, name, context), lang)
+        heading = localized(prov.title, lang) or prov.id
+        clauses.append(Clause(id=prov.id, heading=heading, blocks=blocks))
+    preamble = parse_blocks(render_template(env, preamble_name, context), lang) if preamble_name else ()
+    title = localized((data.get("document") or {}).get("title"), lang) or localized(family.title, lang)
+    return Part(lang=lang, title=title, preamble=preamble, clauses=tuple(clauses))
+
+
+def render(spec_or_data, lang: str | None = None, library=None, only: str | None = None) -> Document:
+    """Return the clause model of `spec_or_data` (a Spec, its data, or a spec path) in `lang`.
+
+    `lang` is zh, en or bilingual (default: the spec's language); `library` a Library, a firm
+    folder or None (built-in). `only` renders a single provision. Raises LibraryError when a
+    template uses a variable the spec lacks (every one is listed, with template file and line)
+    or fails while rendering.
+    """
+    from clausegen.render.environment import make_environment
+
+    data, sha, _ = _spec_parts(spec_or_data)
+    lang = lang or data.get("language") or "en"
+    if lang not in ("zh", "en", "bilingual"):
+        raise UsageError(f"unknown language {lang!r}", hint="use zh, en or bilingual")
+    family = _family(data, library)
+    position = data.get("position") or "preferred"
+    env = make_environment(family.layers)
+    langs = ("zh", "en") if lang == "bilingual" else (lang,)
+    parts = tuple(_render_part(env, family, data, code, position, only) for code in langs)
+    provenance = family.provenance(lang, position) if hasattr(family, "provenance") else {}
+    meta = {
+        "library": provenance.get("library", "clausegen-builtin"),
+        "family": family.id,
+        "family_version": family.version,
+        "templates": provenance.get("templates", {}),
+        "spec_sha256": sha or hashlib.sha256(repr(sorted(data.items())).encode()).hexdigest(),
+        "date": document_date(data),
+        "position": position,
+    }
+    return Document(lang=lang, parts=parts, meta=meta)
+
+
+def write(document: Document, fmt: str, reference_docx=None) -> bytes:
+    """Return `document` written as `fmt` (docx, md, txt, html); `reference_docx` styles Word output."""
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown output format {fmt!r}", hint=f"use one of: {', '.join(FORMATS)}")
+    if fmt == "docx":
+        return _writer(fmt)(document, reference_docx=reference_docx)
+    return _writer(fmt)(document)
+
+
+def format_for(out: Path, fmt: str | None) -> str:
+    """Return the output format: `fmt` if given, else the one the suffix of `out` names."""
+    if fmt:
+        return fmt
+    suffix = Path(out).suffix.lower()
+    if suffix in SUFFIXES:
+        return SUFFIXES[suffix]
+    raise UsageError(f"cannot tell the output format from {str(out)!r}", path=str(out),
+                     hint="name the file .docx, .md, .txt or .html, or pass --format")
+
+
+def render_file(spec_path, out, fmt=None, lang=None, reference_docx=None, library=None) -> Path:
+    """Render the spec at `spec_path` into `out` and return the path written.
+
+    Nothing is written unless the spec is valid and every template renders; the file is written
+    atomically and never over the spec or the reference document. Raises SpecError, InvalidSpec,
+    LibraryError, UsageError or InputError.
+    """
+    from clausegen.outputs import ensure_not_input, write_atomic
+
+    spec_path, out = Path(spec_path), Path(out)
+    fmt = format_for(out, fmt)
+    inputs = [spec_path] + ([Path(reference_docx)] if reference_docx else [])
+    ensure_not_input(out, inputs)
+    if reference_docx is not None:
+        if fmt != "docx":
+            raise UsageError("--reference-docx only applies to Word output", hint="write a .docx or drop the option")
+        if not Path(reference_docx).is_file():
+            raise InputError(f"reference document {str(reference_docx)!r} not found", path=str(reference_docx))
+    document = render(load(spec_path), lang=lang, library=library)
+    write_atomic(out, write(document, fmt, reference_docx=reference_docx))
+    return out
+
+
+def render_provision_text(pid: str, lang: str, data: dict | None = None, library=None) -> str:
+    """Return one provision's clause as plain text (heading, then numbered paragraphs).
+
+    Rendered from `data`, or from `spec.starter_data(lang)` when None; used for the checker's
+    suggestions. Raises LibraryError for an unknown provision or a broken template.
+    """
+    from clausegen.render.text import clause_text
+
+    if data is None:
+        from clausegen.spec import starter_data
+
+        data = starter_data(lang)
+    family = _family(data, library)
+    if pid not in {p.id for p in family.provisions}:
+        raise LibraryError(f"no provision {pid!r} in clause family {family.id!r}",
+                           hint="known: " + ", ".join(p.id for p in family.provisions))
+    code = "zh" if lang == "bilingual" else lang
+    document = render(data, lang=code, library=library, only=pid)
+    clause = document.parts[0].clauses[0]
+    number = next(i for i, p in enumerate(family.provisions, 1) if p.id == pid)
+    return clause_text(clause, number, code)
+
+
+__all__ = ["FORMATS", "WRITERS", "render", "write", "render_file", "render_provision_text", "format_for"]

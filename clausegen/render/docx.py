@@ -1,0 +1,451 @@
+"""Word writer (python-docx): real list numbering, heading styles, tier tables, CJK fonts, traceable and reproducible files."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from xml.sax.saxutils import escape
+
+from clausegen.render.filters import has_cjk
+from clausegen.render.model import Document, Paragraph, Table
+
+EAST_ASIA_FONT = "SimSun"
+LATIN_FONT = "Times New Roman"
+INDENT = 567  # twentieths of a point: 1 cm
+CUSTOM_RELTYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"
+CUSTOM_CT = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
+_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+# Multi-level list definitions: (numFmt, lvlText, indent left, hanging) per level 0-3.
+# Level 0 numbers the clause headings; levels 1-3 the paragraphs (1.1 / (a) / (i)).
+LEVELS = {
+    "en": (("decimal", "%1.", INDENT, INDENT), ("decimal", "%1.%2", INDENT, INDENT),
+           ("lowerLetter", "(%3)", 2 * INDENT, INDENT), ("lowerRoman", "(%4)", 3 * INDENT, INDENT)),
+    "zh": (("chineseCounting", "第%1条", 0, 0), ("decimal", "%1.%2", INDENT, INDENT),
+           ("decimal", "（%3）", 2 * INDENT, INDENT), ("lowerLetter", "%4.", 3 * INDENT, INDENT)),
+}
+FOOTER = {"en": ("Page ", "PAGE", " of ", "NUMPAGES", ""), "zh": ("第 ", "PAGE", " 页，共 ", "NUMPAGES", " 页")}
+TIER_STYLE = "Table Grid"
+
+
+def _qn(tag: str) -> str:
+    from docx.oxml.ns import qn
+
+    return qn(tag)
+
+
+# ---------------------------------------------------------------- numbering
+
+
+def _abstract_num_xml(abstract_id: int, lang: str) -> str:
+    from docx.oxml.ns import nsdecls
+
+    lvls = []
+    for ilvl, (fmt, text, left, hanging) in enumerate(LEVELS[lang]):
+        legal = "<w:isLgl/>" if lang == "zh" and ilvl > 0 else ""
+        suff = '<w:suff w:val="space"/>' if ilvl == 0 and lang == "zh" else ""
+        ind = f'<w:ind w:left="{left}" w:hanging="{hanging}"/>' if left or hanging else '<w:ind w:left="0" w:firstLine="0"/>'
+        lvls.append(
+            f'<w:lvl w:ilvl="{ilvl}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>{legal}{suff}'
+            f'<w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/><w:pPr>{ind}</w:pPr></w:lvl>'
+        )
+    return (f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{abstract_id}">'
+            f'<w:multiLevelType w:val="multilevel"/>{"".join(lvls)}</w:abstractNum>')
+
+
+def _add_list(doc, lang: str) -> int:
+    """Add a multi-level list definition for `lang` to the numbering part; return its numId."""
+    from docx.oxml import parse_xml
+
+    numbering = doc.part.numbering_part.element
+    ids = [int(a.get(_qn("w:abstractNumId"))) for a in numbering.findall(_qn("w:abstractNum"))]
+    abstract_id = max(ids, default=-1) + 1
+    abstract = parse_xml(_abstract_num_xml(abstract_id, lang))
+    first_num = numbering.find(_qn("w:num"))
+    if first_num is not None:
+        first_num.addprevious(abstract)
+    else:
+        numbering.append(abstract)
+    return numbering.add_num(abstract_id).numId
+
+
+def _set_numbering(paragraph, num_id: int, ilvl: int) -> None:
+    num_pr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+    num_pr.get_or_add_ilvl().val = ilvl
+    num_pr.get_or_add_numId().val = num_id
+
+
+# ---------------------------------------------------------------- styles and fonts
+
+
+def _set_east_asia(rpr_owner, font: str = EAST_ASIA_FONT, lang: str | None = "zh-CN") -> None:
+    """Set w:rFonts/@w:eastAsia (and the East Asian language) on a run or a style's rPr."""
+    rpr = rpr_owner.get_or_add_rPr()
+    fonts = rpr.get_or_add_rFonts()
+    fonts.set(_qn("w:eastAsia"), font)
+    if lang:
+        lang_el = rpr.find(_qn("w:lang"))
+        if lang_el is None:
+            from docx.oxml import OxmlElement
+
+            lang_el = OxmlElement("w:lang")
+            rpr.append(lang_el)
+        lang_el.set(_qn("w:eastAsia"), lang)
+
+
+def _style(doc, name: str, fallback_type=None):
+    """Return style `name`, creating a plain one (based on Normal) when the document lacks it."""
+    from docx.enum.style import WD_STYLE_TYPE
+
+    styles = doc.styles
+    try:
+        return styles[name]
+    except KeyError:
+        style = styles.add_style(name, fallback_type or WD_STYLE_TYPE.PARAGRAPH)
+        if style.type == WD_STYLE_TYPE.PARAGRAPH:
+            style.base_style = styles["Normal"]
+            if name.startswith("Heading") or name == "Title":
+                style.font.bold = True
+                style.paragraph_format.keep_with_next = True
+        return style
+
+
+def _house_style(doc, has_reference: bool) -> None:
+    """Set the fonts and spacing clausegen uses when the user gives no reference document.
+
+    With a reference document only the East Asian font is added where the document has none,
+    so the firm's styles stay as they are.
+    """
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt, RGBColor
+
+    normal = doc.styles["Normal"]
+    rfonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
+    if not has_reference or not rfonts.get(_qn("w:eastAsia")):
+        _set_east_asia(normal.element)
+    if has_reference:
+        return
+    normal.font.name = LATIN_FONT
+    normal.font.size = Pt(11)
+    normal.paragraph_format.space_after = Pt(6)
+    normal.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    for name, size in (("Title", 16), ("Heading 1", 12)):
+        style = _style(doc, name)
+        style.font.name = LATIN_FONT
+        style.font.size = Pt(size)
+        style.font.bold = True
+        style.font.color.rgb = RGBColor(0, 0, 0)
+        _set_east_asia(style.element)
+        # The default template's theme fonts would win over w:ascii; drop them.
+        fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+        for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+            fonts.attrib.pop(_qn(attr), None)
+        style.paragraph_format.space_before = Pt(12 if name == "Heading 1" else 0)
+        style.paragraph_format.space_after = Pt(6 if name == "Heading 1" else 12)
+    title = doc.styles["Title"]
+    title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    # The default Title has a bottom border; a contract schedule does not.
+    ppr = title.element.get_or_add_pPr()
+    for border in ppr.findall(_qn("w:pBdr")):
+        ppr.remove(border)
+
+
+def _add_text(paragraph, text: str, bold: bool = False):
+    run = paragraph.add_run(text)
+    if bold:
+        run.bold = True
+    if has_cjk(text):
+        _set_east_asia(run._r)
+    return run
+
+
+# ---------------------------------------------------------------- content
+
+
+class _Writer:
+    """Write a Document's parts into a python-docx document (a body or table cells)."""
+
+    def __init__(self, doc, lists: dict):
+        self.doc = doc
+        self.lists = lists  # lang -> numId
+
+    def paragraph(self, container, text: str, style: str | None = None, lang: str = "en",
+                  ilvl: int | None = None, indent: bool = False):
+        if container is not self.doc and len(container.paragraphs) == 1 and not container.paragraphs[0].text \
+                and not getattr(container, "_used", False):
+            par = container.paragraphs[0]  # a new table cell holds one empty paragraph: use it
+            container._used = True
+            if style:
+                par.style = _style(self.doc, style)
+        else:
+            par = container.add_paragraph(style=_style(self.doc, style) if style else None)
+        _add_text(par, text)
+        if ilvl is not None:
+            _set_numbering(par, self.lists[lang], ilvl)
+        elif indent:
+            par.paragraph_format.left_indent = _twips(INDENT)
+        return par
+
+    def blocks(self, container, blocks, lang: str, in_clause: bool) -> None:
+        for block in blocks:
+            if isinstance(block, Table):
+                self.table(container, block)
+            elif isinstance(block, Paragraph):
+                if block.level:
+                    self.paragraph(container, block.text, lang=lang, ilvl=block.level)
+                else:
+                    self.paragraph(container, block.text, lang=lang, indent=in_clause)
+
+    def table(self, container, table: Table) -> None:
+        from docx.enum.table import WD_TABLE_ALIGNMENT
+
+        cols = len(table.header)
+        if container is self.doc:
+            tbl = self.doc.add_table(rows=1 + len(table.rows), cols=cols)
+        else:
+            tbl = container.add_table(rows=1 + len(table.rows), cols=cols)
+            container._used = True
+        try:
+            tbl.style = self.doc.styles[TIER_STYLE]
+        except KeyError:
+            _borders(tbl)
+        tbl.alignment = WD_TABLE_ALIGNMENT.CENTER
+        for r, row in enumerate([table.header, *table.rows]):
+            for c in range(cols):
+                cell = tbl.cell(r, c)
+                _add_text(cell.paragraphs[0], row[c] if c < len(row) else "", bold=(r == 0))
+        _repeat_header(tbl.rows[0])
+        if container is self.doc:
+            self.doc.add_paragraph()  # Word glues a following list to a table without a spacer
+
+    def clause_heading(self, container, heading: str, lang: str):
+        return self.paragraph(container, heading, style="Heading 1", lang=lang, ilvl=0)
+
+
+def _twips(n: int):
+    from docx.shared import Twips
+
+    return Twips(n)
+
+
+def _borders(tbl) -> None:
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    edges = "".join(f'<w:{e} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
+                    for e in ("top", "left", "bottom", "right", "insideH", "insideV"))
+    borders = parse_xml(f"<w:tblBorders {nsdecls('w')}>{edges}</w:tblBorders>")
+    tbl_pr = tbl._tbl.tblPr
+    # Schema order: tblBorders comes before shd, tblLayout, tblCellMar and tblLook.
+    later = [c for c in tbl_pr if c.tag in {_qn(t) for t in ("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook")}]
+    if later:
+        later[0].addprevious(borders)
+    else:
+        tbl_pr.append(borders)
+
+
+def _repeat_header(row) -> None:
+    from docx.oxml import OxmlElement
+
+    trpr = row._tr.get_or_add_trPr()
+    trpr.append(OxmlElement("w:tblHeader"))
+
+
+def _clear_body(doc) -> None:
+    """Remove the body content of `doc` but keep its final section properties (page setup)."""
+    body = doc.element.body
+    for child in list(body):
+        if child.tag != _qn("w:sectPr"):
+            body.remove(child)
+
+
+def _footer(doc, lang: str) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+
+    for section in doc.sections:
+        footer = section.footer
+        footer.is_linked_to_previous = False
+        par = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
+        for run in list(par.runs):
+            run._r.getparent().remove(run._r)
+        par.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        for i, piece in enumerate(FOOTER[lang]):
+            if i % 2 == 0:
+                if piece:
+                    _add_text(par, piece)
+                continue
+            for kind, text in (("begin", None), (None, f" {piece} "), ("separate", None), (None, "1"), ("end", None)):
+                run = par.add_run()
+                if kind:
+                    fld = OxmlElement("w:fldChar")
+                    fld.set(_qn("w:fldCharType"), kind)
+                    run._r.append(fld)
+                elif text.strip() == piece:
+                    instr = OxmlElement("w:instrText")
+                    instr.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+                    instr.text = text
+                    run._r.append(instr)
+                else:
+                    run.text = text
+
+
+def _bilingual_table(doc):
+    from docx.shared import Emu
+
+    section = doc.sections[-1]
+    width = (section.page_width or Emu(7772400)) - (section.left_margin or 0) - (section.right_margin or 0)
+    tbl = doc.add_table(rows=0, cols=2)
+    tbl.autofit = False
+    half = Emu(int(width) // 2)
+    for col in tbl.columns:
+        col.width = half
+    return tbl, half
+
+
+# ---------------------------------------------------------------- properties and packaging
+
+
+def _core_properties(doc, document: Document) -> None:
+    cp = doc.core_properties
+    when = document.meta["date"].replace(tzinfo=None)
+    cp.title = document.title
+    cp.subject = document.meta.get("family", "")
+    cp.author = "clausegen"
+    cp.last_modified_by = "clausegen"
+    cp.created = when
+    cp.modified = when
+    cp.last_printed = when
+    cp.revision = 1
+    cp.language = {"zh": "zh-CN", "en": "en", "bilingual": "zh-CN"}.get(document.lang, "")
+    cp.keywords = document.meta.get("library", "")
+
+
+def custom_properties(document: Document) -> dict[str, str]:
+    """Return the custom document properties that trace a generated file to its sources."""
+    meta = document.meta
+    props = {
+        "clausegen.library": str(meta.get("library", "")),
+        "clausegen.family": str(meta.get("family", "")),
+        "clausegen.family_version": str(meta.get("family_version", "")),
+        "clausegen.spec_sha256": str(meta.get("spec_sha256", "")),
+        "clausegen.language": document.lang,
+        "clausegen.position": str(meta.get("position", "preferred")),
+    }
+    for rel, version in sorted((meta.get("templates") or {}).items()):
+        props[f"clausegen.template.{rel}"] = str(version)
+    return props
+
+
+def _custom_xml(props: dict[str, str], existing: bytes | None) -> bytes:
+    from lxml import etree
+
+    ns = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+    vt = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+    if existing:
+        root = etree.fromstring(existing)
+        for prop in list(root):
+            if prop.get("name") in props:
+                root.remove(prop)
+        keep = [(p.get("name"), etree.tostring(p[0]) if len(p) else b"") for p in root]
+    else:
+        keep = []
+    items = [f'<vt:lpwstr>{escape(v)}</vt:lpwstr>' for v in props.values()]
+    rows = [(name, value.decode()) for name, value in keep] + list(zip(props.keys(), items))
+    body = "".join(
+        f'<property fmtid="{_FMTID}" pid="{pid}" name="{escape(name, {chr(34): "&quot;"})}">{value}</property>'
+        for pid, (name, value) in enumerate(rows, start=2)
+    )
+    xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+           f'<Properties xmlns="{ns}" xmlns:vt="{vt}">{body}</Properties>')
+    return xml.encode("utf-8")
+
+
+def _attach_custom_properties(doc, document: Document) -> None:
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    package = doc.part.package
+    existing = None
+    for rel in package.rels.values():
+        if rel.reltype == CUSTOM_RELTYPE and not rel.is_external:
+            existing = rel.target_part
+    blob = _custom_xml(custom_properties(document), existing.blob if existing is not None else None)
+    if existing is not None:
+        existing._blob = blob
+        return
+    part = Part(PackURI("/docProps/custom.xml"), CUSTOM_CT, blob, package)
+    package.relate_to(part, CUSTOM_RELTYPE)
+
+
+def _normalise_zip(data: bytes) -> bytes:
+    """Return the .docx `data` rewritten with fixed timestamps and attributes (same bytes every run)."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            fixed.create_system = 3
+            dst.writestr(fixed, src.read(info.filename))
+    return out.getvalue()
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def write_docx(document: Document, reference_docx=None) -> bytes:
+    """Return `document` as .docx bytes, styled by `reference_docx` (its styles, page setup) if given.
+
+    Monolingual documents: Title, preamble, then per clause a numbered Heading 1 and numbered
+    paragraphs. Bilingual: a two-column table, Chinese left and English right, clause by clause.
+    Raises InputError if `reference_docx` cannot be opened as a Word document.
+    """
+    from docx import Document as open_docx
+
+    from clausegen.errors import InputError
+
+    if reference_docx is not None:
+        try:
+            doc = open_docx(str(reference_docx))
+        except Exception as exc:  # python-docx raises several kinds for a non-docx file
+            raise InputError(f"cannot open the reference document: {exc}", path=str(reference_docx),
+                             hint="pass a Word .docx file whose styles should be used") from None
+        _clear_body(doc)
+    else:
+        doc = open_docx()
+    _house_style(doc, has_reference=reference_docx is not None)
+    lists = {part.lang: _add_list(doc, part.lang) for part in document.parts}
+    writer = _Writer(doc, lists)
+
+    if len(document.parts) == 1:
+        part = document.parts[0]
+        writer.paragraph(doc, part.title, style="Title", lang=part.lang)
+        writer.blocks(doc, part.preamble, part.lang, in_clause=False)
+        for clause in part.clauses:
+            writer.clause_heading(doc, clause.heading, part.lang)
+            writer.blocks(doc, clause.blocks, part.lang, in_clause=True)
+    else:
+        writer.paragraph(doc, document.title, style="Title", lang="zh")
+        tbl, half = _bilingual_table(doc)
+        rows = [[(p, None) for p in document.parts]]
+        rows += [list(zip(document.parts, pair)) for pair in document.clause_pairs()]
+        for row_items in rows:
+            cells = tbl.add_row().cells
+            for cell, (part, clause) in zip(cells, row_items):
+                cell.width = half
+                if clause is None:
+                    writer.blocks(cell, part.preamble, part.lang, in_clause=False)
+                else:
+                    writer.clause_heading(cell, clause.heading, part.lang)
+                    writer.blocks(cell, clause.blocks, part.lang, in_clause=True)
+
+    _footer(doc, "zh" if document.lang in ("zh", "bilingual") else "en")
+    _core_properties(doc, document)
+    _attach_custom_properties(doc, document)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return _normalise_zip(buf.getvalue())
+

@@ -1,0 +1,220 @@
+"""The sandboxed Jinja2 environment: template loading from library layers, filters, context, errors."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError, meta, nodes, pass_context
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from clausegen.errors import LibraryError
+from clausegen.render import filters as F
+
+# Defined terms for the parties when the spec gives none in the output language.
+DEFAULT_ROLES = {
+    "zh": {"provider": "乙方", "customer": "甲方"},
+    "en": {"provider": "Provider", "customer": "Customer"},
+}
+
+
+def _lang(ctx) -> str:
+    return ctx.get("lang", "en")
+
+
+@pass_context
+def _f_text(ctx, value):
+    return F.localized(value, _lang(ctx))
+
+
+@pass_context
+def _f_duration(ctx, value, unit=None):
+    return F.duration(value, _lang(ctx), unit)
+
+
+@pass_context
+def _f_percent(ctx, value, words=True):
+    return F.percent(value, _lang(ctx), words)
+
+
+@pass_context
+def _f_money(ctx, value, currency=None):
+    return F.money(value, _lang(ctx), currency)
+
+
+@pass_context
+def _f_date(ctx, value):
+    return F.date(value, _lang(ctx))
+
+
+@pass_context
+def _f_number(ctx, value):
+    return F.zh_number(value, measure=True) if _lang(ctx) == "zh" else F.en_number(value)
+
+
+@pass_context
+def _f_and(ctx, items):
+    return F.join_list(items, _lang(ctx), "and")
+
+
+@pass_context
+def _f_or(ctx, items):
+    return F.join_list(items, _lang(ctx), "or")
+
+
+def _f_phrase(code, table):
+    """Return the wording for `code` from the template's `table`, or the code made readable."""
+    try:
+        return table[code]
+    except (KeyError, TypeError):
+        return str(code).replace("_", " ")
+
+
+def _f_phrases(codes, table):
+    return [_f_phrase(c, table) for c in (codes or [])]
+
+
+FILTERS = {
+    "text": _f_text,
+    "duration": _f_duration,
+    "percent": _f_percent,
+    "money": _f_money,
+    "date": _f_date,
+    "number": _f_number,
+    "and_list": _f_and,
+    "or_list": _f_or,
+    "phrase": _f_phrase,
+    "phrases": _f_phrases,
+    "en_words": F.en_number_words,
+    "zh_number": F.zh_number,
+    "zh_capital": F.zh_capital_amount,
+}
+
+
+def make_environment(layers) -> ImmutableSandboxedEnvironment:
+    """Return a sandboxed environment loading templates from the library `layers` (firm first)."""
+    env = ImmutableSandboxedEnvironment(
+        loader=FileSystemLoader([str(p) for p in layers]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+def party_term(parties: dict, who: str, lang: str) -> str:
+    """Return the defined term for party `who` ("provider"/"customer") in `lang`.
+
+    The spec's `role` is used when it is written in the output language; otherwise the
+    library's default (甲方/乙方, Provider/Customer), so an English role never lands in Chinese text.
+    """
+    role = ((parties or {}).get(who) or {}).get("role")
+    text = F.localized(role, lang)
+    if text and F.has_cjk(text) == (lang == "zh"):
+        return text
+    return DEFAULT_ROLES[lang][who]
+
+
+def build_context(data: dict, lang: str) -> dict:
+    """Return the template context for spec `data` in `lang`: the spec's sections plus computed terms."""
+    ctx = dict(data)
+    parties = data.get("parties") or {}
+    ctx.update(
+        lang=lang,
+        provider=party_term(parties, "provider", lang),
+        customer=party_term(parties, "customer", lang),
+    )
+    return ctx
+
+
+def template_path(env, name: str) -> str:
+    """Return the file behind template `name` (for messages), or the name itself."""
+    try:
+        _, filename, _ = env.loader.get_source(env, name)
+        return filename
+    except TemplateError:
+        return name
+
+
+def _referenced(env, name: str, seen: set) -> list[str]:
+    if name in seen:
+        return []
+    seen.add(name)
+    out = [name]
+    source = env.loader.get_source(env, name)[0]
+    for ref in meta.find_referenced_templates(env.parse(source)):
+        if ref:
+            out += _referenced(env, ref, seen)
+    return out
+
+
+def undeclared(env, names: list[str], context: dict) -> list[tuple[str, int, str]]:
+    """Return (template file, line, variable) for every variable `names` use that `context` lacks.
+
+    Templates the given ones import or include are checked too. Raises LibraryError for
+    a template that cannot be parsed.
+    """
+    found = []
+    seen: set = set()
+    for name in names:
+        for tname in _referenced(env, name, seen):
+            source, filename, _ = env.loader.get_source(env, tname)
+            try:
+                ast = env.parse(source, tname, filename)
+            except TemplateSyntaxError as exc:
+                raise template_error(exc, env) from None
+            missing = meta.find_undeclared_variables(ast) - set(context) - set(env.globals)
+            for var in sorted(missing):
+                lines = [n.lineno for n in ast.find_all(nodes.Name) if n.name == var and n.ctx == "load"]
+                found.append((filename, min(lines) if lines else 1, var))
+    return found
+
+
+def template_error(exc: Exception, env=None) -> LibraryError:
+    """Return a LibraryError naming the template file and line where `exc` happened."""
+    if isinstance(exc, TemplateSyntaxError):
+        path = exc.filename or (template_path(env, exc.name) if env and exc.name else exc.name)
+        return LibraryError(f"template syntax error: {exc.message}", path=path, line=exc.lineno,
+                            hint="fix the Jinja2 syntax of the template")
+    path, line = None, None
+    tb = exc.__traceback__
+    while tb is not None:
+        fname = tb.tb_frame.f_code.co_filename
+        if fname.endswith(".j2"):
+            path, line = fname, tb.tb_lineno
+        tb = tb.tb_next
+    message = str(exc)
+    message = re.sub(r"^'(\w+)' is undefined$", r"the spec does not provide \1", message)
+    hint = None
+    if "has no attribute" in message or "is undefined" in message or "does not provide" in message:
+        hint = "add the key to the spec, or guard it in the template with `is defined` or .get()"
+    return LibraryError(f"template error: {message}", path=path, line=line, hint=hint)
+
+
+def render_template(env, name: str, context: dict) -> str:
+    """Return template `name` rendered with `context`; template failures become LibraryError."""
+    try:
+        return env.get_template(name).render(context)
+    except TemplateSyntaxError as exc:
+        raise template_error(exc, env) from None
+    except LibraryError:
+        raise
+    except Exception as exc:  # undefined values, sandbox violations, bad filter input
+        if isinstance(exc, (TemplateError, ValueError, TypeError, KeyError, AttributeError,
+                            ArithmeticError)):
+            raise template_error(exc, env) from None
+        raise
+
+
+def template_version(path: Path | str) -> str | None:
+    """Return the version a template declares in a leading `{# version: X #}` comment, if any."""
+    try:
+        head = Path(path).read_text(encoding="utf-8")[:200]
+    except OSError:
+        return None
+    m = re.match(r"\{#\s*version:\s*([^\s#]+)\s*#\}", head)
+    return m.group(1) if m else None
+

@@ -1,0 +1,292 @@
+"""Drafting filters: numbers, durations, amounts, percentages, dates and lists as lawyers write them.
+
+Plain functions taking the language as an argument (tested as tables); `environment.py` wraps
+them as Jinja2 filters that read the language from the template context.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from decimal import Decimal, InvalidOperation
+
+# ---------------------------------------------------------------- English numbers
+
+_EN_ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+            "fifteen sixteen seventeen eighteen nineteen").split()
+_EN_TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+_EN_SCALES = ((10**9, "billion"), (10**6, "million"), (1000, "thousand"), (100, "hundred"))
+
+
+def en_words(n: int) -> str:
+    """Return the non-negative integer `n` in English words ("one hundred and five" style without "and")."""
+    n = int(n)
+    if n < 0:
+        return "minus " + en_words(-n)
+    if n < 20:
+        return _EN_ONES[n]
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        return _EN_TENS[tens] + (f"-{_EN_ONES[ones]}" if ones else "")
+    for scale, name in _EN_SCALES:
+        if n >= scale:
+            head, rest = divmod(n, scale)
+            return f"{en_words(head)} {name}" + (f" {en_words(rest)}" if rest else "")
+    raise AssertionError(n)  # pragma: no cover
+
+
+def _decimal(value) -> Decimal:
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError(f"not a number: {value!r}") from None
+
+
+def _plain(value) -> str:
+    """Return `value` as digits without a trailing ".0" (99.90 -> "99.9", 30.0 -> "30")."""
+    d = _decimal(value)
+    text = format(d.normalize(), "f") if d != d.to_integral() else str(int(d))
+    return text
+
+
+def en_number_words(value) -> str:
+    """Return `value` (int or decimal) in words: 99.9 -> "ninety-nine point nine"."""
+    text = _plain(value)
+    whole, _, frac = text.partition(".")
+    words = en_words(int(whole))
+    if frac:
+        words += " point " + " ".join(_EN_ONES[int(c)] for c in frac)
+    return words
+
+
+def en_number(value) -> str:
+    """Return "thirty (30)": `value` in words, then in digits."""
+    return f"{en_number_words(value)} ({_grouped(value)})"
+
+
+def _grouped(value) -> str:
+    text = _plain(value)
+    whole, dot, frac = text.partition(".")
+    return f"{int(whole):,}{dot}{frac}"
+
+
+# ---------------------------------------------------------------- Chinese numbers
+
+_ZH_DIGITS = "零一二三四五六七八九"
+_ZH_CAPITAL = "零壹贰叁肆伍陆柒捌玖"
+_ZH_SMALL_UNITS = ("", "十", "百", "千")
+_ZH_CAPITAL_SMALL_UNITS = ("", "拾", "佰", "仟")
+_ZH_BIG_UNITS = ("", "万", "亿", "万亿")
+
+
+def _zh_int(n: int, digits: str, small_units: tuple, big_units: tuple, drop_leading_one: bool) -> str:
+    if n == 0:
+        return digits[0]
+    groups = []
+    while n:
+        n, g = divmod(n, 10000)
+        groups.append(g)
+    out = ""
+    need_zero = False
+    for i in range(len(groups) - 1, -1, -1):
+        g = groups[i]
+        if g == 0:
+            need_zero = bool(out)
+            continue
+        part = ""
+        zero = False
+        for pos in range(3, -1, -1):
+            d = (g // 10**pos) % 10
+            if d == 0:
+                zero = bool(part)
+                continue
+            if zero or (need_zero and not part and out):
+                part += digits[0]
+                zero = False
+            part += digits[d] + small_units[pos]
+        if out and g < 1000 and not part.startswith(digits[0]):
+            part = digits[0] + part
+        out += part + big_units[i]
+        need_zero = False
+    if drop_leading_one and out.startswith(digits[1] + small_units[1]):
+        out = out[1:]  # 一十二 -> 十二 (everyday writing; amounts keep 壹拾)
+    return out
+
+
+def zh_number(value, measure: bool = False) -> str:
+    """Return `value` in Chinese numerals: 30 -> 三十, 105 -> 一百零五, 99.9 -> 九十九点九.
+
+    With `measure` (the number counts something: 两个工作日), 2 is written 两.
+    """
+    text = _plain(value)
+    whole, _, frac = text.partition(".")
+    n = int(whole)
+    if measure and n == 2 and not frac:
+        return "两"
+    words = _zh_int(n, _ZH_DIGITS, _ZH_SMALL_UNITS, _ZH_BIG_UNITS, drop_leading_one=True)
+    if frac:
+        words += "点" + "".join(_ZH_DIGITS[int(c)] for c in frac)
+    return words
+
+
+def zh_capital_amount(value) -> str:
+    """Return an amount in capital numerals as on a cheque: 500 -> 伍佰元整, 12.05 -> 壹拾贰元零伍分."""
+    d = _decimal(value).quantize(Decimal("0.01"))
+    if d < 0:
+        raise ValueError(f"negative amount: {value}")
+    yuan = int(d)
+    cents = int((d - yuan) * 100)
+    jiao, fen = divmod(cents, 10)
+    out = _zh_int(yuan, _ZH_CAPITAL, _ZH_CAPITAL_SMALL_UNITS, _ZH_BIG_UNITS, drop_leading_one=False) + "元"
+    if yuan == 0 and cents:
+        out = ""
+    if not cents:
+        return out + "整"
+    if jiao:
+        out += _ZH_CAPITAL[jiao] + "角"
+    elif yuan:
+        out += "零"
+    if fen:
+        out += _ZH_CAPITAL[fen] + "分"
+    else:
+        out += "整"
+    return out
+
+
+# ---------------------------------------------------------------- durations
+
+_UNIT_ALIASES = {
+    "minute": "minutes", "min": "minutes", "hour": "hours", "h": "hours", "day": "days",
+    "calendar_days": "days", "business_day": "business_days", "working_days": "business_days",
+    "week": "weeks", "month": "months", "quarter": "quarters", "year": "years",
+}
+_EN_UNITS = {
+    "minutes": ("minute", "minutes"), "hours": ("hour", "hours"), "days": ("day", "days"),
+    "business_days": ("Business Day", "Business Days"), "weeks": ("week", "weeks"),
+    "months": ("month", "months"), "quarters": ("quarter", "quarters"), "years": ("year", "years"),
+}
+_ZH_UNITS = {
+    "minutes": "分钟", "hours": "小时", "days": "日", "business_days": "个工作日", "weeks": "周",
+    "months": "个月", "quarters": "个季度", "years": "年",
+}
+
+
+def _unit(unit: str) -> str:
+    unit = str(unit).strip().lower()
+    unit = _UNIT_ALIASES.get(unit, unit)
+    if unit not in _EN_UNITS:
+        raise ValueError(f"unknown unit of time: {unit!r}")
+    return unit
+
+
+def duration(value, lang: str, unit: str | None = None) -> str:
+    """Return a duration in drafting form: en "thirty (30) days", zh "三个工作日".
+
+    `value` is a mapping {value, unit} or a number with `unit` given separately.
+    """
+    if isinstance(value, dict):
+        value, unit = value.get("value"), value.get("unit")
+    unit = _unit(unit or "days")
+    if lang == "zh":
+        return zh_number(value, measure=True) + _ZH_UNITS[unit]
+    one, many = _EN_UNITS[unit]
+    return f"{en_number(value)} {one if _decimal(value) == 1 else many}"
+
+
+# ---------------------------------------------------------------- percentages, amounts, dates
+
+def percent(value, lang: str, words: bool = True) -> str:
+    """Return a percentage: en "ninety-nine point nine percent (99.9%)", zh "99.9%"."""
+    if lang == "zh":
+        return f"{_plain(value)}%"
+    if not words:
+        return f"{_plain(value)}%"
+    return f"{en_number_words(value)} percent ({_plain(value)}%)"
+
+
+_CURRENCIES = {
+    # code: (zh name, English words for the whole unit, plural)
+    "CNY": ("人民币", "yuan", "yuan"), "RMB": ("人民币", "yuan", "yuan"),
+    "EUR": ("欧元", "euro", "euros"), "USD": ("美元", "US dollar", "US dollars"),
+    "GBP": ("英镑", "pound sterling", "pounds sterling"), "HKD": ("港币", "Hong Kong dollar", "Hong Kong dollars"),
+    "JPY": ("日元", "yen", "yen"), "SGD": ("新加坡元", "Singapore dollar", "Singapore dollars"),
+}
+
+
+def money(value, lang: str, currency: str | None = None) -> str:
+    """Return an amount: en "EUR 12,000 (twelve thousand euros)", zh "人民币500元（大写：人民币伍佰元整）".
+
+    `value` is a mapping {amount, currency} or a number with `currency` given separately.
+    """
+    if isinstance(value, dict):
+        value, currency = value.get("amount"), value.get("currency", currency)
+    code = str(currency or "CNY").upper()
+    d = _decimal(value)
+    digits = f"{d:,.2f}" if d != d.to_integral() else f"{int(d):,}"
+    zh_name, one, many = _CURRENCIES.get(code, (code, code, code))
+    if lang == "zh":
+        if code in ("CNY", "RMB"):
+            return f"人民币{digits}元（大写：人民币{zh_capital_amount(d)}）"
+        return f"{zh_name}{digits}元（大写：{zh_name}{zh_capital_amount(d)}）"
+    if d == d.to_integral() and code in _CURRENCIES:
+        return f"{code} {digits} ({en_words(int(d))} {one if d == 1 else many})"
+    return f"{code} {digits}"
+
+
+_EN_MONTHS = ("January February March April May June July August September October November "
+              "December").split()
+
+
+def to_date(value) -> _dt.date:
+    """Return `value` (a date, a datetime or an ISO "YYYY-MM-DD" string) as a date."""
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
+    try:
+        return _dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValueError(f"not a date (expected YYYY-MM-DD): {value!r}") from None
+
+
+def date(value, lang: str) -> str:
+    """Return a date in the language's form: zh "2026年3月1日", en "1 March 2026"."""
+    d = to_date(value)
+    if lang == "zh":
+        return f"{d.year}年{d.month}月{d.day}日"
+    return f"{d.day} {_EN_MONTHS[d.month - 1]} {d.year}"
+
+
+def join_list(items, lang: str, conj: str = "and") -> str:
+    """Return items joined as a list: en "a, b and c" / "a, b or c", zh "a、b及c" / "a、b或c"."""
+    items = [str(i) for i in items if str(i)]
+    if not items:
+        return ""
+    if len(items) == 1:
+        return items[0]
+    if lang == "zh":
+        word = {"and": "及", "or": "或"}.get(conj, conj)
+        return "、".join(items[:-1]) + word + items[-1]
+    return ", ".join(items[:-1]) + f" {conj} " + items[-1]
+
+
+def localized(value, lang: str) -> str:
+    """Return the `lang` text of a localized value (a string, or a mapping {zh, en})."""
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        for key in (lang, "en" if lang == "zh" else "zh"):
+            if value.get(key) not in (None, ""):
+                return str(value[key])
+        return ""
+    if isinstance(value, _dt.date):
+        return date(value, lang)
+    return str(value)
+
+
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+
+
+def has_cjk(text: str) -> bool:
+    """Return True if `text` contains Chinese characters or full-width punctuation."""
+    return bool(_CJK.search(text or ""))

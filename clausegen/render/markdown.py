@@ -1,0 +1,46 @@
+"""Markdown writer: headings, numbered paragraphs (typed numbers), pipe tables."""
+
+from __future__ import annotations
+
+from clausegen.render.model import Document, Paragraph, Table, heading_label, number_labels
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _blocks(blocks, number: int, lang: str) -> list[str]:
+    out: list[str] = []
+    for block, label in zip(blocks, number_labels(blocks, number, lang)):
+        if isinstance(block, Table):
+            out += ["", "| " + " | ".join(_cell(c) for c in block.header) + " |",
+                    "|" + "|".join("---" for _ in block.header) + "|"]
+            out += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in block.rows]
+            out.append("")
+        elif isinstance(block, Paragraph):
+            indent = "    " * max(block.level - 1, 0)
+            # A label like "1.1" would start an ordered list in Markdown; bold keeps it literal.
+            out.append(f"{indent}**{label}** {block.text}" if label else block.text)
+            out.append("")
+    return out
+
+
+def write_markdown(document: Document) -> bytes:
+    """Return `document` as UTF-8 Markdown (bilingual: each clause in Chinese, then English)."""
+    out: list[str] = [f"# {document.title}", ""]
+    for part in document.parts:
+        out += _blocks(part.preamble, 0, part.lang)
+    if len(document.parts) == 1:
+        part = document.parts[0]
+        for n, clause in enumerate(part.clauses, 1):
+            out += [f"## {heading_label(n, part.lang)} {clause.heading}", ""]
+            out += _blocks(clause.blocks, n, part.lang)
+    else:
+        for n, pair in enumerate(document.clause_pairs(), 1):
+            out += [f"## {' / '.join(f'{heading_label(n, p.lang)} {c.heading}' for p, c in zip(document.parts, pair))}", ""]
+            for part, clause in zip(document.parts, pair):
+                out += _blocks(clause.blocks, n, part.lang)
+    text = "\n".join(out)
+    while "\n\n\n" in text:
+        text = text.replace("\n\n\n", "\n\n")
+    return (text.strip() + "\n").encode("utf-8")
