@@ -1,0 +1,191 @@
+"""Checker speed: documents and pages per second, next to text extraction alone, in the same run.
+
+    .venv/bin/python bench/check_speed.py [CORPUS_DIR] [--pages 200] [--repeat 3]
+
+Measures, in one process and in this order:
+
+1. pipeline load: importing the checker, building the zh and en spaCy pipelines, loading the
+   rules, and one tiny check per language (jieba reads its dictionary and the suggestion
+   templates compile on first use). Reported on its own; everything after is warm.
+2. the dev corpus (every .txt, .docx and .pdf under CORPUS_DIR, default ../shared/corpus/dev):
+   extraction alone (clausegen.check.readers.read_contract) and the full check
+   (clausegen.check.check_file, which includes extraction), per format;
+3. generated long contracts, built in a temporary folder (never committed) by repeating the
+   corpus's own paragraphs up to 50 and `--pages` pages, as .txt and .docx, in English and
+   Chinese.
+
+A "page" is 3,000 characters of extracted text in both languages (a dense English page; a
+Chinese page of 3,000 characters holds more words than a printed one, so Chinese figures are
+conservative). Times are the best of `--repeat` runs. Ratios: check time / extraction time,
+and the 50-page check time against the 1-second expectation of the issue.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PAGE_CHARS = 3000
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def best_of(repeat: int, fn, *args):
+    """Return (fastest seconds, last result) of calling `fn(*args)` `repeat` times."""
+    best, result = float("inf"), None
+    for _ in range(max(1, repeat)):
+        t0 = time.perf_counter()
+        result = fn(*args)
+        best = min(best, time.perf_counter() - t0)
+    return best, result
+
+
+def load_pipeline() -> dict:
+    """Return the seconds spent making the checker ready, step by step."""
+    steps = {}
+    t0 = time.perf_counter()
+    import clausegen.check as check
+    from clausegen.check.nlp import pipeline
+    from clausegen.check.rules import load_ruleset
+
+    steps["import"] = time.perf_counter() - t0
+    t = time.perf_counter()
+    pipeline("en")
+    steps["spaCy en"] = time.perf_counter() - t
+    t = time.perf_counter()
+    pipeline("zh")
+    steps["spaCy zh + jieba"] = time.perf_counter() - t
+    t = time.perf_counter()
+    load_ruleset()
+    steps["rules"] = time.perf_counter() - t
+    t = time.perf_counter()
+    check.check_text("The Provider shall notify the Customer within 2 hours of an outage.", "en")
+    check.check_text("服务提供方应在服务中断后2小时内通知客户。", "zh")
+    steps["first check (jieba dictionary, templates)"] = time.perf_counter() - t
+    steps["total"] = time.perf_counter() - t0
+    return steps
+
+
+def corpus_files(corpus: Path) -> list[Path]:
+    from clausegen.check.batch import expand_paths
+
+    return [p for p in expand_paths([corpus]) if p.suffix.lower() in (".txt", ".docx", ".pdf")]
+
+
+def measure(files: list[Path], repeat: int) -> dict:
+    """Return totals for `files`: documents, characters, extraction and check seconds."""
+    from clausegen.check import check_file
+    from clausegen.check.readers import read_contract
+
+    totals = {"docs": 0, "chars": 0, "extract": 0.0, "check": 0.0}
+    for path in files:
+        t_read, contract = best_of(repeat, read_contract, path)
+        t_check, _ = best_of(repeat, check_file, path)
+        totals["docs"] += 1
+        totals["chars"] += sum(len(p.text) for p in contract.paragraphs)
+        totals["extract"] += t_read
+        totals["check"] += t_check
+    return totals
+
+
+def row(label: str, t: dict) -> str:
+    pages = t["chars"] / PAGE_CHARS
+    ratio = t["check"] / t["extract"] if t["extract"] else float("nan")
+    return (f"{label:<28} {t['docs']:>4} {pages:>8.1f} {t['extract']:>9.3f} {t['check']:>9.3f} "
+            f"{t['docs'] / t['check']:>8.1f} {pages / t['check']:>8.1f} {1000 * t['check'] / max(pages, 1e-9):>8.2f} "
+            f"{ratio:>7.1f}x")
+
+
+HEADER = (f"{'':<28} {'docs':>4} {'pages':>8} {'extract s':>9} {'check s':>9} "
+          f"{'docs/s':>8} {'pages/s':>8} {'ms/page':>8} {'chk/ext':>8}")
+
+
+def source_paragraphs(files: list[Path], lang: str) -> list[str]:
+    """Return the paragraphs of the corpus's `lang` text files, in file order."""
+    from clausegen.check.readers import read_contract
+
+    out = []
+    for path in files:
+        if path.suffix == ".txt":
+            contract = read_contract(path)
+            if contract.language == lang:
+                out += [p.text for p in contract.paragraphs]
+    return out
+
+
+def build_contract(paragraphs: list[str], pages: int, folder: Path, stem: str) -> list[Path]:
+    """Write `pages` pages of `paragraphs` (repeated) as .txt and .docx in `folder`; return both."""
+    import docx
+
+    target, text, i = pages * PAGE_CHARS, [], 0
+    size = 0
+    while size < target:
+        para = paragraphs[i % len(paragraphs)]
+        text.append(para)
+        size += len(para)
+        i += 1
+    txt = folder / f"{stem}.txt"
+    txt.write_text("\n\n".join(text), encoding="utf-8")
+    document = docx.Document()
+    for para in text:
+        document.add_paragraph(para)
+    word = folder / f"{stem}.docx"
+    document.save(str(word))
+    return [txt, word]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("corpus", nargs="?", type=Path, default=ROOT.parent / "shared" / "corpus" / "dev")
+    parser.add_argument("--pages", type=int, default=200, help="size of the long generated contract")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (the best is kept)")
+    args = parser.parse_args(argv)
+
+    print(f"clausegen check speed · a page = {PAGE_CHARS:,} characters of extracted text · "
+          f"best of {args.repeat} · one process, one core")
+    steps = load_pipeline()
+    print("\npipeline load (once per process, not counted below):")
+    for name, seconds in steps.items():
+        print(f"  {name:<44} {seconds:7.3f} s")
+
+    files = corpus_files(args.corpus)
+    print(f"\ndev corpus: {args.corpus} ({len(files)} files)\n{HEADER}")
+    totals = {"docs": 0, "chars": 0, "extract": 0.0, "check": 0.0}
+    for suffix in (".txt", ".docx", ".pdf"):
+        group = [p for p in files if p.suffix.lower() == suffix]
+        if not group:
+            continue
+        t = measure(group, args.repeat)
+        print(row(f"corpus {suffix}", t))
+        for key in totals:
+            totals[key] += t[key]
+    print(row("corpus, all files", totals))
+
+    print(f"\ngenerated contracts (corpus paragraphs repeated; temporary files)\n{HEADER}")
+    fifty = {}
+    with tempfile.TemporaryDirectory(prefix="clausegen-bench-") as tmp:
+        for lang in ("en", "zh"):
+            paragraphs = source_paragraphs(files, lang)
+            if not paragraphs:
+                continue
+            for pages in sorted({50, args.pages}):
+                for path in build_contract(paragraphs, pages, Path(tmp), f"{lang}-{pages}p"):
+                    t = measure([path], args.repeat)
+                    print(row(f"{lang} {pages} pages {path.suffix}", t))
+                    if pages == 50:
+                        fifty[f"{lang} {path.suffix}"] = t["check"]
+
+    print("\nratios:")
+    print(f"  check / extraction on the corpus: {totals['check'] / totals['extract']:.1f}x")
+    print(f"  pipeline load / corpus check of one average document: "
+          f"{steps['total'] / (totals['check'] / max(totals['docs'], 1)):.1f}x")
+    for name, seconds in fifty.items():
+        verdict = "well under" if seconds < 0.5 else ("under" if seconds < 1.0 else "OVER")
+        print(f"  50-page contract ({name}): {seconds:.3f} s, {verdict} the 1 s expectation")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
