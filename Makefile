@@ -31,6 +31,7 @@ fuzz: $(STAMP)
 ## bench: start-up, render and check speed, with baselines measured in the same run
 bench: $(STAMP)
 	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/check_speed.py
 
 clean:
 	rm -rf $(OUT) build dist .pytest_cache
