@@ -1,0 +1,80 @@
+"""The checker: which required provisions a contract has, has only vaguely, or lacks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from clausegen.check.model import Evidence, FileReport, Finding, ProvisionResult, Report  # noqa: F401
+
+try:  # batch.py (check_paths) is written alongside; keep check_file usable without it.
+    from clausegen.check.batch import check_paths  # noqa: F401
+except ImportError:  # pragma: no cover
+    pass
+
+
+def load_playbook(path: str | Path | None) -> dict:
+    """Load a playbook: {rules: {id: {enabled, level}}, provisions: {id: {required}}}.
+
+    A rule may also be given as `id: off` or `id: warning`. Raises InputError if unreadable.
+    """
+    if path is None:
+        return {}
+    if isinstance(path, dict):
+        return path
+    from clausegen.errors import InputError
+    from clausegen.yamlsource import load_yaml_file
+
+    data = load_yaml_file(path).data or {}
+    if not isinstance(data, dict):
+        raise InputError("a playbook must be a mapping with 'rules' and/or 'provisions'", path=str(path))
+    rules = {}
+    for rid, value in (data.get("rules") or {}).items():
+        if value in ("off", False, "disabled"):
+            rules[rid] = {"enabled": False}
+        elif value in ("error", "warning", "info"):
+            rules[rid] = {"level": value}
+        elif isinstance(value, dict):
+            rules[rid] = dict(value)
+        else:
+            raise InputError(f"playbook rule {rid!r}: expected off, error, warning, info or a mapping, "
+                             f"got {value!r}", path=str(path))
+    provisions = {pid: (dict(v) if isinstance(v, dict) else {"required": bool(v)})
+                  for pid, v in (data.get("provisions") or {}).items()}
+    return {"rules": rules, "provisions": provisions}
+
+
+def check_contract(contract, lang: str = "auto", library=None, playbook=None, suggest: bool = True) -> FileReport:
+    """Return the FileReport of an already read `contract` (readers.Contract)."""
+    from clausegen.check.engine import report
+    from clausegen.check.rules import load_ruleset
+
+    ruleset = load_ruleset(library)
+    forced = None if lang in (None, "auto") else lang
+    return report(contract, ruleset, forced, load_playbook(playbook), library, suggest)
+
+
+def check_file(path: str | Path, lang: str = "auto", library=None, playbook=None) -> FileReport:
+    """Return the FileReport of the contract at `path` (.docx, .pdf, .txt, .md).
+
+    Raises InputError for a missing, unreadable or unsupported file, LibraryError for broken rules.
+    """
+    from clausegen.check.readers import read_contract
+
+    report = check_contract(read_contract(path, lang), lang, library, playbook)
+    if str(path).lower().endswith(".docx"):  # a document clausegen generated says what produced it
+        from dataclasses import replace
+
+        from clausegen.library import read_provenance
+
+        generated_by = read_provenance(path)
+        if generated_by:
+            report = replace(report, meta={**report.meta, "generated_by": generated_by})
+    return report
+
+
+def check_text(text: str, lang: str = "auto", library=None, playbook=None, name: str = "<text>",
+               suggest: bool = True) -> FileReport:
+    """Return the FileReport of contract `text` (one paragraph per line)."""
+    from clausegen.check.readers import contract_from_text
+
+    return check_contract(contract_from_text(text, lang, name), lang, library, playbook, suggest)

@@ -1,0 +1,248 @@
+"""Analyse a contract (sentences, sections, entities) and run the rules over it into a FileReport."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from clausegen.check import sections as sect
+from clausegen.check.kinds import KINDS, Hit
+from clausegen.check.model import Evidence, Finding, FileReport, ProvisionResult
+from clausegen.check.readers import Contract
+from clausegen.check.rules import Rule, RuleSet
+
+MAX_EVIDENCE = 3
+
+
+@dataclass
+class Sentence:
+    """One sentence: its paragraph, offsets in that paragraph, text, section and entity labels."""
+
+    index: int
+    paragraph: int
+    start: int
+    end: int
+    text: str
+    section: int
+    entities: frozenset
+    tokens: frozenset = frozenset()  # ids of token patterns that matched inside this sentence
+
+
+@dataclass
+class Document:
+    """A contract analysed for the rules: sentences, sections, titles per paragraph, scope texts."""
+
+    contract: Contract
+    lang: str
+    sentences: list[Sentence]
+    sections: list[sect.Section]
+    titles: list[list[str]]  # per paragraph: enclosing section titles (+ its run-in title)
+    _scope_cache: dict = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def by_paragraph(self) -> dict[int, list[Sentence]]:
+        out: dict[int, list[Sentence]] = {}
+        for s in self.sentences:
+            out.setdefault(s.paragraph, []).append(s)
+        return out
+
+    def scope(self, s: Sentence, scope: str) -> tuple[str, frozenset]:
+        """Return the text and entity labels of the `scope` around sentence `s`."""
+        if scope == "sentence":
+            return s.text, s.entities
+        if scope == "paragraph":
+            key = ("p", s.paragraph)
+            members = lambda: self.by_paragraph.get(s.paragraph, [])  # noqa: E731
+        elif scope == "section":
+            key = ("s", s.section)
+            sec = self.sections[s.section]
+            members = lambda: [x for i in range(sec.start, sec.end) for x in self.by_paragraph.get(i, [])]  # noqa: E731
+        else:
+            key = ("d",)
+            members = lambda: self.sentences  # noqa: E731
+        if key not in self._scope_cache:
+            ms = members()
+            self._scope_cache[key] = ("\n".join(x.text for x in ms),
+                                      frozenset().union(*(x.entities for x in ms)) if ms else frozenset())
+        return self._scope_cache[key]
+
+
+def _token_matchers(ruleset: RuleSet, lang: str, vocab):
+    """Return a spaCy Matcher holding every token pattern of the rules for `lang`, or None."""
+    from spacy.matcher import Matcher
+
+    matcher, count = Matcher(vocab), 0
+    for rule in ruleset.rules:
+        for key, by_lang in rule.patterns.items():
+            pats = by_lang.get(lang)
+            if pats and pats.tokens:
+                matcher.add(f"{rule.id}:{key}", [list(t) for t in pats.tokens])
+                count += 1
+        for i, group in enumerate(rule.with_):
+            pats = group.get(lang)
+            if pats and pats.tokens:
+                matcher.add(f"{rule.id}:with{i}", [list(t) for t in pats.tokens])
+                count += 1
+    return matcher if count else None
+
+
+_MATCHERS: dict = {}
+
+
+def analyse(contract: Contract, ruleset: RuleSet, lang: str | None = None) -> Document:
+    """Return the contract split into sentences (spaCy), with sections and entities attached."""
+    from clausegen.check.nlp import pipeline
+
+    lang = lang or contract.language
+    lang = "zh" if lang == "zh" else "en"
+    nlp = pipeline(lang)
+    key = (id(ruleset), lang)
+    if key not in _MATCHERS:
+        _MATCHERS[key] = _token_matchers(ruleset, lang, nlp.vocab)
+    matcher = _MATCHERS[key]
+
+    texts = [p.text for p in contract.paragraphs]
+    sections = sect.split_sections(texts, [p.heading_level for p in contract.paragraphs])
+    titles = sect.section_titles(sections, len(texts))
+    owner = sect.innermost(sections, len(texts))
+    for i, t in enumerate(texts):
+        run_in = sect.inline_title(t)
+        if run_in:
+            titles[i] = titles[i] + [run_in]
+
+    sentences: list[Sentence] = []
+    for pi, doc in enumerate(nlp.pipe(texts, batch_size=256)):
+        spans = doc.spans.get("clausegen", [])
+        token_hits = []
+        if matcher is not None:
+            for match_id, start, end in matcher(doc):
+                token_hits.append((nlp.vocab.strings[match_id], doc[start].idx, doc[end - 1].idx + len(doc[end - 1])))
+        for sent in doc.sents:
+            text = sent.text.strip()
+            if not text or not any(ch.isalnum() for ch in text):
+                continue
+            lead = len(sent.text) - len(sent.text.lstrip())
+            a = sent.start_char + lead
+            b = a + len(text)
+            labels = frozenset(sp.label_ for sp in spans if sp.start_char < b and sp.end_char > a)
+            toks = frozenset(k for k, s0, e0 in token_hits if s0 < b and e0 > a)
+            sentences.append(Sentence(len(sentences), pi, a, b, text, owner[pi], labels, toks))
+    return Document(contract, lang, sentences, sections, titles)
+
+
+# ---------------------------------------------------------------- provisions and findings
+
+
+def _suggestion(pid: str, lang: str, library) -> str | None:
+    try:
+        from clausegen.render import render_provision_text
+    except (ImportError, AttributeError):
+        return None
+    from clausegen.errors import ClausegenError
+
+    try:
+        return render_provision_text(pid, lang, library=library)
+    except (ClausegenError, NotImplementedError, KeyError):
+        return None
+
+
+def _evidence(hits: list[Hit], doc: Document) -> tuple[Evidence, ...]:
+    seen, out = set(), []
+    for h in sorted(hits, key=lambda h: (-h.strength, h.sentence.index)):
+        s = h.sentence
+        if (s.paragraph, s.start) in seen:
+            continue
+        seen.add((s.paragraph, s.start))
+        text = s.text if len(s.text) <= 400 else s.text[:397] + "…"
+        out.append(Evidence(text, s.paragraph, s.start, s.end))
+        if len(out) >= MAX_EVIDENCE:
+            break
+    return tuple(out)
+
+
+def _confidence(hits: list[Hit]) -> float:
+    if not hits:
+        return 0.0
+    best = max(h.strength for h in hits)
+    distinct = len({h.sentence.index for h in hits})
+    return round(min(0.99, 0.45 + 0.35 * best + 0.05 * min(distinct - 1, 3)), 3)
+
+
+@dataclass
+class Outcome:
+    """Everything the rules concluded about one document (the FileReport is built from it)."""
+
+    hits: dict  # rule id -> list[Hit]
+    provisions: list[ProvisionResult]
+    findings: list[Finding]
+
+
+def evaluate(doc: Document, ruleset: RuleSet, playbook: dict | None = None, library=None,
+             suggest: bool = True) -> Outcome:
+    """Return the provisions (present/weak/missing) and findings of the analysed `doc`."""
+    playbook = playbook or {}
+    overrides = playbook.get("rules", {})
+    rules: list[Rule] = [r for r in ruleset.rules if overrides.get(r.id, {}).get("enabled", True)]
+    level = {r.id: overrides.get(r.id, {}).get("level", r.level) for r in rules}
+    lang = doc.lang
+    hits: dict[str, list[Hit]] = {}
+    evidence_of: dict[str, list[Hit]] = {}
+    for r in rules:
+        if r.kind == "require":
+            hits[r.id] = KINDS["require"](r, doc, lang)
+            evidence_of.setdefault(r.provision, []).extend(hits[r.id])
+
+    provisions, findings = [], []
+    weak_by: dict[str, tuple[Rule, list[Hit]]] = {}
+    for r in rules:
+        if r.kind in ("forbid", "conditional"):
+            fired = KINDS[r.kind](r, doc, lang, evidence_of.get(r.provision) if r.provision else None)
+            hits[r.id] = fired
+            if not fired:
+                continue
+            if r.effect == "weak" and r.provision:
+                weak_by.setdefault(r.provision, (r, fired))
+            else:
+                for h in fired[:5]:
+                    findings.append(Finding(r.id, level[r.id], r.provision, r.message.get(lang, r.message["en"]),
+                                            h.sentence.paragraph))
+
+    family = ruleset.family
+    required_overrides = playbook.get("provisions", {})
+    for p in family.provisions:
+        required = required_overrides.get(p.id, {}).get("required", p.required)
+        ev_hits = evidence_of.get(p.id, [])
+        require_rules = [r for r in rules if r.kind == "require" and r.provision == p.id]
+        title = p.title.get(lang) or p.title.get("en") or p.id
+        if ev_hits:
+            status = "weak" if p.id in weak_by else "present"
+            conf = _confidence(ev_hits)
+            provisions.append(ProvisionResult(p.id, status, conf if status == "present" else round(conf * 0.8, 3),
+                                              _evidence(ev_hits, doc), required))
+            if status == "weak":
+                wr, whits = weak_by[p.id]
+                findings.append(Finding(
+                    f"weak-{p.id}", level[wr.id] if required else "info", p.id,
+                    f"{title}: {wr.message.get(lang, wr.message['en'])}", whits[0].sentence.paragraph,
+                    _suggestion(p.id, lang, library) if suggest else None))
+        else:
+            provisions.append(ProvisionResult(p.id, "missing", 0.0, (), required))
+            sev = level[require_rules[0].id] if (require_rules and required) else "info"
+            message = require_rules[0].message.get(lang, require_rules[0].message["en"]) if require_rules else (
+                f"{title}: 未找到" if lang == "zh" else f"{title}: not found")
+            findings.append(Finding(f"missing-{p.id}", sev, p.id, message, None,
+                                    _suggestion(p.id, lang, library) if suggest else None))
+    order = {"error": 0, "warning": 1, "info": 2}
+    findings.sort(key=lambda f: (order.get(f.severity, 3), f.paragraph if f.paragraph is not None else -1))
+    return Outcome(hits, provisions, findings)
+
+
+def report(contract: Contract, ruleset: RuleSet, lang: str | None = None, playbook: dict | None = None,
+           library=None, suggest: bool = True) -> FileReport:
+    """Return the FileReport of `contract` checked against `ruleset`."""
+    doc = analyse(contract, ruleset, lang)
+    outcome = evaluate(doc, ruleset, playbook, library, suggest)
+    return FileReport(contract.path, doc.lang, tuple(outcome.provisions), tuple(outcome.findings),
+                      paragraphs=len(contract.paragraphs),
+                      meta={"family": {"id": ruleset.family.id, "version": ruleset.family.version},
+                            "format": contract.meta.get("format")})

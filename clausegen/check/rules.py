@@ -1,0 +1,182 @@
+"""Load the checker's rule files (one YAML file per rule), validate them and precompile patterns."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from clausegen.errors import ClausegenError, LibraryError, Problem
+
+LANGS = ("zh", "en")
+PATTERN_KEYS = ("patterns", "headings", "unless", "if", "then")
+
+
+@dataclass(frozen=True)
+class Patterns:
+    """Compiled patterns of one key of a rule in one language: regexes and spaCy token patterns."""
+
+    regexes: tuple[re.Pattern, ...] = ()
+    tokens: tuple[tuple[dict, ...], ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.regexes or self.tokens)
+
+    def search(self, text: str) -> re.Match | None:
+        """Return the first regex match in `text` (token patterns are matched by the engine)."""
+        for rx in self.regexes:
+            m = rx.search(text)
+            if m:
+                return m
+        return None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule file: header keys, the kind's keys, compiled patterns per language, examples."""
+
+    id: str
+    path: Path
+    kind: str
+    level: str
+    provision: str | None
+    scope: str
+    message: dict
+    description: str
+    weight: float = 1.0
+    trigger: str = "any"
+    entities: tuple[str, ...] = ()
+    then_entities: tuple[str, ...] = ()
+    unless_entities: tuple[str, ...] = ()
+    effect: str = "finding"
+    # {key: {lang: Patterns}}; `with_` is a list of such per-language groups.
+    patterns: dict = field(default_factory=dict, repr=False)
+    with_: tuple = field(default=(), repr=False)
+    examples: dict = field(default_factory=dict, repr=False)
+
+    def get(self, key: str, lang: str) -> Patterns:
+        """Return the compiled patterns of `key` for `lang` (empty if the rule has none)."""
+        return self.patterns.get(key, {}).get(lang, Patterns())
+
+
+def _problem(path: Path, marks, keys: tuple, message: str, hint: str | None = None) -> Problem:
+    from clausegen.yamlsource import find_mark
+
+    line, col = find_mark(marks, keys) or (None, None)
+    pointer = ".".join(str(k) if isinstance(k, str) else f"[{k}]" for k in keys).replace(".[", "[")
+    return Problem(file=str(path), line=line, col=col, pointer=pointer, message=message, hint=hint,
+                   code="rule-schema")
+
+
+def _compile_one(pattern, lang: str) -> re.Pattern | tuple:
+    if isinstance(pattern, list):
+        return tuple(dict(tok) for tok in pattern)
+    flags = re.IGNORECASE if lang == "en" else 0
+    return re.compile(pattern, flags)
+
+
+def _compile(spec: dict | None, path: Path, marks, keys: tuple, problems: list) -> dict:
+    out = {}
+    for lang, items in (spec or {}).items():
+        regexes, tokens = [], []
+        for i, item in enumerate(items):
+            try:
+                compiled = _compile_one(item, lang)
+            except re.error as exc:
+                problems.append(_problem(path, marks, keys + (lang, i), f"bad regular expression: {exc}",
+                                         hint="escape ( ) [ ] . + * ? with a backslash when you mean them literally"))
+                continue
+            (tokens if isinstance(compiled, tuple) else regexes).append(compiled)
+        out[lang] = Patterns(tuple(regexes), tuple(tokens))
+    return out
+
+
+def validate_rule_file(path: Path) -> tuple[list[Problem], dict | None, object]:
+    """Return (problems, data, marks) for the rule file at `path`: schema and pattern errors."""
+    import jsonschema
+
+    from clausegen.resources import load_schema
+    from clausegen.yamlsource import load_yaml_file
+
+    try:
+        doc = load_yaml_file(path)
+    except ClausegenError as exc:
+        return [Problem(file=str(path), line=exc.line, col=exc.col, pointer="", message=exc.message,
+                        hint=exc.hint, code="rule-yaml")], None, None
+    validator = jsonschema.Draft202012Validator(load_schema("rule.schema.json"))
+    problems = []
+    for err in sorted(validator.iter_errors(doc.data), key=lambda e: [str(k) for k in e.absolute_path]):
+        problems.append(_problem(path, doc.marks, tuple(err.absolute_path), err.message,
+                                 hint="see schemas/rule.schema.json and the built-in rules for the shape"))
+    if isinstance(doc.data, dict) and "id" in doc.data:
+        problems.append(_problem(path, doc.marks, ("id",), "a rule's id comes from its file name; remove 'id'"))
+    return problems, doc.data if isinstance(doc.data, dict) else None, doc.marks
+
+
+def load_rule(rid: str, path: Path) -> Rule:
+    """Load and compile the rule file at `path` with id `rid`.
+
+    Raises LibraryError naming the file, line and column of the first problem.
+    """
+    problems, data, marks = validate_rule_file(path)
+    compiled: dict = {}
+    with_groups: list = []
+    if not problems and data is not None:
+        for key in PATTERN_KEYS:
+            if key in data:
+                compiled[key] = _compile(data[key], path, marks, (key,), problems)
+        for i, group in enumerate(data.get("with", [])):
+            with_groups.append(_compile(group, path, marks, ("with", i), problems))
+    if problems:
+        first = problems[0]
+        more = f" ({len(problems) - 1} more problem(s) in this file)" if len(problems) > 1 else ""
+        raise LibraryError(f"rule {rid!r}: {first.pointer + ': ' if first.pointer else ''}{first.message}{more}",
+                           path=str(path), line=first.line, col=first.col, hint=first.hint)
+    return Rule(
+        id=rid, path=path, kind=data["kind"], level=data["level"], provision=data.get("provision"),
+        scope=data["scope"], message=dict(data["message"]), description=data["description"],
+        weight=float(data.get("weight", 1.0)), trigger=data.get("trigger", "any"),
+        entities=tuple(data.get("entities", ())), then_entities=tuple(data.get("then_entities", ())),
+        unless_entities=tuple(data.get("unless_entities", ())), effect=data.get("effect", "finding"),
+        patterns=compiled, with_=tuple(with_groups), examples=dict(data.get("examples", {})),
+    )
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """Every rule of a family, compiled, with the family's provisions (id, required, title)."""
+
+    family: object
+    rules: tuple[Rule, ...]
+
+    def for_provision(self, pid: str, kind: str | None = None) -> list[Rule]:
+        return [r for r in self.rules if r.provision == pid and (kind is None or r.kind == kind)]
+
+
+@lru_cache(maxsize=8)
+def _load_ruleset(root_key: str | None, family_id: str) -> RuleSet:
+    from clausegen.library import load_library
+
+    family = load_library(root_key).family(family_id)
+    rules = tuple(load_rule(rid, path) for rid, path in family.rule_files().items())
+    known = {p.id for p in family.provisions}
+    for r in rules:
+        if r.provision is not None and r.provision not in known:
+            raise LibraryError(f"rule {r.id!r} names unknown provision {r.provision!r}", path=str(r.path),
+                               hint=f"the family's provisions are: {', '.join(sorted(known))}")
+    return RuleSet(family, rules)
+
+
+def load_ruleset(library=None, family_id: str | None = None) -> RuleSet:
+    """Load (once per process and library) the compiled rules of the family.
+
+    `library` is a folder (str/Path), a loaded Library or None for the built-in library.
+    Raises LibraryError for a broken rule file.
+    """
+    from clausegen.library import DEFAULT_FAMILY
+
+    if library is not None and not isinstance(library, (str, Path)):
+        library = getattr(library, "root", None)
+    root_key = str(Path(library).resolve()) if library is not None else None
+    return _load_ruleset(root_key, family_id or DEFAULT_FAMILY)
