@@ -156,7 +156,7 @@ def _explain(error, data, marks, file):
         for key in missing:
             sub = schema.get("properties", {}).get(key, {})
             title = sub.get("title")
-            yield problem(path, f"{key!r} is missing" + (f" ({title})" if title else ""),
+            yield problem(path + (key,), "is missing" + (f" ({title})" if title else ""),
                           hint=sub.get("x-hint") or "`clausegen new` shows an example of every section",
                           code="missing-key")
         return
@@ -190,12 +190,21 @@ def _explain(error, data, marks, file):
         yield problem(path, f"{_show(value)} is {word} {_show(limit)}", schema.get("x-range-hint"))
         return
     if kind in ("oneOf", "anyOf"):
-        # Pick the branch that fits the value's shape best and explain that one.
+        # Explain the branch that fits the value's shape; if none does, name the shapes allowed.
         best = _best_context(error)
         if best is not None:
             yield from _explain(best, data, marks, file)
             return
-        yield problem(path, f"{_show(value)} has the wrong form", hint)
+        shapes = []
+        for branch in error.validator_value:
+            t = branch.get("type") if isinstance(branch, dict) else None
+            if "const" in (branch or {}):
+                shapes.append(repr(branch["const"]))
+            elif t:
+                shapes.append(_TYPE_NAMES.get(t, t))
+            elif isinstance(branch, dict) and "$ref" in branch:
+                shapes.append("a " + branch["$ref"].rsplit("/", 1)[-1])
+        yield problem(path, f"{_show(value)} is not " + " or ".join(dict.fromkeys(shapes)), hint)
         return
     if kind == "pattern":
         yield problem(path, f"{_show(value)} has the wrong form", hint or f"it must match {error.validator_value}")
@@ -219,12 +228,12 @@ def _explain(error, data, marks, file):
 
 
 def _best_context(error):
+    """Return the sub-error of a oneOf/anyOf branch whose type fits the value, or None."""
     from jsonschema.exceptions import best_match
 
-    if not error.context:
-        return None
-    # Prefer a branch of the value's own type that failed deeper down.
-    return best_match(error.context)
+    fitting = [e for e in error.context
+               if not (e.validator in ("type", "const") and not e.relative_path)]
+    return best_match(fitting) if fitting else None
 
 
 _TYPE_NAMES = {"number": "a number", "integer": "a whole number", "string": "text", "object": "a mapping",
@@ -589,8 +598,24 @@ def _localized_paths(data):
     yield from walk(data, schema, ())
 
 
+def rule_finite_numbers(data):
+    """.nan and .inf are YAML numbers but no contract term; NaN even slips past range checks."""
+    def walk(node, path):
+        if isinstance(node, float) and (node != node or node in (float("inf"), float("-inf"))):
+            yield (path, f"{_show(node)} is not a finite number", "write an ordinary number such as 99.9")
+        elif isinstance(node, dict):
+            for k, v in node.items():
+                yield from walk(v, path + (k,))
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                yield from walk(v, path + (i,))
+
+    yield from walk(data, ())
+
+
 #: Semantic rules by stable code; each yields (path, message[, hint[, severity]]).
 RULES = {
+    "finite-numbers": rule_finite_numbers,
     "availability-range": rule_availability_range,
     "tiers-ordered": rule_tiers_ordered,
     "tiers-credit-increasing": rule_tiers_credit_increasing,

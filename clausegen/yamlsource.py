@@ -221,8 +221,9 @@ class _Builder:
         if isinstance(node, yaml.ScalarNode):
             try:
                 value = self.loader.construct_object(node, deep=True)
-            except (yaml.YAMLError, ValueError, OverflowError) as exc:
-                raise self.fail(node, f"cannot read the value {node.value!r}: {exc}") from None
+            except (yaml.YAMLError, ValueError, OverflowError, TypeError):
+                # e.g. 2026-13-01 looks like a date but is none: keep the text, validation says why.
+                value = node.value
             if isinstance(value, (_dt.date, _dt.datetime)):
                 value = value.isoformat()
             return value
