@@ -854,15 +854,16 @@ def _deref(sub: dict, defs: dict) -> dict:
     return sub if isinstance(sub, dict) else {}
 
 
-def _comment(sub: dict, lang: str) -> str:
+def _comment(sub: dict, lang: str) -> list[str]:
+    """Return the comment lines for a property: its title and description in `lang` (both for bilingual)."""
     zh = "：".join(x for x in (sub.get("x-title-zh"), sub.get("x-description-zh")) if x)
     en = ": ".join(x for x in (sub.get("title"), sub.get("description")) if x)
-    text = {"zh": zh, "en": en}.get(lang) or (f"{zh} / {en}" if zh and en else zh or en)
+    lines = [x for x in ([zh] if lang == "zh" else [en] if lang == "en" else [zh, en]) if x]
     options = sub.get("enum") or _deref(sub.get("items", {}), {}).get("enum")
-    if options and len(options) <= 12:
-        text += ("（可选：" if lang == "zh" else " (one of: ") + " | ".join(map(str, options)) + \
-            ("）" if lang == "zh" else ")")
-    return text
+    if lines and options and len(options) <= 20:
+        choices = " | ".join(map(str, options))
+        lines[-1] += f"（可选：{choices}）" if lang == "zh" else f" (one of: {choices})"
+    return lines
 
 
 def _scalar(value) -> str:
@@ -886,25 +887,27 @@ def _is_localized(value) -> bool:
 
 
 def _write_mapping(data: dict, schema: dict, defs: dict, lang: str, indent: int, lines: list, top=False):
-    pad = " " * indent
     props = _deref(schema, defs).get("properties", {})
     for key, value in data.items():
-        sub = _deref(props.get(key, {}), defs)
-        text = _comment(sub, lang)
+        raw = props.get(key, {})
+        sub = _deref(raw, defs)
+        text = _comment({**sub, **{k: v for k, v in raw.items() if k != "$ref"}}, lang)
         if top:
             lines.append("")
-        if text:
-            lines.append(f"{pad}# {text}")
-        _write_value(key, value, sub, defs, lang, indent, lines)
+        lines.extend(f"{' ' * indent}# {line}" for line in text)
+        _write_value(key, value, raw, sub, defs, lang, indent, lines)
 
 
-def _write_value(key, value, sub, defs, lang, indent, lines):
+_FLOW_REFS = ("#/$defs/duration", "#/$defs/money")
+
+
+def _write_value(key, value, raw, sub, defs, lang, indent, lines):
     pad = " " * indent
+    flow = isinstance(value, dict) and (raw.get("$ref") in _FLOW_REFS or not sub.get("properties"))
     if _is_localized(value):
         lines.append(f"{pad}{key}:")
         lines.extend(f"{pad}  {k}: {_scalar(v)}" for k, v in value.items())
-    elif isinstance(value, dict) and value and any(isinstance(v, (dict, list)) for v in value.values()) or (
-            isinstance(value, dict) and len(value) > 3):
+    elif isinstance(value, dict) and value and not flow:
         lines.append(f"{pad}{key}:")
         _write_mapping(value, sub, defs, lang, indent + 2, lines)
     elif isinstance(value, list) and any(isinstance(v, dict) for v in value):
