@@ -11,6 +11,7 @@ import json
 import re
 import shutil
 import tempfile
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -185,6 +186,20 @@ def _safe_filename(name: str | None, default: str) -> str:
     base = re.split(r"[\\/]", name or "")[-1]
     base = "".join(ch for ch in base if ch.isprintable() and ch not in '"<>|:*?').strip(" .")
     return base[:120] or default
+
+
+@contextmanager
+def _hiding_paths(tmp: str, display: str):
+    """Replace the private upload folder by the client's file name in errors raised inside."""
+    try:
+        yield
+    except ClausegenError as exc:
+        for prefix in (str(Path(tmp).resolve()), str(tmp)):
+            exc.message = re.sub(re.escape(prefix) + r"[/\\][^\s'\")]*", display, exc.message)
+            if exc.path and str(exc.path).startswith(prefix):
+                exc.path = display
+        exc.args = (exc.message,)
+        raise
 
 
 def _content_disposition(filename: str) -> str:
@@ -435,7 +450,8 @@ def create_app(library: Path | str | None = None, max_upload_bytes: int = DEFAUL
                     entry["context"] = evidence_context(path, report)
                 return result
 
-            result = await run_in_threadpool(run)
+            with _hiding_paths(tmp, display):
+                result = await run_in_threadpool(run)
         return JSONResponse(jsonable_encoder(result), headers={"cache-control": "no-store"})
 
     @app.post("/api/annotate", summary="Check a .docx contract → a copy with Word comments",
@@ -455,7 +471,8 @@ def create_app(library: Path | str | None = None, max_upload_bytes: int = DEFAUL
                 annotate_docx(report, path, out)
                 return out.read_bytes()
 
-            content = await run_in_threadpool(run)
+            with _hiding_paths(tmp, display):
+                content = await run_in_threadpool(run)
         name = f"{Path(display).stem or 'contract'}-annotated.docx"
         return Response(content, media_type=DOCX_TYPE,
                         headers={"content-disposition": _content_disposition(name),

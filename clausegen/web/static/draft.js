@@ -386,16 +386,16 @@
     const value = getAt(path);
     const canBeNone = nullable(rawNode);
     const fs = el("fieldset", { class: "group", dataset: { pointer: ptr } });
-    const legend = el("legend", null, titleOf(node, key));
+    const legend = el("legend", null, canBeNone ? null : titleOf(node, key));
     if (canBeNone) {
-      legend.append(" ", el("label", { class: "checks" }, el("input", {
+      legend.append(el("label", { class: "checks" }, el("input", {
         type: "checkbox", id: fieldId(ptr), checked: value != null,
         onchange: (ev) => {
           if (ev.target.checked) setAt(path, state.stash[ptr] || {});
           else { state.stash[ptr] = getAt(path); setAt(path, null); }
           renderForm();
           scheduleCheck();
-        } })));
+        } }), titleOf(node, key)));
     }
     fs.append(legend);
     const help = helpOf(node);
@@ -701,7 +701,8 @@
 
   /** Show the html writer's output: its body only, without scripts, styles or handlers. */
   function showPreview(html) {
-    const doc = new DOMParser().parseFromString(html, "text/html");
+    // Drop <style> before parsing: the page's CSP forbids inline styles; app.css styles the paper.
+    const doc = new DOMParser().parseFromString(html.replace(/<style[\s\S]*?<\/style>/gi, ""), "text/html");
     for (const bad of doc.querySelectorAll("script, style, link, meta, base, iframe, object, embed, form, img[src^='http']"))
       bad.remove();
     for (const node of doc.body.querySelectorAll("*")) {
