@@ -52,7 +52,10 @@ def require(rule: Rule, doc, lang: str) -> list[Hit]:
         return []
     hits = []
     head_cache: dict[int, bool] = {}
+    heading_paras = {sec.heading for sec in doc.sections if sec.heading is not None}
     for s in doc.sentences:
+        if rule.trigger == "headings" and s.paragraph in heading_paras:
+            continue  # a heading alone is a promise of content, not the content
         p_ok = bool(pats) and _matches(rule, "patterns", pats, s.text, s.tokens)
         if heads:
             if s.paragraph not in head_cache:

@@ -71,6 +71,13 @@ def _clean(text: str) -> str:
 # ---------------------------------------------------------------- plain text
 
 
+def _strip_markup(line: str) -> str:
+    # Markdown emphasis and code marks (**x**, _x_, `x`) would break word boundaries in rules.
+    line = re.sub(r"(\*\*|__)(.+?)\1", r"\2", line)
+    line = re.sub(r"(?<![\w*])[_*]([^_*\n]+?)[_*](?![\w*])", r"\1", line)
+    return line.replace("`", "")
+
+
 def decode_text(raw: bytes, path: str = "<text>") -> str:
     """Return `raw` decoded as UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030.
 
@@ -133,7 +140,7 @@ def read_text(path: Path) -> list[Paragraph]:
         m = re.match(r"^(#{1,6})\s+(.*)$", line)
         if m:
             level, line = len(m.group(1)), m.group(2).strip()
-        line = re.sub(r"(\*\*|__)(.+?)\1", r"\2", line)
+        line = _strip_markup(line)
         if line:
             paragraphs.append(Paragraph(len(paragraphs), line, f"line {n}", level))
     return paragraphs
@@ -389,7 +396,7 @@ def contract_from_text(text: str, lang: str = "auto", name: str = "<text>") -> C
         m = re.match(r"^(#{1,6})\s+(.*)$", line)
         if m:
             level, line = len(m.group(1)), m.group(2).strip()
-        paragraphs.append(Paragraph(len(paragraphs), line, f"line {n}", level))
+        paragraphs.append(Paragraph(len(paragraphs), _strip_markup(line), f"line {n}", level))
     joined = "\n".join(p.text for p in paragraphs)
     language = detect_language(joined) if lang in (None, "auto") else lang
     return Contract(name, tuple(paragraphs), language, {"format": "text", "characters": len(joined)})
