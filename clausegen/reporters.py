@@ -43,8 +43,8 @@ from pathlib import Path  # noqa: E402
 
 from clausegen.errors import ClausegenError  # noqa: E402
 
-SHORT_QUOTE = 100  # characters of an evidence quote in text and markdown reports
-SHORT_SUGGESTION = 240  # characters of a suggested clause unless --verbose
+SHORT_QUOTE = 100  # terminal columns of an evidence quote in text and markdown reports
+SHORT_SUGGESTION = 240  # terminal columns of a suggested clause unless --verbose
 INFORMATION_URI = "https://pypi.org/project/clausegen/"
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_LEVELS = {"error": "error", "warning": "warning", "info": "note"}
@@ -52,18 +52,52 @@ LINE_SUFFIXES = (".txt", ".md")  # formats whose paragraphs map to source lines
 
 _LABELS = {
     "zh": {"present": "具备", "weak": "薄弱", "missing": "缺失", "suggestion": "建议条款",
-           "optional": "可选", "paragraph": "段"},
+           "optional": "可选", "paragraph": "段", "colon": "："},
     "en": {"present": "present", "weak": "weak", "missing": "missing", "suggestion": "suggested clause",
-           "optional": "optional", "paragraph": "¶"},
+           "optional": "optional", "paragraph": "¶", "colon": ":"},
 }
 _MARKS = {"present": "✓", "weak": "~", "missing": "✗"}
 _COLOURS = {"present": "32", "weak": "33", "missing": "31", "error": "31", "warning": "33", "info": "36"}
 
 
+def _columns(ch: str) -> int:
+    import unicodedata
+
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
 def _shorten(text: str, width: int) -> str:
-    """Return `text` on one line, cut to `width` characters with an ellipsis when longer."""
+    """Return `text` on one line, cut to `width` terminal columns (a Chinese character takes
+    two) with an ellipsis when longer."""
     flat = " ".join(str(text).split())
-    return flat if len(flat) <= width else flat[: width - 1].rstrip() + "…"
+    used = 0
+    for i, ch in enumerate(flat):
+        used += _columns(ch)
+        if used > width - 1:
+            return flat[:i].rstrip() + "…"
+    return flat
+
+
+def _suggestion_lines(text: str, verbose: bool) -> list[str]:
+    """Return the lines of a suggested clause: all when `verbose`, else the first ones that fit
+    SHORT_SUGGESTION columns, the last cut, then how much was left out."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    if verbose:
+        return lines
+    out, budget = [], SHORT_SUGGESTION
+    for line in lines:
+        cols = sum(_columns(ch) for ch in line)
+        if cols <= budget:
+            out.append(line)
+            budget -= cols
+            continue
+        if budget > 20:
+            out.append(_shorten(line, budget))
+        break
+    if out != lines:
+        total = len(" ".join(lines))
+        out.append(f"… ({total} characters in all; use --verbose)")
+    return out
 
 
 @lru_cache(maxsize=4)
@@ -166,13 +200,8 @@ def report_text(report, verbose: bool = False, colour: bool | None = None) -> st
             sev = _paint(f"{x.severity:<7}", x.severity, colour)
             out.append(f"    {sev} {x.rule}{where}: {x.message}")
             if x.suggestion:
-                out.append(f"            {lab['suggestion']}:")
-                text = x.suggestion.strip()
-                if not verbose and len(text) > SHORT_SUGGESTION:
-                    text = _shorten(text, SHORT_SUGGESTION) + f"  ({len(x.suggestion.strip())} characters; use --verbose)"
-                for para in text.splitlines():
-                    if para.strip():
-                        out.append(f"            > {para.strip()}")
+                out.append(f"            {lab['suggestion']}{lab['colon']}")
+                out += [f"            > {line}" for line in _suggestion_lines(x.suggestion, verbose)]
         if len(shown_findings) < len(f.findings):
             out.append(f"  {len(f.findings) - len(shown_findings)} info finding(s); use --verbose")
         out.append("")

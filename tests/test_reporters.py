@@ -194,3 +194,14 @@ def test_every_reporter_shows_unreadable_files(report):
     batch = BatchReport(files=report.files, errors=(Unreadable("scan.pdf", "the PDF has no text layer"),))
     for name, fn in REPORTERS.items():
         assert "scan.pdf" in fn(batch), name
+
+
+def test_text_cuts_chinese_quotes_by_display_width():
+    quote = "服务提供方应在知悉服务中断后三十分钟内通知客户" * 10
+    f = make_file("合同.txt", "zh")
+    provisions = tuple(ProvisionResult(p.id, p.status, p.confidence, (Evidence(quote, 3, 0, len(quote)),))
+                       if p.id == "definition" else p for p in f.provisions)
+    out = report_text(Report(files=(FileReport(f.path, "zh", provisions, f.findings, 30),)), colour=False)
+    line = next(x for x in out.splitlines() if x.strip().startswith("¶ 4:"))
+    shown = line.split("“", 1)[1].rstrip("”")
+    assert shown.endswith("…") and 45 <= len(shown) <= 50  # 100 columns: two per Chinese character
