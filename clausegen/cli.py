@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     lp.set_defaults(func=cmd_library_list)
     lc = lsub.add_parser("check", help="report every problem in a clause library")
     lc.add_argument("--since", metavar="REV", help="git revision to compare family versions against")
+    lc.add_argument("--family", action="append", metavar="ID", help="check only this family (repeatable)")
     lc.add_argument("--format", choices=("text", "json"), default="text")
     _add_library(lc)
     lc.set_defaults(func=cmd_library_check)
@@ -140,7 +141,7 @@ def cmd_library_check(args: argparse.Namespace) -> int:
     from clausegen.librarycheck import check_library
     from clausegen.reporters import report_problems
 
-    problems = check_library(args.library, since=args.since)
+    problems = check_library(args.library, since=args.since, families=args.family)
     sys.stdout.write(report_problems(problems, args.format))
     return 1 if any(p.severity == "error" for p in problems) else 0
 

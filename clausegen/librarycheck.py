@@ -638,27 +638,209 @@ def _json_key_line(text: str, path: tuple) -> int | None:
     return text.count("\n", 0, pos) + 1
 
 
+# ------------------------------------------------ rules: schema, spaCy patterns, their own examples
+
+
+def _token_pattern_problems(ctx: Context, path: Path, data: dict, marks) -> list[Problem]:
+    """Return a problem for every spaCy token pattern that spaCy's own Matcher rejects."""
+    from spacy.errors import MatchPatternError
+    from spacy.matcher import Matcher
+    from spacy.vocab import Vocab
+
+    from clausegen.yamlsource import find_mark
+
+    matcher = Matcher(Vocab(), validate=True)
+    problems = []
+    groups = [((key,), data.get(key)) for key in ("patterns", "headings", "unless", "if", "then")]
+    groups += [(("with", i), g) for i, g in enumerate(data.get("with") or [])]
+    for keys, group in groups:
+        for lang, items in (group or {}).items() if isinstance(group, dict) else ():
+            for i, item in enumerate(items or []):
+                if not isinstance(item, list):
+                    continue
+                try:
+                    matcher.add("probe", [item])
+                except (MatchPatternError, ValueError, TypeError) as exc:
+                    line, col = find_mark(marks, keys + (lang, i)) or (None, None)
+                    detail = " ".join(str(exc).split())
+                    problems.append(ctx.problem(path, f"invalid spaCy token pattern: {detail[:300]}", line=line,
+                                                col=col, pointer=".".join(map(str, keys + (lang, i))),
+                                                code="rule-pattern",
+                                                hint="token patterns are lists of dicts such as "
+                                                     "{LOWER: days} or {LIKE_NUM: true}; see spaCy's Matcher docs"))
+                finally:
+                    if "probe" in matcher:
+                        matcher.remove("probe")
+    return problems
+
+
+def check_rule_files(ctx: Context) -> list[Problem]:
+    """Return problems of every rule file: schema, regular expressions, spaCy token patterns."""
+    from clausegen.check.rules import validate_rule_file
+
+    problems = []
+    known = {p.id for p in ctx.family.provisions}
+    for rid, path in ctx.family.rule_files().items():
+        found, data, marks = validate_rule_file(path)
+        problems += [ctx.problem(Path(p.file), p.message, line=p.line, col=p.col, pointer=p.pointer, hint=p.hint,
+                                 code=p.code or "rule-schema") for p in found]
+        if data is None or found:
+            continue
+        bad_tokens = _token_pattern_problems(ctx, path, data, marks)
+        problems += bad_tokens or _regex_problems(ctx, rid, path)
+        provision = data.get("provision")
+        if provision is not None and provision not in known:
+            from clausegen.yamlsource import find_mark
+
+            line, col = find_mark(marks, ("provision",)) or (None, None)
+            close = difflib.get_close_matches(str(provision), sorted(known), n=1)
+            problems.append(ctx.problem(path, f"unknown provision {provision!r}", line=line, col=col,
+                                        pointer="provision", code="rule-schema",
+                                        hint=f"did you mean {close[0]!r}?" if close else
+                                        f"the family's provisions are: {', '.join(sorted(known))}"))
+    ctx.cache["rules_broken"] = any(p.severity == "error" for p in problems)
+    return problems
+
+
+def _regex_problems(ctx: Context, rid: str, path: Path) -> list[Problem]:
+    from clausegen.check.rules import load_rule
+
+    try:
+        load_rule(rid, path)
+    except LibraryError as exc:
+        return [ctx.problem(path, exc.message, line=exc.line, col=exc.col, hint=exc.hint, code="rule-pattern")]
+    return []
+
+
+def _ruleset(ctx: Context):
+    """Return the family's compiled rules through the checker's loader, or None when they do not load."""
+    if ctx.cache.get("rules_broken"):
+        return None  # every broken file is already reported; running the rest would only repeat it
+    if "ruleset" not in ctx.cache:
+        from clausegen.check.rules import load_ruleset
+
+        try:
+            ctx.cache["ruleset"] = load_ruleset(ctx.library, ctx.family.id)
+        except LibraryError:
+            ctx.cache["ruleset"] = None  # already reported, file by file, by check_rule_files
+    return ctx.cache["ruleset"]
+
+
+def example_fires(ruleset, rule, text: str, lang: str) -> bool:
+    """Return whether `rule` fires on `text` in `lang`, run by the checker's own engine."""
+    from clausegen.check.engine import analyse, evaluate
+    from clausegen.check.readers import contract_from_text
+
+    doc = analyse(contract_from_text(text, lang), ruleset, lang)
+    return bool(evaluate(doc, ruleset, suggest=False).hits.get(rule.id))
+
+
+def check_rule_examples(ctx: Context) -> list[Problem]:
+    """Return a problem for every pass/fail example a rule gets wrong.
+
+    A `require` rule must fire on its pass examples and not on its fail examples; `forbid` and
+    `conditional` rules (which flag a problem) the other way round.
+    """
+    ruleset = _ruleset(ctx)
+    if ruleset is None:
+        return []
+    from clausegen.yamlsource import load_yaml_file
+
+    problems = []
+    for rule in ruleset.rules:
+        marks = None
+        for verdict in ("pass", "fail"):
+            for lang, texts in (rule.examples.get(verdict) or {}).items():
+                for i, text in enumerate(texts):
+                    fires = example_fires(ruleset, rule, text, lang)
+                    ok = fires == ((verdict == "pass") == (rule.kind == "require"))
+                    if ok:
+                        continue
+                    marks = marks or load_yaml_file(rule.path).marks
+                    from clausegen.yamlsource import find_mark
+
+                    line, col = find_mark(marks, ("examples", verdict, lang, i)) or (None, None)
+                    what = "is not recognised" if rule.kind == "require" and verdict == "pass" else (
+                        "is recognised" if rule.kind == "require" else
+                        ("is flagged" if verdict == "pass" else "is not flagged"))
+                    problems.append(ctx.problem(
+                        rule.path, f"{verdict} example {what} by the rule: {text[:80]!r}", line=line, col=col,
+                        pointer=f"examples.{verdict}.{lang}[{i}]", code="rule-example",
+                        hint="fix the patterns, or the example if it was wrong"))
+    return problems
+
+
+def check_default_clause(ctx: Context) -> list[Problem]:
+    """Return an error for every required provision whose default clause (rendered from the
+    starter spec) the family's own rules do not recognise, in each language."""
+    ruleset = _ruleset(ctx)
+    if ruleset is None or not ruleset.rules:
+        return []
+    from clausegen.check.engine import report
+    from clausegen.check.readers import contract_from_text
+    from clausegen.render import render_provision_text
+    from clausegen.spec import starter_data
+
+    problems = []
+    for p in ctx.family.required:
+        for lang in ctx.family.languages:
+            template = ctx.family.template(p.id, lang)
+            if template is None:
+                continue  # reported by check_structure
+            if not ruleset.for_provision(p.id, "require"):
+                if lang == ctx.family.languages[0]:
+                    problems.append(ctx.at_meta(
+                        ("provisions", p.order), f"required provision {p.id!r} has no `require` rule: "
+                        "the checker can never find it", pointer=f"provisions[{p.order}]", code="no-rule",
+                        hint=f"add rules/{p.id}.yml (kind: require, provision: {p.id})"))
+                continue
+            try:
+                data = {**starter_data(lang), "family": ctx.family.id}
+                text = render_provision_text(p.id, lang, data=data, library=ctx.library)
+            except ClausegenError as exc:
+                problems.append(ctx.problem(Path(exc.path) if exc.path else template, exc.message, line=exc.line,
+                                            hint=exc.hint, code="default-clause"))
+                continue
+            contract = contract_from_text(text, lang, name=f"default {lang} clause")
+            result = report(contract, ruleset, lang, None, ctx.library, suggest=False).provision(p.id)
+            if result.status == "present":
+                continue
+            rules = ", ".join(r.path.name for r in ruleset.for_provision(p.id)) or "none"
+            problems.append(ctx.problem(
+                template, f"the default {lang} clause for {p.id!r} is {result.status} by the family's own rules "
+                f"({rules})", code="default-clause", severity="error" if result.status == "missing" else "warning",
+                hint="the library must agree with itself: make the rules recognise this wording, "
+                     "or change the wording"))
+    return problems
+
+
 # Every check: fn(Context) -> list[Problem]. Order is the order of the report.
 CHECKS = {
     "family-schema": check_family_schema,
     "layers": check_layers,
     "structure": check_structure,
     "templates": check_templates,
+    "rule-files": check_rule_files,
+    "rule-examples": check_rule_examples,
+    "default-clause": check_default_clause,
     "family-tests": check_family_tests,
     "version": check_version_raised,
 }
 
 
-def check_library(root: Path | str | None = None, since: str | None = None) -> list[Problem]:
+def check_library(root: Path | str | None = None, since: str | None = None,
+                  families: list[str] | None = None) -> list[Problem]:
     """Return every problem of the library at `root` (None: the built-in one), file and line each.
+
+    `families` limits the check to those family ids (default: every family, firm and built-in).
 
     `since` (a git revision) also reports families whose templates changed without a version raise.
     Raises LibraryError when the library cannot be loaded at all (exit 2), UsageError for a bad `since`.
     """
     library = load_library(root)
     problems: list[Problem] = []
-    for fid in sorted(library.families):
-        ctx = Context(library=library, family=library.families[fid], since=since)
+    for fid in families or sorted(library.families):
+        ctx = Context(library=library, family=library.family(fid), since=since)
         for name, check in CHECKS.items():
             try:
                 problems.extend(check(ctx))

@@ -65,7 +65,7 @@ def make_library(root: Path, files: dict | None = None, family_yaml: str = FAMIL
 
 def mini_problems(root: Path, **kw):
     """Return the problems in the test's own family (the built-in family is checked elsewhere)."""
-    return [p for p in check_library(root, **kw) if "mini" in p.file]
+    return check_library(root, families=["mini"], **kw)
 
 
 def codes(problems):
@@ -201,3 +201,90 @@ def test_since_outside_a_git_repository_is_a_usage_error(tmp_path):
     make_library(tmp_path)
     with pytest.raises(UsageError, match="git repository"):
         check_library(tmp_path, since="HEAD")
+
+
+RULE = """\
+kind: require
+level: error
+provision: deadlines
+scope: sentence
+message: {zh: 缺少索赔期限, en: No claim window}
+description: A claim window with a number of days.
+patterns:
+  en: ['claims? within \\d+']
+  zh: ['\\d+日内索赔']
+examples:
+  pass: {en: ["Claims within 30 days."], zh: ["30日内索赔。"]}
+  fail: {en: ["The weather is fine."], zh: ["天气很好。"]}
+"""
+
+
+def add_rule(root: Path, name: str, text: str) -> Path:
+    path = root / "mini" / "rules" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+DISPUTES_RULE = """\
+kind: require
+level: error
+provision: disputes
+scope: sentence
+message: {zh: 缺少争议解决, en: No dispute resolution}
+description: Arbitration or a court.
+patterns:
+  en: [arbitration, court]
+  zh: [仲裁, 法院]
+examples:
+  pass: {en: ["Disputes go to arbitration."], zh: ["争议提交仲裁。"]}
+  fail: {en: ["The weather is fine."], zh: ["天气很好。"]}
+"""
+
+
+def test_a_good_rule_passes_its_examples(tmp_path):
+    make_library(tmp_path, {**GOOD, "zh/disputes.j2": "{{ disputes.method }}仲裁\n"})
+    add_rule(tmp_path, "deadlines-window.yml", RULE)
+    add_rule(tmp_path, "disputes-forum.yml", DISPUTES_RULE)
+    assert [p for p in mini_problems(tmp_path) if p.severity == "error"] == []
+
+
+def test_rule_failing_the_schema_names_file_and_line(tmp_path):
+    make_library(tmp_path)
+    add_rule(tmp_path, "bad.yml", RULE.replace("scope: sentence", "scope: chapter"))
+    [p] = [p for p in mini_problems(tmp_path) if p.code == "rule-schema"]
+    assert p.file.endswith("rules/bad.yml") and p.line == 4 and "chapter" in p.message
+
+
+def test_rule_with_an_invalid_spacy_pattern(tmp_path):
+    make_library(tmp_path)
+    add_rule(tmp_path, "tokens.yml", RULE.replace("  en: ['claims? within \\d+']",
+                                                  "  en:\n    - [{LOWER: claims}, {LIKE_NUMBER: true}]"))
+    [p] = [p for p in mini_problems(tmp_path) if p.code == "rule-pattern"]
+    assert p.file.endswith("rules/tokens.yml") and p.line == 9
+    assert "LIKE_NUMBER" in p.message
+
+
+def test_rule_with_a_bad_regular_expression(tmp_path):
+    make_library(tmp_path)
+    add_rule(tmp_path, "regex.yml", RULE.replace("claims? within", "claims? (within"))
+    [p] = [p for p in mini_problems(tmp_path) if p.code == "rule-pattern"]
+    assert "regular expression" in p.message and p.line == 8
+
+
+def test_rule_failing_its_own_examples(tmp_path):
+    make_library(tmp_path)
+    add_rule(tmp_path, "deadlines-window.yml",
+             RULE.replace('pass: {en: ["Claims within 30 days."]', 'pass: {en: ["Claims are due promptly."]')
+                 .replace('fail: {en: ["The weather is fine."]', 'fail: {en: ["Claim within 9 days."]'))
+    problems = sorted((p for p in mini_problems(tmp_path) if p.code == "rule-example"), key=lambda p: p.line)
+    assert [(p.line, p.pointer) for p in problems] == [(11, "examples.pass.en[0]"), (12, "examples.fail.en[0]")]
+    assert "is not recognised" in problems[0].message and "is recognised" in problems[1].message
+
+
+def test_default_clause_not_recognised_by_the_family_rules(tmp_path):
+    make_library(tmp_path, {**GOOD, "en/deadlines.j2": "Deadlines apply.{{ deadlines.claim_window.value }}"
+                                                       "{{ deadlines.payment_deadline.value }}{{ deadlines.late_claims }}\n"})
+    add_rule(tmp_path, "deadlines-window.yml", RULE)
+    [p] = [p for p in mini_problems(tmp_path) if p.code == "default-clause"]
+    assert p.file.endswith("mini/en/deadlines.j2") and "default en clause for 'deadlines' is missing" in p.message
