@@ -105,10 +105,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
+    from clausegen.errors import InvalidSpec
     from clausegen.render import render_file
+    from clausegen.reporters import report_problems
 
-    written = render_file(args.spec, args.output, fmt=args.format, lang=args.lang,
-                          reference_docx=args.reference_docx, library=args.library)
+    try:
+        written = render_file(args.spec, args.output, fmt=args.format, lang=args.lang,
+                              reference_docx=args.reference_docx, library=args.library)
+    except InvalidSpec as exc:  # nothing was written; show every problem, as validate does
+        sys.stderr.write(report_problems(exc.problems))
+        print(f"error: {args.spec}: invalid spec; nothing was written", file=sys.stderr)
+        return exc.exit_code
     print(f"wrote {written}", file=sys.stderr)
     return 0
 

@@ -22,7 +22,7 @@ _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 LEVELS = {
     "en": (("decimal", "%1.", INDENT, INDENT), ("decimal", "%1.%2", INDENT, INDENT),
            ("lowerLetter", "(%3)", 2 * INDENT, INDENT), ("lowerRoman", "(%4)", 3 * INDENT, INDENT)),
-    "zh": (("chineseCounting", "第%1条", 0, 0), ("decimal", "%1.%2", INDENT, INDENT),
+    "zh": (("decimal", "第%1条", 0, 0), ("decimal", "%1.%2", INDENT, INDENT),
            ("decimal", "（%3）", 2 * INDENT, INDENT), ("lowerLetter", "%4.", 3 * INDENT, INDENT)),
 }
 FOOTER = {"en": ("Page ", "PAGE", " of ", "NUMPAGES", ""), "zh": ("第 ", "PAGE", " 页，共 ", "NUMPAGES", " 页")}
@@ -43,11 +43,10 @@ def _abstract_num_xml(abstract_id: int, lang: str) -> str:
 
     lvls = []
     for ilvl, (fmt, text, left, hanging) in enumerate(LEVELS[lang]):
-        legal = "<w:isLgl/>" if lang == "zh" and ilvl > 0 else ""
         suff = '<w:suff w:val="space"/>' if ilvl == 0 and lang == "zh" else ""
         ind = f'<w:ind w:left="{left}" w:hanging="{hanging}"/>' if left or hanging else '<w:ind w:left="0" w:firstLine="0"/>'
         lvls.append(
-            f'<w:lvl w:ilvl="{ilvl}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>{legal}{suff}'
+            f'<w:lvl w:ilvl="{ilvl}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>{suff}'
             f'<w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/><w:pPr>{ind}</w:pPr></w:lvl>'
         )
     return (f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{abstract_id}">'

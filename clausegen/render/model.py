@@ -128,11 +128,8 @@ def _roman(n: int) -> str:
 
 def heading_label(clause_no: int, lang: str) -> str:
     """Return the typed heading number: zh "第一条", en "1."."""
-    if lang == "zh":
-        from clausegen.render.filters import zh_number
-
-        return f"第{zh_number(clause_no)}条"
-    return f"{clause_no}."
+    # Arabic in both languages: Word's list numbering shows "第1条 … 1.1" the same way in every client.
+    return f"第{clause_no}条" if lang == "zh" else f"{clause_no}."
 
 
 _MARKER = re.compile(r"^( *)- (.*)$")

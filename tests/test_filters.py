@@ -1,0 +1,94 @@
+"""The drafting filters, as tables: English and Chinese numbers, durations, amounts, dates, lists."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from clausegen.render import filters as F
+
+
+@pytest.mark.parametrize("value, expected", [
+    (0, "zero"), (1, "one"), (13, "thirteen"), (30, "thirty"), (72, "seventy-two"), (100, "one hundred"),
+    (105, "one hundred five"), (12000, "twelve thousand"), (99.9, "ninety-nine point nine"),
+    (99.95, "ninety-nine point nine five"), (1_000_000, "one million"),
+], ids=str)
+def test_en_number_words(value, expected):
+    assert F.en_number_words(value) == expected
+
+
+@pytest.mark.parametrize("value, unit, expected", [
+    (30, "days", "thirty (30) days"), (1, "days", "one (1) day"), (3, "business_days", "three (3) Business Days"),
+    (1, "business_days", "one (1) Business Day"), (72, "hours", "seventy-two (72) hours"),
+    (5, "minutes", "five (5) minutes"), (24, "months", "twenty-four (24) months"),
+    (1200, "days", "one thousand two hundred (1,200) days"),
+], ids=str)
+def test_en_duration(value, unit, expected):
+    assert F.duration({"value": value, "unit": unit}, "en") == expected
+
+
+@pytest.mark.parametrize("value, unit, expected", [
+    (3, "business_days", "三个工作日"), (2, "business_days", "两个工作日"), (30, "days", "三十日"),
+    (5, "minutes", "五分钟"), (72, "hours", "七十二小时"), (2, "hours", "两小时"), (24, "months", "二十四个月"),
+    (10, "days", "十日"), (105, "days", "一百零五日"), (110, "minutes", "一百一十分钟"),
+], ids=str)
+def test_zh_duration(value, unit, expected):
+    assert F.duration({"value": value, "unit": unit}, "zh") == expected
+
+
+@pytest.mark.parametrize("amount, expected", [
+    (500, "伍佰元整"), (68000, "陆万捌仟元整"), (12000, "壹万贰仟元整"), (10, "壹拾元整"), (1005, "壹仟零伍元整"),
+    (100000, "壹拾万元整"), (20300, "贰万零叁佰元整"), (1000001, "壹佰万零壹元整"), (12.05, "壹拾贰元零伍分"),
+    (12.5, "壹拾贰元伍角整"), (0, "零元整"),
+], ids=str)
+def test_zh_capital_amount(amount, expected):
+    assert F.zh_capital_amount(amount) == expected
+
+
+@pytest.mark.parametrize("money, lang, expected", [
+    ({"amount": 500, "currency": "CNY"}, "zh", "人民币500元（大写：人民币伍佰元整）"),
+    ({"amount": 68000, "currency": "CNY"}, "zh", "人民币68,000元（大写：人民币陆万捌仟元整）"),
+    ({"amount": 12000, "currency": "EUR"}, "en", "EUR 12,000 (twelve thousand euros)"),
+    ({"amount": 1, "currency": "USD"}, "en", "USD 1 (one US dollar)"),
+    ({"amount": 99.5, "currency": "USD"}, "en", "USD 99.50"),
+], ids=str)
+def test_money(money, lang, expected):
+    assert F.money(money, lang) == expected
+
+
+@pytest.mark.parametrize("value, lang, expected", [
+    (99.9, "en", "ninety-nine point nine percent (99.9%)"), (50, "en", "fifty percent (50%)"),
+    (99.95, "zh", "99.95%"), (100, "zh", "100%"),
+], ids=str)
+def test_percent(value, lang, expected):
+    assert F.percent(value, lang) == expected
+
+
+@pytest.mark.parametrize("value, lang, expected", [
+    ("2026-03-01", "zh", "2026年3月1日"), ("2026-03-01", "en", "1 March 2026"),
+    (dt.date(2029, 2, 28), "en", "28 February 2029"), (dt.date(2027, 12, 31), "zh", "2027年12月31日"),
+], ids=str)
+def test_date(value, lang, expected):
+    assert F.date(value, lang) == expected
+
+
+@pytest.mark.parametrize("items, lang, conj, expected", [
+    (["a"], "en", "and", "a"), (["a", "b"], "en", "or", "a or b"), (["a", "b", "c"], "en", "and", "a, b and c"),
+    (["甲", "乙", "丙"], "zh", "and", "甲、乙及丙"), (["电话", "邮件"], "zh", "or", "电话或邮件"),
+], ids=str)
+def test_join_list(items, lang, conj, expected):
+    assert F.join_list(items, lang, conj) == expected
+
+
+@pytest.mark.parametrize("value, lang, expected", [
+    ("Provider", "zh", "Provider"), ({"zh": "乙方", "en": "Provider"}, "zh", "乙方"),
+    ({"zh": "乙方", "en": "Provider"}, "en", "Provider"), ({"zh": "乙方"}, "en", "乙方"), (None, "en", ""),
+], ids=str)
+def test_localized_text_picks_the_language(value, lang, expected):
+    assert F.localized(value, lang) == expected
+
+
+def test_unknown_unit_is_an_error():
+    with pytest.raises(ValueError, match="unknown unit"):
+        F.duration({"value": 3, "unit": "fortnights"}, "en")

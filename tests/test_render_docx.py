@@ -1,0 +1,236 @@
+"""Word output read back with python-docx: headings, real numbering, spec values, tier tables, fonts, traceability."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from clausegen.render import render, render_file, write
+from clausegen.spec import load_spec
+
+SAMPLES = ("zh", "en", "bilingual")
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+TYPED_NUMBER = re.compile(r"^\s*(\d+(\.\d+)+|\([a-z]+\)|（\d+）|第[一二三四五六七八九十\d]+条)\s")
+
+
+def _docx(data: bytes):
+    import docx
+
+    return docx.Document(io.BytesIO(data))
+
+
+def _all_paragraphs(doc):
+    """Return body paragraphs and paragraphs in table cells (nested tables included), in order."""
+    out = []
+
+    def walk(container):
+        for block in container.iter_inner_content():
+            if hasattr(block, "rows"):
+                for row in block.rows:
+                    for cell in row.cells:
+                        walk(cell)
+            else:
+                out.append(block)
+
+    walk(doc)
+    return out
+
+
+def _num_pr(par):
+    ppr = par._p.pPr
+    return None if ppr is None else ppr.numPr
+
+
+@pytest.fixture(scope="module")
+def rendered(samples_dir):
+    """Return {sample: (Spec, docx bytes)} rendered once per module."""
+    out = {}
+    for name in SAMPLES:
+        spec = load_spec(samples_dir / f"sla-{name}.yaml")
+        out[name] = (spec, write(render(spec), "docx"))
+    return out
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_docx_has_numbered_headings_for_every_required_provision(rendered, name):
+    from clausegen.library import load_library
+
+    spec, data = rendered[name]
+    doc = _docx(data)
+    headings = [p for p in _all_paragraphs(doc) if p.style.name == "Heading 1"]
+    family = load_library().family()
+    langs = ("zh", "en") if name == "bilingual" else (name,)
+    for prov in family.required:
+        for lang in langs:
+            matches = [h for h in headings if h.text == prov.title[lang]]
+            assert matches, f"no heading {prov.title[lang]!r}"
+            num = _num_pr(matches[0])
+            assert num is not None and num.ilvl.val == 0
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_docx_paragraphs_use_list_numbering_not_typed_digits(rendered, name):
+    doc = _docx(rendered[name][1])
+    pars = [p for p in _all_paragraphs(doc) if p.text.strip()]
+    numbered = [p for p in pars if _num_pr(p) is not None]
+    levels = {p._p.pPr.numPr.ilvl.val for p in numbered}
+    assert {0, 1, 2} <= levels  # headings, clauses, sub-items
+    assert len(numbered) > 40
+    assert not [p.text for p in pars if TYPED_NUMBER.match(p.text)]
+    numbering = doc.part.numbering_part.element
+    abstract = numbering.findall(f"{W}abstractNum")
+    texts = [lvl.find(f"{W}lvlText").get(f"{W}val") for a in abstract for lvl in a.findall(f"{W}lvl")]
+    assert "%1.%2" in texts
+
+
+@pytest.mark.parametrize("name, needles", [
+    ("en", ["Northwind Cloud Services Ltd.", "Fabrikam Logistics GmbH", "ninety-nine point nine percent (99.9%)",
+            "thirty (30) minutes", "three (3) Business Days", "Dublin International Arbitration Centre",
+            "the laws of Ireland", "EUR 12,000 (twelve thousand euros)", "1 March 2026", "28 February 2029",
+            "MSA-2026-0142", "Saturdays 22:00 to Sundays 04:00"]),
+    ("zh", ["杭州之云计算技术有限公司", "苏州恒泽医疗器械股份有限公司", "99.95%", "十五分钟", "三个工作日", "六十日",
+            "人民币500元（大写：人民币伍佰元整）", "中华人民共和国法律", "2026年4月15日", "乙方住所地有管辖权的人民法院"]),
+    ("bilingual", ["中国国际经济贸易仲裁委员会", "China International Economic and Trade Arbitration Commission"]),
+], ids=["en", "zh", "bilingual"])
+def test_docx_carries_values_from_the_spec(rendered, name, needles):
+    text = "\n".join(p.text for p in _all_paragraphs(_docx(rendered[name][1])))
+    for needle in needles:
+        assert needle in text, needle
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_docx_has_a_real_tier_table_with_every_tier(rendered, name):
+    spec, data = rendered[name]
+    doc = _docx(data)
+    tiers = spec.data["standards"]["service_credits"]["tiers"]
+
+    def tables(container):
+        for t in container.tables:
+            yield t
+            for row in t.rows:
+                for cell in row.cells:
+                    yield from tables(cell)
+
+    tier_tables = [t for t in tables(doc) if len(t.columns) == 2 and "%" in t.cell(len(t.rows) - 1, 1).text]
+    assert tier_tables
+    table = tier_tables[0]
+    assert len(table.rows) == len(tiers) + 1
+    credits = [table.cell(i + 1, 1).text for i in range(len(tiers))]
+    assert credits == [f"{t['credit_percent']:g}%" for t in tiers]
+    assert table._tbl.tblPr is not None
+
+
+@pytest.mark.parametrize("name", ["zh", "bilingual"])
+def test_chinese_runs_and_normal_style_have_an_east_asian_font(rendered, name):
+    doc = _docx(rendered[name][1])
+    normal = doc.styles["Normal"].element.rPr.rFonts
+    assert normal.get(f"{W}eastAsia") == "SimSun"
+    cjk_runs = [r for p in _all_paragraphs(doc) for r in p.runs if re.search(r"[\u4e00-\u9fff]", r.text)]
+    assert cjk_runs
+    for run in cjk_runs:
+        assert run._r.rPr.rFonts.get(f"{W}eastAsia") == "SimSun"
+
+
+def test_chinese_output_uses_full_width_punctuation(rendered):
+    text = "\n".join(p.text for p in _all_paragraphs(_docx(rendered["zh"][1])))
+    for mark in "，。；：（）":
+        assert mark in text
+    # No ASCII comma or semicolon right after a Chinese character.
+    assert not re.search(r"[\u4e00-\u9fff][,;]", text)
+
+
+def test_bilingual_is_a_two_column_table_chinese_left_english_right(rendered):
+    doc = _docx(rendered["bilingual"][1])
+    table = doc.tables[0]
+    assert len(table.columns) == 2
+    for row in table.rows[1:]:
+        left, right = row.cells
+        assert re.search(r"[\u4e00-\u9fff]", left.paragraphs[0].text)
+        assert not re.search(r"[\u4e00-\u9fff]", right.paragraphs[0].text)
+    assert len(table.rows) >= 1 + 6
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_footer_has_a_page_field(rendered, name):
+    doc = _docx(rendered[name][1])
+    instr = [el.text for el in doc.sections[0].footer._element.iter(f"{W}instrText")]
+    assert any("PAGE" in t for t in instr)
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_custom_properties_trace_library_and_spec(rendered, name):
+    spec, data = rendered[name]
+    custom = zipfile.ZipFile(io.BytesIO(data)).read("docProps/custom.xml").decode()
+    assert spec.sha256 in custom
+    assert "clausegen.family_version" in custom and "1.0.0" in custom
+    assert "clausegen.library" in custom
+    assert "clausegen.template." in custom
+
+
+def test_core_properties_come_from_the_spec_date(rendered):
+    doc = _docx(rendered["en"][1])
+    assert doc.core_properties.created.date().isoformat() == "2026-03-01"
+    assert doc.core_properties.modified == doc.core_properties.created
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_rendering_twice_gives_identical_bytes(samples_dir, tmp_path, name):
+    spec = samples_dir / f"sla-{name}.yaml"
+    a = render_file(spec, tmp_path / "a.docx")
+    b = render_file(spec, tmp_path / "b.docx")
+    assert a.read_bytes() == b.read_bytes()
+    for info in zipfile.ZipFile(a).infolist():
+        assert info.date_time == (1980, 1, 1, 0, 0, 0)
+
+
+def test_reference_docx_styles_are_applied(samples_dir, tmp_path):
+    import docx
+    from docx.shared import Pt, RGBColor
+
+    house = docx.Document()
+    house.styles["Heading 1"].font.name = "Georgia"
+    house.styles["Heading 1"].font.size = Pt(17)
+    house.styles["Heading 1"].font.color.rgb = RGBColor(0x80, 0x00, 0x20)
+    house.styles["Normal"].font.name = "Arial"
+    house.sections[0].left_margin = Pt(90)
+    house.add_paragraph("House boilerplate that must not survive")
+    house_path = tmp_path / "house.docx"
+    house.save(house_path)
+
+    out = render_file(samples_dir / "sla-en.yaml", tmp_path / "out.docx", reference_docx=house_path)
+    doc = docx.Document(out)
+    assert doc.styles["Heading 1"].font.name == "Georgia"
+    assert doc.styles["Heading 1"].font.size == Pt(17)
+    assert doc.styles["Normal"].font.name == "Arial"
+    assert doc.sections[0].left_margin == Pt(90)
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "House boilerplate" not in text
+    assert "Northwind Cloud Services Ltd." in text
+    assert any(p.style.name == "Heading 1" for p in doc.paragraphs)
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("name, needles", [
+    ("zh", ["第1条", "服务中断的定义与范围", "1.1", "人民币伍佰元整", "第 1 页"]),
+    ("en", ["1. Definition and Scope of Interruption", "1.1", "(a)", "thirty (30) days", "Page 1 of"]),
+    ("bilingual", ["争议解决", "Dispute Resolution", "中国国际经济贸易仲裁委员会"]),
+], ids=["zh", "en", "bilingual"])
+def test_libreoffice_converts_the_docx_to_a_pdf_with_the_text(samples_dir, tmp_path, name, needles):
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice or not shutil.which("pdftotext"):
+        pytest.skip("LibreOffice or poppler-utils not installed")
+    out = render_file(samples_dir / f"sla-{name}.yaml", tmp_path / f"sla-{name}.docx")
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(out)], check=True, capture_output=True, timeout=240)
+    pdf = tmp_path / f"sla-{name}.pdf"
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True,
+                          text=True).stdout
+    flat = re.sub(r"\s+", " ", text)
+    for needle in needles:
+        assert needle in flat or needle in text, needle
