@@ -113,18 +113,26 @@ class _Progress:
                 enabled = False
         self.enabled = bool(enabled) and total > 1
         self.total, self.done, self.start = total, 0, time.monotonic()
+        if self.enabled:
+            self._draw("starting (the language pipelines load once)")
+
+    def _draw(self, label: str) -> None:
+        import shutil
+
+        bar = 24
+        filled = int(bar * self.done / self.total)
+        rate = self.done / max(time.monotonic() - self.start, 1e-6)
+        line = f"[{'#' * filled}{'.' * (bar - filled)}] {self.done}/{self.total} files · {rate:.1f}/s · "
+        # Stay on one terminal line, or "\r" cannot redraw it.
+        room = max(shutil.get_terminal_size((80, 24)).columns - len(line) - 1, 10)
+        label = label if len(label) <= room else "…" + label[-(room - 1):]
+        self.stream.write(f"\r\x1b[K{line}{label}")
+        self.stream.flush()
 
     def step(self, name: str) -> None:
         self.done += 1
-        if not self.enabled:
-            return
-        width = 24
-        filled = int(width * self.done / self.total)
-        rate = self.done / max(time.monotonic() - self.start, 1e-6)
-        label = name if len(name) <= 40 else "…" + name[-39:]
-        self.stream.write(f"\r\x1b[K[{'#' * filled}{'.' * (width - filled)}] "
-                          f"{self.done}/{self.total} files · {rate:.1f}/s · {label}")
-        self.stream.flush()
+        if self.enabled:
+            self._draw(name)
 
     def close(self) -> None:
         if self.enabled:
