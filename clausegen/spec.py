@@ -376,7 +376,7 @@ def rule_first_tier_at_target(data):
 
 
 def rule_credit_within_cap(data):
-    """No single credit (tier or per-hour percentage) may exceed the cap."""
+    """No tier may credit more than the cap."""
     cap = _num(_get(data, "standards", "cap", "percent"))
     if cap is None:
         return

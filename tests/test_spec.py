@@ -430,3 +430,28 @@ def _assert_clean(text: str) -> None:
                      lambda d: yaml.safe_dump({**copy.deepcopy(spec.starter_data("en")), **d}))))
 def test_any_yaml_gives_a_spec_or_clean_problems(text):
     _assert_clean(text)
+
+
+# ---------------------------------------------------------------- the reference stays complete
+
+
+def _schema_paths(node, defs, prefix=""):
+    for key, sub in node.get("properties", {}).items():
+        path = f"{prefix}{key}"
+        yield path
+        name = sub.get("$ref", "").rsplit("/", 1)[-1]
+        if name in ("text", "duration", "money", "percent"):
+            continue
+        target = defs.get(name, sub) if name else sub
+        if target.get("type") == "object":
+            yield from _schema_paths(target, defs, path + ".")
+        if target.get("type") == "array" and "properties" in target.get("items", {}):
+            yield from _schema_paths(target["items"], defs, path + "[].")
+
+
+def test_docs_spec_md_describes_every_key_and_rule(repo_root):
+    doc = (repo_root / "docs" / "spec.md").read_text(encoding="utf-8")
+    schema = spec.spec_schema()
+    missing = [p for p in _schema_paths(schema, schema["$defs"]) if f"`{p}`" not in doc]
+    assert missing == []
+    assert [c for c in spec.RULES if f"`{c}`" not in doc] == []
