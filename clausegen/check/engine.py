@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
+from pathlib import Path
 
 from clausegen.check import sections as sect
 from clausegen.check.kinds import KINDS, Hit
@@ -134,6 +135,15 @@ def analyse(contract: Contract, ruleset: RuleSet, lang: str | None = None) -> Do
 
 
 def _suggestion(pid: str, lang: str, library) -> str | None:
+    """Return the library clause for `pid` rendered with default values in `lang` (None if none)."""
+    if library is not None and not isinstance(library, (str, Path)):
+        library = getattr(library, "root", None)
+    return _cached_suggestion(pid, lang, str(Path(library).resolve()) if library is not None else None)
+
+
+@lru_cache(maxsize=256)
+def _cached_suggestion(pid: str, lang: str, library: str | None) -> str | None:
+    # Rendering takes a while (templates parsed, spec defaults built): once per process is enough.
     try:
         from clausegen.render import render_provision_text
     except (ImportError, AttributeError):
