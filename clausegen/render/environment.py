@@ -144,8 +144,12 @@ def _referenced(env, name: str, seen: set) -> list[str]:
         return []
     seen.add(name)
     out = [name]
-    source = env.loader.get_source(env, name)[0]
-    for ref in meta.find_referenced_templates(env.parse(source)):
+    source, filename, _ = env.loader.get_source(env, name)
+    try:
+        ast = env.parse(source, name, filename)
+    except TemplateSyntaxError as exc:
+        raise template_error(exc, env) from None
+    for ref in meta.find_referenced_templates(ast):
         if ref:
             out += _referenced(env, ref, seen)
     return out
