@@ -455,7 +455,7 @@
       body.append(tr);
     });
     table.append(body);
-    const add = el("button", { type: "button", class: "btn small", onclick: () => {
+    const add = el("button", { type: "button", class: "btn small add-row", onclick: () => {
       const cur = Array.isArray(getAt(path)) ? getAt(path) : [];
       setAt(path, cur.concat([{}]));
       renderForm();

@@ -1,0 +1,258 @@
+"""The web form in a real browser: Playwright driving Debian's Chromium against `clausegen serve`'s app."""
+
+from __future__ import annotations
+
+import io
+import os
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("fastapi")
+pytest.importorskip("playwright")
+
+CHROMIUM = os.environ.get("CLAUSEGEN_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+SHOTS = os.environ.get("CLAUSEGEN_SCREENSHOTS")  # a folder: save screenshots there while developing
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM} (.ci/run installs it)"),
+]
+
+NO_DISPUTES_EN = """SERVICE LEVEL AGREEMENT
+
+1. Definition of Interruption. "Interruption" means any period of at least five (5) minutes during \
+which the Service is unavailable because of a system failure, network failure or an outage of a \
+third-party provider. Scheduled maintenance announced seventy-two (72) hours in advance and force \
+majeure events are excluded. Availability is measured by the Provider's monitoring every minute.
+
+2. Notification. The Provider shall notify the Customer by email within thirty (30) minutes after \
+becoming aware of an Interruption, stating its cause, scope and the estimated time of recovery, and \
+shall deliver an incident report within five (5) business days after the service is restored.
+
+3. Service Credits. If the monthly availability falls below 99.9%, the Customer is entitled to a \
+service credit of 10% of the monthly fee; below 99.0%, 25% of the monthly fee. Service credits are \
+capped at 50% of the monthly fee.
+
+4. Claims Process. To claim a service credit the Customer shall submit a claim through the support \
+portal with the affected service and incident times. The Provider shall verify the claim within ten \
+(10) business days, the Parties shall agree the amount, and the Provider shall apply the credit to \
+the next invoice.
+
+5. Claim Deadlines. The Customer must submit a claim within thirty (30) days after the end of the \
+month in which the Interruption occurred. The Provider shall pay agreed compensation within three \
+(3) business days. Late claims are forfeited.
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server_url():
+    """Start the web app with uvicorn in a thread on a free loopback port; yield its URL."""
+    import uvicorn
+
+    from clausegen.web.app import create_app
+
+    port = _free_port()
+    config = uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page_for(browser, server_url):
+    """Return a function ui_lang -> a fresh page whose requests are all checked to stay local."""
+    contexts, external, errors = [], [], []
+
+    def make(ui: str = "en"):
+        ctx = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True,
+                                  locale="zh-CN" if ui == "zh" else "en-US")
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.on("request", lambda req: None if req.url.startswith((server_url, "blob:", "data:"))
+                else external.append(req.url))
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error"
+                and "status of 4" not in msg.text else None)
+        return page
+
+    yield make
+    for ctx in contexts:
+        ctx.close()
+    assert external == [], f"the page made external requests: {external}"
+    assert errors == [], f"errors in the page: {errors}"
+
+
+def _shot(page, name: str) -> None:
+    if SHOTS:
+        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=False)
+
+
+def _wait_status(page, kind: str, timeout: float = 20000) -> None:
+    page.wait_for_selector(f"#status.{kind}", timeout=timeout)
+
+
+def test_draft_form_shows_an_error_next_to_the_field_then_downloads_the_docx(page_for, server_url, tmp_path):
+    import docx
+
+    page = page_for("en")
+    page.goto(server_url + "/")
+    _wait_status(page, "ok")
+    # sections in provision order, with schema titles in the interface language
+    nav = page.locator("#sections-nav a").all_inner_texts()
+    assert [t for t in nav if t[0].isdigit()][:6] == [
+        "1Definition and Scope of Interruption", "2Notification and Confirmation", "3Compensation Standards",
+        "4Compensation Process", "5Compensation Deadlines", "6Dispute Resolution"]
+    page.wait_for_selector("#preview h1")
+    assert "Service" in page.inner_text("#preview")
+
+    target = page.locator('[data-pointer="service.availability_target"]').first
+    field = target.locator("input")
+    field.fill("150")
+    _wait_status(page, "bad")
+    target.locator(".field-error").first.wait_for()
+    errors = target.locator(".field-error").all_inner_texts()
+    assert any("150 is more than 100" in e for e in errors), errors
+    assert int(page.locator('#sections-nav a[data-section="service"] .count').inner_text()) == len(errors)
+    _shot(page, "draft-en-error")
+
+    field.fill("99.9")
+    _wait_status(page, "ok")
+    assert target.locator(".field-error").count() == 0
+
+    with page.expect_download() as info:
+        page.click("#docx-en")
+    download = info.value
+    assert download.suggested_filename.endswith(".docx")
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    text = "\n".join(p.text for p in docx.Document(saved).paragraphs)
+    provider = page.locator('[data-pointer="parties.provider.name"] input').first.input_value()
+    assert provider and provider in text
+
+
+def test_draft_form_conditional_blocks_rows_and_chinese_interface(page_for, server_url):
+    page = page_for("zh")
+    page.goto(server_url + "/")
+    _wait_status(page, "ok")
+    assert page.locator("html").get_attribute("lang") == "zh-CN"
+    assert page.locator("#sec-disputes h2").inner_text() == "争议解决"
+    method = page.locator('[data-pointer="disputes.method"] select')
+    court = '[data-pointer="disputes.court"]'
+    arbitration = '[data-pointer="disputes.arbitration"]'
+    chosen = method.input_value()
+    assert page.locator(arbitration if chosen == "arbitration" else court).count() == 1
+    assert page.locator(court if chosen == "arbitration" else arbitration).count() == 0
+    method.select_option("court" if chosen == "arbitration" else "arbitration")
+    page.wait_for_selector(court if chosen == "arbitration" else arbitration)
+    assert page.locator(arbitration if chosen == "arbitration" else court).count() == 0
+    page.wait_for_selector("#status.ok, #status.bad")
+
+    rows = page.locator('[data-pointer="standards.service_credits.tiers"] tbody tr')
+    before = rows.count()
+    page.locator('[data-pointer="standards.service_credits.tiers"] button.add-row').click()
+    assert rows.count() == before + 1
+    _shot(page, "draft-zh")
+
+    # switch the interface to English: titles follow, values stay
+    page.click('[data-ui-lang="en"]')
+    page.wait_for_function("document.querySelector('#sec-disputes h2').textContent === 'Dispute Resolution'")
+    assert rows.count() == before + 1
+
+
+def test_draft_form_loads_a_yaml_spec_and_saves_it_back(page_for, server_url, samples_dir, tmp_path):
+    import yaml
+
+    page = page_for("en")
+    page.goto(server_url + "/")
+    _wait_status(page, "ok")
+    page.set_input_files("#load-yaml", str(samples_dir / "sla-en.yaml"))
+    page.wait_for_function("document.querySelector('[data-pointer=\"parties.provider.name\"] input')"
+                           ".value === 'Northwind Cloud Services Ltd.'")
+    _wait_status(page, "ok")
+    with page.expect_download() as info:
+        page.click("#save-yaml")
+    saved = tmp_path / "saved.yaml"
+    info.value.save_as(saved)
+    data = yaml.safe_load(saved.read_text(encoding="utf-8"))
+    original = yaml.safe_load((samples_dir / "sla-en.yaml").read_text(encoding="utf-8"))
+    assert data["standards"] == original["standards"]
+    assert data["parties"] == original["parties"]
+
+
+def test_review_page_flags_the_missing_dispute_clause(page_for, server_url, tmp_path):
+    contract = tmp_path / "supplier-sla.txt"
+    contract.write_text(NO_DISPUTES_EN, encoding="utf-8")
+    page = page_for("en")
+    page.goto(server_url + "/review")
+    page.set_input_files("#contract", str(contract))
+    page.wait_for_selector("#result:not([hidden])", timeout=60000)
+    assert page.inner_text("#result-name") == "supplier-sla.txt"
+    disputes = page.locator('article.prov[data-provision="disputes"]')
+    assert disputes.get_attribute("data-status") == "missing"
+    assert "Dispute Resolution" in disputes.inner_text()
+    assert disputes.locator("details.suggestion pre").text_content().strip()
+    present = page.locator('article.prov[data-status="present"], article.prov[data-status="weak"]')
+    assert present.count() >= 3
+    assert page.locator("article.prov mark").count() >= 3  # evidence highlighted
+    assert page.locator("#download-annotated").is_hidden()  # only for Word uploads
+    _shot(page, "review-en")
+
+    with page.expect_download() as info:
+        page.click("#download-json")
+    report = (tmp_path / "r.json")
+    info.value.save_as(report)
+    import json
+
+    body = json.loads(report.read_text(encoding="utf-8"))
+    assert {p["id"]: p["status"] for p in body["files"][0]["provisions"]}["disputes"] == "missing"
+    assert "context" not in body["files"][0]
+
+
+def test_review_page_annotates_a_real_word_contract_in_chinese(page_for, server_url, corpus_dir, tmp_path):
+    path = corpus_dir / "docx" / "zh-legal-counsel-service-contract.docx"
+    page = page_for("zh")
+    page.goto(server_url + "/review")
+    page.set_input_files("#contract", str(path))
+    page.wait_for_selector("#result:not([hidden])", timeout=60000)
+    assert page.locator("article.prov").count() == 6
+    assert "中文" in page.inner_text("#result-meta")
+    _shot(page, "review-zh")
+    with page.expect_download() as info:
+        page.click("#download-annotated")
+    out = tmp_path / info.value.suggested_filename
+    info.value.save_as(out)
+    assert out.name.endswith("-annotated.docx")
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(out.read_bytes())) as zf:
+        assert "word/comments.xml" in zf.namelist()
