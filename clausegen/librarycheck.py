@@ -233,6 +233,8 @@ def check_structure(ctx: Context) -> list[Problem]:
                         f"but has no {lang}/{p.id}.{position}.j2", pointer=f"provisions[{i}].positions",
                         code="missing-position", hint=f"add {lang}/{p.id}.{position}.j2 or drop the position"))
     for t in templates:
+        if t.provision.startswith("_"):
+            continue  # a shared part (preamble, macros), not a provision
         if t.provision not in ids:
             problems.append(ctx.problem(t.path, f"template for unknown provision {t.provision!r}",
                                         severity="warning", code="stray-template",
@@ -487,47 +489,66 @@ def _properties(schema: dict, root: dict) -> tuple[dict, bool]:
 
 
 def _chains(ast, names: set) -> list[tuple[tuple[str, ...], int]]:
-    """Return (key path, line) for every Name[.attr|['key']|.get('key')]* chain whose root is in `names`."""
+    """Return (key path, line) for every Name[.attr|['key']|.get('key')]* chain whose root is in `names`.
+
+    Aliases are followed: after ``{% set d = deadlines %}`` or ``{% for t in standards.tiers %}``,
+    ``d.claim_window`` is the path ("deadlines", "claim_window").
+    """
     from jinja2 import nodes
 
-    chains = []
+    aliases: dict[str, tuple] = {}
+    chains: list = []
 
-    def walk(node, parent_keys=None):
-        path = _chain(node)
-        if path and path[0] in names:
+    def resolve(node):
+        if isinstance(node, nodes.Name) and node.ctx == "load":
+            return aliases.get(node.name) or ((node.name,) if node.name in names else None)
+        if isinstance(node, nodes.Getattr):
+            head = resolve(node.node)
+            return head + (node.attr,) if head else None
+        if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+            head = resolve(node.node)
+            return head + (node.arg.value,) if head else None
+        if (isinstance(node, nodes.Call) and isinstance(node.node, nodes.Getattr) and node.node.attr == "get"
+                and node.args and isinstance(node.args[0], nodes.Const) and isinstance(node.args[0].value, str)):
+            head = resolve(node.node.node)
+            return head + (node.args[0].value,) if head else None
+        return None
+
+    def inner(node):
+        # Arguments inside a chain (a .get default, a subscript) may hold chains of their own.
+        if isinstance(node, nodes.Call):
+            yield from node.args[1:]
+            yield from (kw.value for kw in node.kwargs)
+            yield from inner(node.node.node)
+        elif isinstance(node, (nodes.Getattr, nodes.Getitem)):
+            yield from inner(node.node)
+
+    def walk(node):
+        if isinstance(node, nodes.Assign) and isinstance(node.target, nodes.Name):
+            path = resolve(node.node)
+            if path:
+                aliases[node.target.name] = path
+                return
+            aliases.pop(node.target.name, None)
+        if isinstance(node, nodes.For) and isinstance(node.target, nodes.Name):
+            path = resolve(node.iter)
+            if path:
+                chains.append((path, node.lineno))
+                aliases[node.target.name] = path
+                for child in [*node.body, *node.else_, *([node.test] if node.test else [])]:
+                    walk(child)
+                aliases.pop(node.target.name, None)
+                return
+        path = resolve(node)
+        if path:
             chains.append((path, node.lineno))
-            for child in _chain_leaves(node):
+            for child in inner(node):
                 walk(child)
             return
         for child in node.iter_child_nodes():
             walk(child)
 
-    def _chain(node):
-        if isinstance(node, nodes.Name) and node.ctx == "load":
-            return (node.name,)
-        if isinstance(node, nodes.Getattr):
-            head = _chain(node.node)
-            return head + (node.attr,) if head else None
-        if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
-            head = _chain(node.node)
-            return head + (node.arg.value,) if head else None
-        if (isinstance(node, nodes.Call) and isinstance(node.node, nodes.Getattr) and node.node.attr == "get"
-                and node.args and isinstance(node.args[0], nodes.Const) and isinstance(node.args[0].value, str)):
-            head = _chain(node.node.node)
-            return head + (node.args[0].value,) if head else None
-        return None
-
-    def _chain_leaves(node):
-        # Arguments inside a chain (a .get default, a subscript expression) may hold chains too.
-        if isinstance(node, nodes.Call):
-            yield from node.args[1:]
-            yield from (kw.value for kw in node.kwargs)
-            yield from _chain_leaves(node.node.node)
-        elif isinstance(node, (nodes.Getattr, nodes.Getitem)):
-            yield from _chain_leaves(node.node)
-
     walk(ast)
-    # A longest chain also stands for its prefixes: keep only maximal ones per node.
     return chains
 
 
@@ -776,42 +797,45 @@ def check_default_clause(ctx: Context) -> list[Problem]:
     ruleset = _ruleset(ctx)
     if ruleset is None or not ruleset.rules:
         return []
+    problems = []
+    for p in ctx.family.required:
+        if not ruleset.for_provision(p.id, "require"):
+            problems.append(ctx.at_meta(
+                ("provisions", p.order), f"required provision {p.id!r} has no `require` rule: "
+                "the checker can never find it", pointer=f"provisions[{p.order}]", code="no-rule",
+                hint=f"add rules/{p.id}.yml (kind: require, provision: {p.id})"))
+            continue
+        for lang in ctx.family.languages:
+            for position in p.positions:
+                template = ctx.family.template(p.id, lang, position)
+                if template is None or (position != "preferred" and template == ctx.family.template(p.id, lang)):
+                    continue  # reported by check_structure
+                problems += _default_clause_problems(ctx, ruleset, p, lang, position, template)
+    return problems
+
+
+def _default_clause_problems(ctx: Context, ruleset, p, lang: str, position: str, template: Path) -> list[Problem]:
     from clausegen.check.engine import report
     from clausegen.check.readers import contract_from_text
     from clausegen.render import render_provision_text
     from clausegen.spec import starter_data
 
-    problems = []
-    for p in ctx.family.required:
-        for lang in ctx.family.languages:
-            template = ctx.family.template(p.id, lang)
-            if template is None:
-                continue  # reported by check_structure
-            if not ruleset.for_provision(p.id, "require"):
-                if lang == ctx.family.languages[0]:
-                    problems.append(ctx.at_meta(
-                        ("provisions", p.order), f"required provision {p.id!r} has no `require` rule: "
-                        "the checker can never find it", pointer=f"provisions[{p.order}]", code="no-rule",
-                        hint=f"add rules/{p.id}.yml (kind: require, provision: {p.id})"))
-                continue
-            try:
-                data = {**starter_data(lang), "family": ctx.family.id}
-                text = render_provision_text(p.id, lang, data=data, library=ctx.library)
-            except ClausegenError as exc:
-                problems.append(ctx.problem(Path(exc.path) if exc.path else template, exc.message, line=exc.line,
-                                            hint=exc.hint, code="default-clause"))
-                continue
-            contract = contract_from_text(text, lang, name=f"default {lang} clause")
-            result = report(contract, ruleset, lang, None, ctx.library, suggest=False).provision(p.id)
-            if result.status == "present":
-                continue
-            rules = ", ".join(r.path.name for r in ruleset.for_provision(p.id)) or "none"
-            problems.append(ctx.problem(
-                template, f"the default {lang} clause for {p.id!r} is {result.status} by the family's own rules "
-                f"({rules})", code="default-clause", severity="error" if result.status == "missing" else "warning",
-                hint="the library must agree with itself: make the rules recognise this wording, "
-                     "or change the wording"))
-    return problems
+    data = {**starter_data(lang), "family": ctx.family.id, "position": position}
+    try:
+        text = render_provision_text(p.id, lang, data=data, library=ctx.library)
+    except ClausegenError as exc:
+        return [ctx.problem(Path(exc.path) if exc.path else template, exc.message, line=exc.line,
+                            hint=exc.hint, code="default-clause")]
+    contract = contract_from_text(text, lang, name=f"default {lang} clause")
+    result = report(contract, ruleset, lang, None, ctx.library, suggest=False).provision(p.id)
+    if result.status == "present":
+        return []
+    rules = ", ".join(r.path.name for r in ruleset.for_provision(p.id)) or "none"
+    wording = "" if position == "preferred" else f" ({position} wording)"
+    return [ctx.problem(
+        template, f"the default {lang} clause for {p.id!r}{wording} is {result.status} by the family's own "
+        f"rules ({rules})", code="default-clause", severity="error" if result.status == "missing" else "warning",
+        hint="the library must agree with itself: make the rules recognise this wording, or change the wording")]
 
 
 # Every check: fn(Context) -> list[Problem]. Order is the order of the report.
