@@ -19,6 +19,11 @@ venv: $(STAMP)
 demo: $(STAMP)
 	@echo "== validate the sample specs"
 	$(BIN)/clausegen validate samples/sla-zh.yaml samples/sla-en.yaml samples/sla-bilingual.yaml
+	@echo "== render the sample specs into $(OUT)/ (Word and Markdown)"
+	@mkdir -p $(OUT)
+	@for s in zh en bilingual; do for f in docx md; do \
+	  $(BIN)/clausegen render samples/sla-$$s.yaml -o $(OUT)/sla-$$s.$$f || exit 1; done; done
+	@echo "rendered clauses are in $(OUT)/: sla-zh, sla-en, sla-bilingual (.docx and .md)"
 
 ## test: run the whole test suite (slow fuzzing and benchmarks excluded; see `make fuzz`)
 test: $(STAMP)

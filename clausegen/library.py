@@ -143,10 +143,36 @@ class Library:
 def _read_family_yaml(path: Path) -> dict:
     from clausegen.yamlsource import load_yaml_file
 
-    data = load_yaml_file(path).data
+    doc = load_yaml_file(path)
+    data = doc.data
     if not isinstance(data, dict):
         raise LibraryError("family.yaml must be a mapping", path=str(path))
+    _validate_family(data, doc, path)
     return data
+
+
+def _validate_family(data: dict, doc, path: Path) -> None:
+    # family.yaml is checked against schemas/family.schema.json on load: a broken family
+    # stops rendering and checking with the first problem's place (`library check` lists all).
+    import jsonschema
+
+    from clausegen.resources import load_schema
+
+    try:
+        schema = load_schema("family.schema.json")
+    except FileNotFoundError:
+        return
+    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(data),
+                    key=lambda e: [str(k) for k in e.absolute_path])
+    if errors:
+        err = errors[0]
+        keys = tuple(err.absolute_path)
+        where = doc.mark(keys) or (None, None)
+        pointer = ".".join(str(k) if isinstance(k, str) else f"[{k}]" for k in keys).replace(".[", "[")
+        more = f" ({len(errors) - 1} more; run `clausegen library check`)" if len(errors) > 1 else ""
+        raise LibraryError(f"{pointer or 'family.yaml'}: {err.message}{more}", path=str(path),
+                           line=where[0], col=where[1],
+                           hint="see schemas/family.schema.json for the shape of family.yaml")
 
 
 def fingerprint(path: Path) -> str:
