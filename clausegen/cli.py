@@ -121,10 +121,11 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from clausegen.check import check_paths
+    from clausegen.check.batch import check_paths, playbook_with_levels
     from clausegen.reporters import REPORTERS
 
-    report = check_paths(args.files, lang=args.lang, playbook=args.playbook,
+    playbook = playbook_with_levels(args.playbook, getattr(args, "rule_levels", None))
+    report = check_paths(args.files, lang=args.lang or "auto", playbook=playbook,
                          library=args.library, jobs=args.jobs, annotate=args.annotate)
     sys.stdout.write(REPORTERS[args.format or "text"](report, verbose=args.verbose))
     if args.annotate is not None:

@@ -211,3 +211,24 @@ def test_annotate_refuses_the_input_as_output(tmp_path, capsys):
     code, out, err = run(capsys, "--annotate", src, src)
     assert code == 2 and "never overwrites its input" in err
     assert src.read_bytes() == (DOCX / "bonterms-mutual-nda.docx").read_bytes()
+
+
+def test_rule_levels_from_clausegen_toml_and_playbook(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    nda = DOCX / "bonterms-mutual-nda.docx"  # an NDA: only its forum clause (disputes) is there
+    five = SIX[:5]
+    code, out, _ = run(capsys, "--format", "json", nda)
+    severities = {x["rule"]: x["severity"] for x in json.loads(out)["files"][0]["findings"]}
+    assert code == 1 and {severities[f"missing-{pid}"] for pid in five} == {"error"}
+
+    (tmp_path / "clausegen.toml").write_text(
+        "[rules]\n" + "".join(f'missing-{pid} = "warning"\n' for pid in SIX), encoding="utf-8")
+    code, out, _ = run(capsys, "--format", "json", nda)
+    severities = {x["rule"]: x["severity"] for x in json.loads(out)["files"][0]["findings"]}
+    assert code == 0 and {severities[f"missing-{pid}"] for pid in five} == {"warning"}
+
+    (tmp_path / "playbook.yml").write_text("rules:\n  missing-deadlines: error\n  missing-definition: off\n", encoding="utf-8")
+    code, out, _ = run(capsys, "--format", "json", "--playbook", "playbook.yml", nda)
+    severities = {x["rule"]: x["severity"] for x in json.loads(out)["files"][0]["findings"]}
+    assert code == 1 and severities["missing-deadlines"] == "error" and severities["missing-process"] == "warning"
+    assert "missing-definition" not in severities

@@ -86,6 +86,43 @@ def expand_paths(paths) -> list[Path]:
     return list(unique.values())
 
 
+def playbook_with_levels(playbook, levels: dict | None):
+    """Return `playbook` (a path, a dict or None) with rule `levels` from clausegen.toml added.
+
+    `levels` maps rule ids to error | warning | info | off; the playbook's own settings win,
+    as options given for this run win over the project file. Returns `playbook` unchanged
+    when there are no levels.
+    """
+    if not levels:
+        return playbook
+    from clausegen.check import load_playbook
+
+    book = load_playbook(playbook) if playbook is not None else {}
+    rules = {rid: ({"enabled": False} if level == "off" else {"level": level}) for rid, level in levels.items()}
+    for rid, setting in (book.get("rules") or {}).items():
+        rules[rid] = {**rules.get(rid, {}), **setting}
+    return {"rules": rules, "provisions": dict(book.get("provisions") or {})}
+
+
+def _with_levels(file_report: FileReport, overrides: dict) -> FileReport:
+    """Return `file_report` with findings re-levelled (or dropped, "off") by finding id.
+
+    Users name findings as reports show them (``missing-deadlines``, ``weak-notification``);
+    the engine applies levels by rule id, this applies the same settings by finding id.
+    """
+    from dataclasses import replace
+
+    if not overrides or not any(x.rule in overrides for x in file_report.findings):
+        return file_report
+    findings = []
+    for x in file_report.findings:
+        setting = overrides.get(x.rule) or {}
+        if setting.get("enabled", True) is False:
+            continue
+        findings.append(replace(x, severity=setting["level"]) if setting.get("level") else x)
+    return replace(file_report, findings=tuple(findings))
+
+
 def _check_one(path: Path, lang: str, playbook, library) -> tuple:
     """Return ("ok", FileReport) or ("error", fields of the ClausegenError) for one file.
 
@@ -170,7 +207,8 @@ def check_paths(paths, lang: str = "auto", playbook=None, library=None, jobs: in
     """Return one report for every contract named by `paths` (files, folders, glob patterns).
 
     Files are checked with clausegen.check.check_file, `jobs` at a time in separate processes
-    (0: one per CPU), and reported in input order. `progress` None draws a progress bar on
+    (0: one per CPU), and reported in input order. `playbook` (a file or a loaded dict) sets
+    rule levels by rule id (the engine) or by finding id (``missing-deadlines``: applied here). `progress` None draws a progress bar on
     stderr only when it is a terminal. `annotate` (a .docx path) writes a commented copy of
     the single .docx input. Raises InputError when a path names nothing or no file can be
     read, UsageError for a bad `jobs` or `annotate`; files that cannot be read among others
@@ -194,6 +232,12 @@ def check_paths(paths, lang: str = "auto", playbook=None, library=None, jobs: in
                              path=str(files[0]), hint="drop --annotate for .pdf, .txt and .md contracts")
         ensure_not_input(Path(annotate), files)
 
+    if playbook is not None:  # once here, so that a bad playbook stops the run before any work
+        from clausegen.check import load_playbook
+
+        playbook = load_playbook(playbook)
+    overrides = (playbook or {}).get("rules") or {}
+
     bar = _Progress(len(files), progress)
     try:
         outcomes = _run(files, lang, playbook, library, jobs, bar)
@@ -205,7 +249,7 @@ def check_paths(paths, lang: str = "auto", playbook=None, library=None, jobs: in
     first_error: ClausegenError | None = None
     for outcome in outcomes:
         if outcome[0] == "ok":
-            reports.append(outcome[1])
+            reports.append(_with_levels(outcome[1], overrides))
             continue
         _, unreadable, message, path, line, col, hint, code = outcome
         exc = (InputError if unreadable else ClausegenError)(message, path=path, line=line, col=col, hint=hint)
