@@ -83,6 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="start the web form")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--max-upload-mb", type=float, default=20, metavar="MB",
+                   help="largest request (spec or contract upload) accepted, in MB (default: 20)")
     _add_library(p)
     p.set_defaults(func=cmd_serve)
     return parser
@@ -167,7 +169,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except ImportError as exc:  # the web extra is optional
         raise ClausegenError(f"the web form needs extra packages ({exc.name} is missing)",
                              hint="pip install 'clausegen[web]'") from None
-    return serve(host=args.host, port=args.port, library=args.library)
+    if args.max_upload_mb <= 0:
+        from clausegen.errors import UsageError
+
+        raise UsageError(f"--max-upload-mb must be more than 0, not {args.max_upload_mb:g}",
+                         hint="pass e.g. --max-upload-mb 20")
+    return serve(host=args.host, port=args.port, library=args.library,
+                 max_upload_bytes=int(args.max_upload_mb * 1024 * 1024))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -188,18 +188,22 @@ def test_validate_rejects_bad_bodies_with_json_errors(client, kwargs, status):
 # ---------------------------------------------------------------- render
 
 
-def test_render_docx_returns_a_word_file_with_the_parties(client, starter_en):
+@pytest.mark.parametrize("lang", ["zh", "en", "bilingual"])
+def test_render_docx_returns_a_word_file_with_the_parties(client, lang):
     import docx
 
-    r = client.post("/api/render", params={"format": "docx", "lang": "en"}, json=starter_en)
+    data = client.get("/api/starter", params={"lang": lang}).json()
+    r = client.post("/api/render", params={"format": "docx", "lang": lang}, json=data)
     assert r.status_code == 200, r.text
     assert r.headers["content-type"] == DOCX_TYPE
     assert r.headers["content-disposition"].startswith("attachment;")
-    assert ".docx" in r.headers["content-disposition"]
+    assert f"-{lang}.docx" in r.headers["content-disposition"]
     document = docx.Document(io.BytesIO(r.content))
     text = "\n".join(p.text for p in document.paragraphs)
     text += "\n".join(c.text for t in document.tables for row in t.rows for c in row.cells)
-    assert starter_en["parties"]["provider"]["name"] in text
+    name = data["parties"]["provider"]["name"]
+    for expected in (name.values() if isinstance(name, dict) else [name]):
+        assert expected in text
 
 
 @pytest.mark.parametrize("fmt, ctype", [("md", "text/markdown"), ("html", "text/html"), ("txt", "text/plain")])
@@ -445,3 +449,15 @@ def test_cli_serve_on_a_busy_port_is_a_clear_error(capsys):
         assert main(["serve", "--port", str(port)]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"error: cannot listen on 127.0.0.1:{port}") and "hint: choose another port" in err
+
+
+def test_cli_serve_passes_the_upload_limit_and_refuses_a_bad_one(monkeypatch, capsys):
+    import clausegen.web
+    from clausegen.cli import main
+
+    seen = {}
+    monkeypatch.setattr(clausegen.web, "serve", lambda **kw: seen.update(kw) or 0)
+    assert main(["serve", "--port", "8123", "--max-upload-mb", "1.5"]) == 0
+    assert seen["max_upload_bytes"] == 1572864 and seen["host"] == "127.0.0.1" and seen["port"] == 8123
+    assert main(["serve", "--max-upload-mb", "0"]) == 2
+    assert "--max-upload-mb must be more than 0" in capsys.readouterr().err

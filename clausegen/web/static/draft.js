@@ -617,7 +617,7 @@
         target.scrollIntoView({ behavior: "smooth", block: "center" });
         const input = target.querySelector("input, select, textarea");
         if (input) input.focus({ preventScroll: true });
-      } }, el("code", null, p.severity === "warning" ? "warning" : "error"), " ", where,
+      } }, el("code", { class: p.severity === "warning" ? "warning" : "error" }, p.severity === "warning" ? "warning" : "error"), " ", where,
         target ? null : " " + t("form.problem_elsewhere"), p.hint ? el("span", { class: "hint" }, "hint: " + p.hint) : null));
       if (p.severity !== "warning") {
         const sec = sectionOf(p.pointer || "");
@@ -782,6 +782,7 @@
       state.family = family;
       document.getElementById("docx-bilingual").textContent = t("docx.bilingual");
       document.querySelector("#preview-lang option[value=bilingual]").textContent = t("lang.bilingual");
+      document.querySelector("#preview-lang option[value='']").textContent = t("preview.as_spec");
       await loadStarter(CG.lang === "en" ? "en" : "zh");
     } catch (e) {
       showNotice(e);
@@ -802,6 +803,7 @@
     CG.onLang(() => {
       document.getElementById("docx-bilingual").textContent = t("docx.bilingual");
       document.querySelector("#preview-lang option[value=bilingual]").textContent = t("lang.bilingual");
+      document.querySelector("#preview-lang option[value='']").textContent = t("preview.as_spec");
       if (state.schema && state.data) { renderForm(); scheduleCheck(); }
     });
     start();

@@ -58,6 +58,7 @@
     if (!report) return;
     const file = report.files[0];
     document.getElementById("result").hidden = false;
+    document.querySelector("main.review").classList.add("has-result");
     document.getElementById("result-name").textContent = file.path;
     document.getElementById("result-meta").textContent =
       t("review.language", { lang: file.language === "zh" ? "中文" : file.language === "en" ? "English" : file.language });
@@ -75,7 +76,8 @@
       const card = el("article", { class: "prov " + p.status, dataset: { provision: p.id, status: p.status } },
         el("header", null, el("span", { class: "badge " + p.status }, t("status." + p.status)),
           el("h3", null, provisionTitle(p.id)),
-          el("span", { class: "conf" }, t("review.confidence", { n: Math.round(p.confidence * 100) + "%" }))));
+          p.status === "missing" ? null
+            : el("span", { class: "conf" }, t("review.confidence", { n: Math.round(p.confidence * 100) + "%" }))));
       if (p.evidence.length) {
         card.append(el("ul", { class: "evidence", "aria-label": t("review.evidence") },
           p.evidence.map((ev) => el("li", null, el("span", { class: "where" }, t("review.paragraph", { n: ev.paragraph + 1 })),
