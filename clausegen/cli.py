@@ -152,7 +152,10 @@ def cmd_library_check(args: argparse.Namespace) -> int:
     from clausegen.reporters import report_problems
 
     problems = check_library(args.library, since=args.since, families=args.family)
-    sys.stdout.write(report_problems(problems, args.format))
+    if problems or args.format != "text":
+        sys.stdout.write(report_problems(problems, args.format))
+    else:
+        sys.stdout.write(f"clause library {args.library or '(built-in)'}: no problems\n")
     return 1 if any(p.severity == "error" for p in problems) else 0
 
 

@@ -374,8 +374,11 @@ def read_expected(path: Path) -> list[tuple[str, str | None, str, int]]:
 
 
 def _closest(snippet: str, text: str) -> str:
-    paragraphs = [p for p in text.splitlines() if p.strip()] or [text]
-    return max(paragraphs, key=lambda p: difflib.SequenceMatcher(None, _norm(snippet), _norm(p)).ratio())
+    """Return the run of rendered sentences most like `snippet`, so the diff shows just the change."""
+    sentences = [x for line in text.splitlines() for x in re.split(r"(?<=[.。；;!?！？])\s*", line) if x.strip()]
+    count = max(1, len(re.findall(r"[.。；;!?！？](?:\s|$)", _norm(snippet))))
+    runs = [" ".join(sentences[i:i + count]) for i in range(len(sentences))] or [text]
+    return max(runs, key=lambda r: difflib.SequenceMatcher(None, _norm(snippet), _norm(r)).ratio())
 
 
 def check_family_tests(ctx: Context) -> list[Problem]:
