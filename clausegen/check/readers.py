@@ -230,9 +230,30 @@ def read_docx(path: Path) -> list[Paragraph]:
         return "".join((t.text or "") if t.tag == qn("w:t") else " "
                        for t in p_el.iter(qn("w:t"), qn("w:tab"), qn("w:br")))
 
+    def style_numpr(p_el):
+        # List styles ("List Number", house heading styles) carry numbering in the style itself.
+        ppr = p_el.find(qn("w:pPr"))
+        style = ppr.find(qn("w:pStyle")) if ppr is not None else None
+        sid = style.get(qn("w:val")) if style is not None else None
+        for _ in range(5):
+            if not sid:
+                return None
+            st = document.styles.element.get_by_id(sid)
+            if st is None:
+                return None
+            sppr = st.find(qn("w:pPr"))
+            numpr = sppr.find(qn("w:numPr")) if sppr is not None else None
+            if numpr is not None:
+                return numpr
+            based = st.find(qn("w:basedOn"))
+            sid = based.get(qn("w:val")) if based is not None else None
+        return None
+
     def numbering_prefix(p_el) -> str:
         ppr = p_el.find(qn("w:pPr"))
         numpr = ppr.find(qn("w:numPr")) if ppr is not None else None
+        if numpr is None:
+            numpr = style_numpr(p_el)
         if numpr is None:
             return ""
         num_id_el, ilvl_el = numpr.find(qn("w:numId")), numpr.find(qn("w:ilvl"))

@@ -77,6 +77,10 @@ def heading_level(text: str, marked: int | None = None) -> int | None:
     letters = [c for c in t if c.isalpha()]
     if letters and cjk == 0 and len(t) <= 60 and all(c.isupper() for c in letters) and len(letters) >= 4:
         return 2
+    words = t.split()
+    if cjk == 0 and 1 <= len(words) <= 8 and "|" not in t and t[0].isupper() and all(
+            w[0].isupper() or not w[0].isalpha() or len(w) <= 3 for w in words):
+        return 3
     if cjk and len(t) <= 16 and not re.search(r"[：:|_＿]", t) and re.search(
             r"(?:条款|约定|责任|解决|标准|流程|程序|期限|定义|说明|通知|赔偿|补偿|争议|排除|范围|附则|总则|协议|合同)$", t):
         return 2
