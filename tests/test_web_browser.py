@@ -188,6 +188,13 @@ def test_draft_form_conditional_blocks_rows_and_chinese_interface(page_for, serv
     page.wait_for_function("document.querySelector('#sec-disputes h2').textContent === 'Dispute Resolution'")
     assert rows.count() == before + 1
 
+    # the draft survives a reload of the tab
+    page.wait_for_selector("#status.ok, #status.bad")
+    page.reload()
+    page.wait_for_selector("#status.ok, #status.bad")
+    assert rows.count() == before + 1
+    assert page.locator("#sec-disputes h2").inner_text() == "Dispute Resolution"
+
 
 def test_draft_form_loads_a_yaml_spec_and_saves_it_back(page_for, server_url, samples_dir, tmp_path):
     import yaml

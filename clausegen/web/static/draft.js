@@ -317,7 +317,7 @@
         const v = value && typeof value === "object" ? value : {};
         const unitCtl = enumValues(unitNode).length
           ? select(path.concat(unitKey), unitNode, v[unitKey], false)
-          : el("input", { type: "text", value: v[unitKey] || "", size: 6, id: fieldId(pointerOf(path.concat(unitKey))),
+          : el("input", { type: "text", value: v[unitKey] || "", size: 6, placeholder: kind === "money" ? "CNY" : null, id: fieldId(pointerOf(path.concat(unitKey))),
             oninput: onValue(path.concat(unitKey), parseText) });
         const num = numberInput(path.concat(numKey), numNode, v[numKey]);
         num.id = fieldId(ptr);
@@ -650,7 +650,22 @@
   /** Return a deep copy of the spec data as it is sent to the server. */
   function payload() { return JSON.parse(JSON.stringify(state.data)); }
 
+  // The draft survives a reload of the tab (sessionStorage), never beyond the browser session.
+  const DRAFT_KEY = "clausegen.draft";
+
+  function saveDraft() {
+    try { window.sessionStorage.setItem(DRAFT_KEY, JSON.stringify(state.data)); } catch (e) { /* full or disabled */ }
+  }
+
+  function savedDraft() {
+    try {
+      const data = JSON.parse(window.sessionStorage.getItem(DRAFT_KEY) || "null");
+      return data && typeof data === "object" && !Array.isArray(data) ? data : null;
+    } catch (e) { return null; }
+  }
+
   function scheduleCheck() {
+    saveDraft();
     clearTimeout(state.timer);
     setStatus("busy", t("status.checking"));
     state.timer = setTimeout(runCheck, DEBOUNCE_MS);
@@ -783,7 +798,14 @@
       document.getElementById("docx-bilingual").textContent = t("docx.bilingual");
       document.querySelector("#preview-lang option[value=bilingual]").textContent = t("lang.bilingual");
       document.querySelector("#preview-lang option[value='']").textContent = t("preview.as_spec");
-      await loadStarter(CG.lang === "en" ? "en" : "zh");
+      const draft = savedDraft();
+      if (draft) {
+        state.data = draft;
+        renderForm();
+        scheduleCheck();
+      } else {
+        await loadStarter(CG.lang === "en" ? "en" : "zh");
+      }
     } catch (e) {
       showNotice(e);
       setStatus("bad", e.message);
