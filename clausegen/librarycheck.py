@@ -291,7 +291,8 @@ def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def _version_key(version: str) -> tuple:
-    return tuple(int(x) if x.isdigit() else x for x in re.split(r"[.\-+]", str(version)))
+    # Numbers compare as numbers, labels as text, and never a number with a label.
+    return tuple((0, int(x), "") if x.isdigit() else (1, 0, x) for x in re.split(r"[.\-+]", str(version)))
 
 
 def check_version_raised(ctx: Context) -> list[Problem]:
