@@ -180,6 +180,11 @@ class _Writer:
         else:
             par = container.add_paragraph(style=_style(self.doc, style) if style else None)
         _add_text(par, text)
+        if lang == "en" and container is not self.doc:
+            from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+            # Justified English in a half-width column leaves rivers of white space.
+            par.alignment = WD_ALIGN_PARAGRAPH.LEFT
         if ilvl is not None:
             _set_numbering(par, self.lists[lang], ilvl)
         elif indent:
@@ -429,17 +434,29 @@ def write_docx(document: Document, reference_docx=None) -> bytes:
     else:
         writer.paragraph(doc, document.title, style="Title", lang="zh")
         tbl, half = _bilingual_table(doc)
-        rows = [[(p, None) for p in document.parts]]
-        rows += [list(zip(document.parts, pair)) for pair in document.clause_pairs()]
-        for row_items in rows:
+        def row(items, fill):
             cells = tbl.add_row().cells
-            for cell, (part, clause) in zip(cells, row_items):
+            for cell, (part, item) in zip(cells, items):
                 cell.width = half
-                if clause is None:
-                    writer.blocks(cell, part.preamble, part.lang, in_clause=False)
-                else:
+                fill(cell, part, item)
+
+        row([(p, p.preamble) for p in document.parts],
+            lambda cell, part, blocks: writer.blocks(cell, part.preamble, part.lang, in_clause=False))
+        for pair in document.clause_pairs():
+            aligned = len({len(c.blocks) for c in pair}) == 1 and all(
+                len({type(b) for b in same}) == 1 for same in zip(*(c.blocks for c in pair)))
+            if aligned:
+                # Paragraph by paragraph: each Chinese paragraph sits beside its English one.
+                row(list(zip(document.parts, pair)),
+                    lambda cell, part, clause: writer.clause_heading(cell, clause.heading, part.lang))
+                for same in zip(*(c.blocks for c in pair)):
+                    row(list(zip(document.parts, same)),
+                        lambda cell, part, block: writer.blocks(cell, (block,), part.lang, in_clause=True))
+            else:
+                def whole(cell, part, clause):
                     writer.clause_heading(cell, clause.heading, part.lang)
                     writer.blocks(cell, clause.blocks, part.lang, in_clause=True)
+                row(list(zip(document.parts, pair)), whole)
 
     _footer(doc, "zh" if document.lang in ("zh", "bilingual") else "en")
     _core_properties(doc, document)
