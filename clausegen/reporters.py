@@ -306,26 +306,51 @@ def _decoded_lines(path: str, mtime_ns: int, size: int) -> tuple[str, ...]:
     return ()
 
 
-def _line_of(path: str, snippet: str, paragraph: int) -> int | None:
-    """Return the 1-based source line of `snippet` in the .txt/.md file `path`, or None.
+def _reader_paragraphs(path: str, count: int) -> tuple:
+    """Return the checker reader's paragraphs of `path` ((location, text) pairs), or ().
 
-    Readers may join wrapped lines into one paragraph, so the line is found by the text itself
-    (its first words); `paragraph` + 1 is used only when the text cannot be found.
+    Used to give SARIF results the reader's own place of a paragraph ("line 12", "table 2
+    row 3", "page 4"). Returns () when the file cannot be read again or no longer has `count`
+    paragraphs (it changed since the check).
+    """
+    try:
+        p = Path(path).resolve()
+        st = p.stat()
+    except OSError:
+        return ()
+    places = _read_places(str(p), st.st_mtime_ns, st.st_size)
+    return places if len(places) == count else ()
+
+
+@lru_cache(maxsize=64)
+def _read_places(path: str, mtime_ns: int, size: int) -> tuple:
+    try:
+        from clausegen.check.readers import read_contract
+
+        return tuple((para.location, para.text) for para in read_contract(path).paragraphs)
+    except (ImportError, ClausegenError):
+        return ()
+
+
+def _line_of(path: str, place: str | None, snippet: str) -> int | None:
+    """Return the 1-based source line where `snippet` starts in the .txt/.md file `path`, or None.
+
+    `place` is the reader's "line N" of the paragraph; readers join hard-wrapped lines, so the
+    line is refined by finding the snippet's first words at or after line N.
     """
     if not path.lower().endswith(LINE_SUFFIXES):
         return None
+    start = int(place.split()[1]) if place and place.startswith("line ") else None
     lines = _source_lines(path)
-    if not lines:
-        return None
-    head = " ".join(snippet.split())[:40]
-    for n, line in enumerate(lines, start=1):
-        if head and head in " ".join(line.split()):
-            return n
-    probe = " ".join(snippet.split())[:12]
-    for n, line in enumerate(lines, start=1):
-        if probe and probe in " ".join(line.split()):
-            return n
-    return paragraph + 1 if paragraph < len(lines) else None
+    flat = " ".join(snippet.split())
+    for probe in (flat[:40], flat[:12]):
+        if not probe or not lines:
+            continue
+        window = range(start - 1, min(start + 40, len(lines))) if start else range(len(lines))
+        for i in window:
+            if probe in " ".join(lines[i].split()):
+                return i + 1
+    return start
 
 
 def _fingerprint(*parts) -> str:
@@ -336,15 +361,16 @@ def _sarif_location(f, paragraph: int | None, snippet: str | None) -> dict:
     loc: dict = {"physicalLocation": {"artifactLocation": {"uri": _artifact_uri(f.path)}}}
     if paragraph is None:
         return loc
-    line = _line_of(f.path, snippet or "", paragraph) if snippet else None
-    if line is None and f.path.lower().endswith(LINE_SUFFIXES) and not snippet:
-        line = paragraph + 1
+    places = _reader_paragraphs(f.path, f.paragraphs)
+    place, text = places[paragraph] if 0 <= paragraph < len(places) else (None, None)
+    snippet = snippet or text
+    line = _line_of(f.path, place, snippet or "")
     if line is not None:
         region: dict = {"startLine": line}
         if snippet:
             region["snippet"] = {"text": snippet}
         loc["physicalLocation"]["region"] = region
-    loc["logicalLocations"] = [{"name": f"paragraph {paragraph + 1}",
+    loc["logicalLocations"] = [{"name": place or f"paragraph {paragraph + 1}",
                                 "fullyQualifiedName": f"{f.path}#paragraph[{paragraph}]",
                                 "kind": "paragraph"}]
     if snippet:

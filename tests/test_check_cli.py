@@ -232,3 +232,20 @@ def test_rule_levels_from_clausegen_toml_and_playbook(tmp_path, capsys, monkeypa
     severities = {x["rule"]: x["severity"] for x in json.loads(out)["files"][0]["findings"]}
     assert code == 1 and severities["missing-deadlines"] == "error" and severities["missing-process"] == "warning"
     assert "missing-definition" not in severities
+
+
+def test_sarif_lines_point_at_the_evidence_in_real_text_contracts(capsys, monkeypatch):
+    monkeypatch.chdir(SHARED.parent / "main")
+    rel = [Path("../shared/corpus/dev/docs") / n for n in ("en-fortrabbit-terms.txt", "zh-anjietong-baggage-delivery-agreement.txt")]
+    code, out, _ = run(capsys, "--format", "sarif", *rel)
+    log = json.loads(out)
+    located = 0
+    for result in log["runs"][0]["results"]:
+        physical = result["locations"][0]["physicalLocation"]
+        if "region" not in physical:
+            continue
+        lines = (SHARED.parent / "main" / physical["artifactLocation"]["uri"]).read_text(encoding="utf-8").splitlines()
+        snippet = " ".join(physical["region"]["snippet"]["text"].split())
+        assert snippet[:10] in " ".join(lines[physical["region"]["startLine"] - 1].split()), result["ruleId"]
+        located += 1
+    assert located >= 1
