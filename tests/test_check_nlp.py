@@ -1,0 +1,77 @@
+"""spaCy pipelines: entity tagging on characters, sentence splitting, jieba independence, caching."""
+
+from __future__ import annotations
+
+import pytest
+
+from clausegen.check.nlp import find_entities, pipeline
+
+ENTITY_CASES = [
+    ("zh", "应在3个工作日内完成赔偿", "DURATION", "3个工作日"),
+    ("zh", "提前72小时向社会公告", "DURATION", "72小时"),
+    ("zh", "结束后两（2）个月内提出", "DURATION", "两（2）个月"),
+    ("zh", "至少提前五 (5) 天发布通知", "DURATION", "五 (5) 天"),
+    ("zh", "赔偿当月服务费的10%", "PERCENT", "10%"),
+    ("zh", "按百分之二十给予赔偿", "PERCENT", "百分之二十"),
+    ("zh", "每小时赔偿人民币500元", "MONEY", "人民币500元"),
+    ("zh", "电费的５倍给予赔偿", "MULTIPLIER", "５倍"),
+    ("zh", "服务提供方应通知服务接受方", "PARTY", "服务提供方"),
+    ("en", "within thirty (30) days of the end of the month", "DURATION", "thirty (30) days"),
+    ("en", "within 5 business days after the request", "DURATION", "5 business days"),
+    ("en", "by the end of the second billing cycle after the incident", "DURATION",
+     "end of the second billing cycle"),
+    ("en", "at least 48 hours' prior notice", "DURATION", "48 hours"),
+    ("en", "a Service Credit of 10% of the monthly fee", "PERCENT", "10%"),
+    ("en", "up to $1,000.00 per incident", "MONEY", "$1,000.00"),
+    ("en", "one hundred times the hourly fee", "MULTIPLIER", "hundred times"),
+    ("en", "The Provider shall notify the Customer", "PARTY", "Provider"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "label", "expected"), ENTITY_CASES,
+                         ids=[f"{c[0]}-{c[2]}-{c[3]}" for c in ENTITY_CASES])
+def test_entities_are_found_on_characters(lang: str, text: str, label: str, expected: str) -> None:
+    found = {h.text.strip() for h in find_entities(text, lang) if h.label == label}
+    assert expected in found
+
+
+@pytest.mark.parametrize(("lang", "text"), [
+    ("zh", "本合同自2024年1月1日起生效。"),
+    ("en", "This Agreement is governed by the laws of England."),
+], ids=["zh-date", "en-no-duration"])
+def test_no_duration_in_plain_sentences(lang: str, text: str) -> None:
+    assert not [h for h in find_entities(text, lang) if h.label == "DURATION"]
+
+
+def test_jieba_segmentation_accident_does_not_hide_a_party_or_cue() -> None:
+    nlp = pipeline("zh")
+    doc = nlp("供电方在发现停电时应在2小时内通知用电方")
+    tokens = [t.text for t in doc]
+    # jieba glues the particle 在 to the party name and 应 to 时: no token is "供电方" or "应" ...
+    assert "方在" in tokens and "时应" in tokens and "供电方" not in tokens
+    # ... but the entity spans come from the characters, expanded to token boundaries.
+    labels = {(s.label_, s.text) for s in doc.spans["clausegen"]}
+    assert ("PARTY", "供电方在") in labels
+    assert ("DURATION", "2小时") in labels
+
+
+def test_jieba_accident_does_not_change_what_the_checker_finds() -> None:
+    from clausegen.check import check_text
+
+    report = check_text("供电方在发现停电时应在2小时内通知用电方，并说明停电原因。", lang="zh", suggest=False)
+    assert report.provision("notification").status == "present"
+
+
+def test_sentences_split_on_chinese_punctuation() -> None:
+    doc = pipeline("zh")("服务中断是指服务不可用。服务提供方应通知客户；客户应确认！")
+    assert [s.text for s in doc.sents] == ["服务中断是指服务不可用。", "服务提供方应通知客户；", "客户应确认！"]
+
+
+def test_english_pipeline_has_lookup_lemmas() -> None:
+    doc = pipeline("en")("Customers notified the providers")
+    assert [t.lemma_ for t in doc] == ["Customers", "notify", "the", "provider"]
+
+
+def test_pipelines_are_built_once_per_process() -> None:
+    assert pipeline("zh") is pipeline("zh")
+    assert pipeline("en") is pipeline("en")
