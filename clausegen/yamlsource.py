@@ -143,6 +143,7 @@ def load_yaml_text(text: str, name: str = "<spec>") -> YamlDocument:
         raise SpecError("the file is empty", path=name, line=1, col=1,
                         hint="`clausegen new --lang en > spec.yaml` prints a complete starter spec")
     builder = _Builder(name, loader)
+    builder.count_aliases(node)
     data = builder.build(node, (), 0, frozenset())
     if not isinstance(data, dict):
         line, col = _pos(node)
@@ -167,6 +168,9 @@ def _yaml_error(exc: yaml.MarkedYAMLError, text: str, name: str) -> SpecError:
     if "\t" in problem or "'\\t'" in problem or ("\t" in src_line[: (mark.column + 1 if mark else 0)]):
         problem = "a tab character is used for indentation"
         hint = "YAML indents with spaces only; replace the tabs with spaces"
+    elif "maximum nesting depth" in problem:
+        problem = "the document is nested too deeply"
+        hint = f"a spec needs only a few levels of nesting (limit {MAX_DEPTH})"
     elif "expected a single document" in problem or "but found another document" in str(exc):
         problem = "the file holds more than one YAML document (a second '---')"
         hint = "keep one spec per file"
@@ -198,6 +202,28 @@ class _Builder:
         self.loader = loader
         self.marks: dict = {}
         self.count = 0
+        from clausegen import limits
+
+        self.max_nodes, self.max_depth = limits.get("yaml_nodes"), limits.get("yaml_depth")
+        self.max_aliases = limits.get("yaml_aliases")
+
+    def count_aliases(self, root) -> None:
+        """Raise SpecError when the text uses more aliases (*name) than the limit; nothing is expanded."""
+        seen, stack, uses = {id(root)}, [root], 0
+        while stack:
+            node = stack.pop()
+            if isinstance(node, yaml.ScalarNode):
+                continue
+            children = node.value if isinstance(node, yaml.SequenceNode) else [n for kv in node.value for n in kv]
+            for child in children:
+                if id(child) in seen:  # a second edge to a node is one alias in the text
+                    uses += 1
+                    if uses > self.max_aliases:
+                        raise self.fail(child, f"the document uses more than {self.max_aliases} aliases (*name)",
+                                        hint="a spec needs few anchors and aliases (&name / *name); write values out")
+                else:
+                    seen.add(id(child))
+                    stack.append(child)
 
     def fail(self, node, message: str, hint: str | None = None) -> SpecError:
         line, col = _pos(node)
@@ -205,12 +231,12 @@ class _Builder:
 
     def build(self, node, path: tuple, depth: int, active: frozenset):
         self.count += 1
-        if self.count > MAX_NODES:
-            raise self.fail(node, f"the document expands to more than {MAX_NODES} values (aliases)",
+        if self.count > self.max_nodes:
+            raise self.fail(node, f"the document expands to more than {self.max_nodes} values (aliases)",
                             hint="a spec needs no anchors and aliases (&name / *name); write values out")
-        if depth > MAX_DEPTH:
+        if depth > self.max_depth:
             raise self.fail(node, "the document is nested too deeply",
-                            hint=f"a spec needs only a few levels of nesting (limit {MAX_DEPTH})")
+                            hint=f"a spec needs only a few levels of nesting (limit {self.max_depth})")
         if id(node) in active:
             raise self.fail(node, "an alias refers to a value that contains it (recursive alias)",
                             hint="remove the recursive anchor/alias")

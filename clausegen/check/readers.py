@@ -216,10 +216,15 @@ def read_docx(path: Path) -> list[Paragraph]:
 
     import docx
     from docx.oxml.ns import qn
+    from lxml import etree
 
+    from clausegen.limits import check_docx
+
+    check_docx(path)  # renamed .doc/.pdf, encrypted, zip bombs and DOCTYPEs never reach the XML parser
     try:
         document = docx.Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError, docx.opc.exceptions.PackageNotFoundError) as exc:
+    except (zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError,
+            docx.opc.exceptions.PackageNotFoundError) as exc:
         raise InputError(f"not a readable Word .docx file ({exc})", path=str(path),
                          hint="open it in Word and save it as .docx (Word 2007+)") from None
     formats = _numbering_formats(document)
@@ -329,14 +334,18 @@ def read_pdf(path: Path) -> list[Paragraph]:
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         reader = pypdf.PdfReader(str(path))
+        from clausegen.limits import check_pdf_pages
+
         if reader.is_encrypted:
             try:
                 reader.decrypt("")
             except Exception:  # noqa: BLE001 - pypdf raises several types for bad passwords
                 raise InputError("the PDF is encrypted", path=str(path),
                                  hint="remove the password and check it again") from None
+        check_pdf_pages(len(reader.pages), path)
         pages = [page.extract_text() or "" for page in reader.pages]
-    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
+    except (PdfReadError, pypdf.errors.PyPdfError, ValueError, KeyError, TypeError, AttributeError,
+            RecursionError) as exc:
         raise InputError(f"not a readable PDF ({exc})", path=str(path)) from None
     paragraphs: list[Paragraph] = []
     for number, page_text in enumerate(pages, start=1):
@@ -402,6 +411,9 @@ def read_contract(path: str | Path, lang: str = "auto") -> Contract:
     if reader is None:
         raise InputError(f"unsupported file type {path.suffix or '(none)'!r}", path=str(path),
                          hint="clausegen checks .docx, .pdf, .txt and .md files (convert .doc to .docx)")
+    from clausegen.limits import check_input_size
+
+    check_input_size(path)
     paragraphs = tuple(reader(path))
     text = "\n".join(p.text for p in paragraphs)
     language = detect_language(text) if lang in (None, "auto") else lang

@@ -8,6 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from clausegen.errors import ClausegenError, LibraryError, Problem
+from clausegen.limits import regex_hazard as _regex_hazard
 
 LANGS = ("zh", "en")
 PATTERN_KEYS = ("patterns", "headings", "unless", "if", "then")
@@ -86,6 +87,12 @@ def _compile(spec: dict | None, path: Path, marks, keys: tuple, problems: list) 
             except re.error as exc:
                 problems.append(_problem(path, marks, keys + (lang, i), f"bad regular expression: {exc}",
                                          hint="escape ( ) [ ] . + * ? with a backslash when you mean them literally"))
+                continue
+            hazard = None if isinstance(compiled, tuple) else _regex_hazard(item)
+            if hazard:  # the contract is untrusted text: a backtracking blow-up would hang the check
+                problems.append(_problem(path, marks, keys + (lang, i), f"the regular expression can take "
+                                         f"exponential time: {hazard}",
+                                         hint="write the repeated part once, e.g. (a+)+ → a+, (\\w+\\s?)* → [\\w\\s]*"))
                 continue
             (tokens if isinstance(compiled, tuple) else regexes).append(compiled)
         out[lang] = Patterns(tuple(regexes), tuple(tokens))

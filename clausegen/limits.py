@@ -1,0 +1,357 @@
+"""Limits on the work clausegen does for one input, and the checks that enforce them on files.
+
+Specs, contracts and uploads come from outside; each limit below bounds the size, memory or
+time one of them can cost. Every limit has a default, an environment variable
+(``CLAUSEGEN_MAX_<NAME>``) and the command-line option ``--limit NAME=VALUE`` (which sets the
+same variable, so worker processes inherit it). Sizes accept ``KB``/``MB``/``GB`` suffixes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from clausegen.errors import InputError, UsageError
+
+
+@dataclass(frozen=True)
+class Limit:
+    """One limit: its name, default value, unit ("bytes", "count", "seconds") and what it bounds."""
+
+    name: str
+    default: float
+    unit: str
+    help: str
+
+    @property
+    def env(self) -> str:
+        return "CLAUSEGEN_MAX_" + self.name.upper()
+
+
+_MB = 1024 * 1024
+
+LIMITS = {lim.name: lim for lim in (
+    Limit("input_bytes", 100 * _MB, "bytes", "size of a contract file (.docx, .pdf, .txt, .md)"),
+    Limit("spec_bytes", 5 * _MB, "bytes", "size of a spec, playbook or rule file (YAML)"),
+    Limit("docx_uncompressed_bytes", 512 * _MB, "bytes", "total uncompressed size of a .docx's parts"),
+    Limit("docx_ratio", 200, "count", "compression ratio of one .docx part larger than 1 MB"),
+    Limit("docx_members", 10_000, "count", "number of parts in a .docx"),
+    Limit("yaml_nodes", 100_000, "count", "values a YAML file expands to, counting alias expansions"),
+    Limit("yaml_aliases", 1_000, "count", "alias uses (*name) in a YAML file"),
+    Limit("yaml_depth", 64, "count", "nesting depth of a YAML file"),
+    Limit("pdf_pages", 5_000, "count", "pages of a PDF contract"),
+    Limit("template_seconds", 20, "seconds", "time one clause template may run"),
+    Limit("template_output_chars", 2_000_000, "count", "characters one clause template may produce"),
+)}
+
+_SUFFIX = {"": 1, "b": 1, "k": 1024, "kb": 1024, "m": _MB, "mb": _MB, "g": 1024 * _MB, "gb": 1024 * _MB}
+
+
+def parse_value(name: str, raw: str) -> float:
+    """Return the number `raw` means for limit `name` ("200MB", "5000", "2.5").
+
+    Raises UsageError for an unknown limit or a value that is not a positive number.
+    """
+    lim = LIMITS.get(name)
+    if lim is None:
+        raise UsageError(f"unknown limit {name!r}", hint=f"limits: {', '.join(sorted(LIMITS))}")
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", str(raw))
+    factor = _SUFFIX.get(m.group(2).lower()) if m else None
+    if m is None or factor is None or (factor != 1 and lim.unit != "bytes"):
+        raise UsageError(f"limit {name}: {raw!r} is not a number" + (" of bytes" if lim.unit == "bytes" else ""),
+                         hint=f"e.g. {lim.env}={'200MB' if lim.unit == 'bytes' else int(lim.default * 2)}")
+    value = float(m.group(1)) * factor
+    if value <= 0:
+        raise UsageError(f"limit {name}: must be more than 0, not {raw!r}")
+    return value
+
+
+def get(name: str) -> int | float:
+    """Return the limit `name` in force: $CLAUSEGEN_MAX_<NAME> when set, else the default.
+
+    Raises UsageError when the variable is set to something that is not a positive number.
+    """
+    lim = LIMITS[name]
+    raw = os.environ.get(lim.env, "").strip()
+    value = parse_value(name, raw) if raw else lim.default
+    return int(value) if lim.unit != "seconds" else value
+
+
+def apply_options(pairs: list[str] | None) -> None:
+    """Set the limits given on the command line as ``NAME=VALUE`` (via their environment variables).
+
+    Raises UsageError for a malformed pair, an unknown name or a bad value.
+    """
+    for pair in pairs or ():
+        name, sep, raw = pair.partition("=")
+        name = name.strip().lower().replace("-", "_")
+        if name.startswith("clausegen_max_"):
+            name = name[len("clausegen_max_"):]
+        if not sep:
+            raise UsageError(f"--limit {pair!r}: expected NAME=VALUE", hint="e.g. --limit input_bytes=300MB")
+        parse_value(name, raw)  # refuse bad values now, not in a worker
+        os.environ[LIMITS[name].env] = raw.strip()
+
+
+def add_limit_option(parser) -> None:
+    """Add ``--limit NAME=VALUE`` to every command of `parser` (an argparse parser with sub-commands)."""
+    import argparse
+
+    def walk(p) -> None:
+        subs = [a for a in p._actions if isinstance(a, argparse._SubParsersAction)]
+        if not subs:
+            p.add_argument("--limit", action="append", metavar="NAME=VALUE", default=argparse.SUPPRESS,
+                           help="raise or lower a safety limit, e.g. input_bytes=300MB "
+                                f"(names: {', '.join(LIMITS)}; see README 'Security and limits')")
+        for action in subs:
+            for child in set(action.choices.values()):
+                walk(child)
+
+    walk(parser)
+
+
+def describe() -> str:
+    """Return a table of every limit: name, value in force, environment variable, what it bounds."""
+    rows = []
+    for lim in LIMITS.values():
+        value = get(lim.name)
+        shown = f"{value / _MB:g} MB" if lim.unit == "bytes" else f"{value:g}"
+        rows.append(f"{lim.name:<24} {shown:>10}  {lim.env:<40} {lim.help}")
+    return "\n".join(rows) + "\n"
+
+
+# ---------------------------------------------------------------- input files
+
+
+def _size_text(n: float) -> str:
+    return f"{n / _MB:.1f} MB" if n >= _MB else f"{int(n)} bytes"
+
+
+def check_input_size(path: Path, limit_name: str = "input_bytes") -> int:
+    """Return the size of `path`; raise InputError when it is larger than the limit `limit_name`."""
+    lim = LIMITS[limit_name]
+    limit = get(limit_name)
+    try:
+        size = Path(path).stat().st_size
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror or exc}", path=str(path)) from None
+    if size > limit:
+        raise InputError(f"the file is {_size_text(size)}; the limit is {_size_text(limit)}", path=str(path),
+                         hint=f"raise it with --limit {lim.name}=... or {lim.env} if the file is genuine")
+    return size
+
+
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def sniff(path: Path) -> str:
+    """Return what the first bytes of `path` say it is: zip, ole2, pdf, rtf, html, empty or unknown."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror or exc}", path=str(path)) from None
+    if not head:
+        return "empty"
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        return "zip"
+    if head == OLE2_MAGIC:
+        return "ole2"
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    if head.startswith(b"{\\rtf"):
+        return "rtf"
+    if head.lstrip().lower().startswith((b"<html", b"<!doct", b"<?xml")):
+        return "html"
+    return "unknown"
+
+
+def _ole2_names(path: Path, limit: int) -> bytes:
+    # Directory entry names are UTF-16LE; a bounded read finds them without an OLE2 parser.
+    with open(path, "rb") as fh:
+        return fh.read(limit)
+
+
+def check_docx(path: Path) -> None:
+    """Refuse a .docx that is not a Word 2007+ package, or that would cost too much to open.
+
+    Checks, before python-docx parses anything: the file size, the file kind (an empty file,
+    a renamed .doc, .pdf or .rtf, a password-protected document), the number of parts, their
+    total uncompressed size and each large part's compression ratio (zip bombs), and that no
+    XML part declares a DOCTYPE (entity expansion, external entities). Raises InputError.
+    """
+    import zipfile
+
+    name = str(path)
+    check_input_size(path)
+    kind = sniff(path)
+    save_hint = "open it in Word and save it as a Word Document (.docx)"
+    if kind == "empty":
+        raise InputError("the file is empty (0 bytes)", path=name, hint="check that the file was copied completely")
+    if kind == "ole2":
+        names = _ole2_names(path, get("input_bytes"))
+        if "EncryptionInfo".encode("utf-16-le") in names or "EncryptedPackage".encode("utf-16-le") in names:
+            raise InputError("the document is password-protected (encrypted)", path=name,
+                             hint="remove the password in Word (File → Info → Protect Document) and check it again")
+        raise InputError("this is an old Word .doc (or other OLE2) file renamed to .docx", path=name, hint=save_hint)
+    if kind == "pdf":
+        raise InputError("this is a PDF file renamed to .docx", path=name, hint="rename it to .pdf and check it again")
+    if kind == "rtf":
+        raise InputError("this is an RTF file renamed to .docx", path=name, hint=save_hint)
+    if kind != "zip":
+        raise InputError("not a Word .docx file (a .docx is a zip package; this file is not one)", path=name,
+                         hint=save_hint)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            _check_members(zf, infos, name)
+    except zipfile.BadZipFile as exc:
+        raise InputError(f"the .docx package is damaged or truncated ({exc})", path=name,
+                         hint="ask for the file again, or open it in Word and save a new copy") from None
+    except (OSError, EOFError, NotImplementedError, RuntimeError) as exc:
+        raise InputError(f"the .docx package cannot be read ({exc})", path=name, hint=save_hint) from None
+
+
+def _check_members(zf, infos, name: str) -> None:
+    max_members = get("docx_members")
+    if len(infos) > max_members:
+        raise InputError(f"the .docx has {len(infos)} parts; the limit is {max_members}", path=name,
+                         hint="raise it with --limit docx_members=... if the file is genuine")
+    if "[Content_Types].xml" not in {i.filename for i in infos}:
+        raise InputError("this zip file is not a Word document (no [Content_Types].xml)", path=name,
+                         hint="open it in Word and save it as a Word Document (.docx)")
+    if "word/document.xml" not in {i.filename for i in infos}:
+        raise InputError("this Office package holds no Word document (no word/document.xml)", path=name,
+                         hint="is it a spreadsheet or a presentation? clausegen checks Word documents")
+    limit, ratio = get("docx_uncompressed_bytes"), get("docx_ratio")
+    total = 0
+    for info in infos:
+        if info.flag_bits & 0x1:
+            raise InputError("the .docx package is encrypted", path=name, hint="remove the password and check it again")
+        total += info.file_size
+        big = info.file_size > _MB
+        if big and info.file_size > ratio * max(info.compress_size, 1):
+            raise InputError(f"the part {info.filename!r} expands {info.file_size // max(info.compress_size, 1)} times "
+                             f"(limit {ratio}); this looks like a zip bomb", path=name,
+                             hint="raise it with --limit docx_ratio=... if the file is genuine")
+        if total > limit:
+            raise InputError(f"the .docx expands to more than {_size_text(limit)} (a zip bomb?)", path=name,
+                             hint="raise it with --limit docx_uncompressed_bytes=... if the file is genuine")
+    for info in infos:
+        if info.filename.endswith((".xml", ".rels")):
+            _check_prolog(zf, info, name)
+
+
+_PROLOG_BYTES = 64 * 1024
+
+
+def _check_prolog(zf, info, name: str) -> None:
+    """Refuse an XML part whose prolog (before the root element) has a DOCTYPE; the sizes were checked."""
+    with zf.open(info) as fh:
+        head = fh.read(_PROLOG_BYTES)
+    text = head.decode("utf-16") if head.startswith((b"\xff\xfe", b"\xfe\xff")) else head.decode("latin-1")
+    pos = 0
+    while True:  # skip the XML declaration, comments and processing instructions
+        lt = text.find("<", pos)
+        if lt < 0:
+            return
+        if text.startswith("<?", lt):
+            pos = text.find("?>", lt) + 2
+        elif text.startswith("<!--", lt):
+            pos = text.find("-->", lt) + 3
+        elif text.startswith("<!", lt):
+            if text[lt + 2:lt + 9].upper() == "DOCTYPE":
+                raise InputError(f"the part {info.filename!r} declares a DOCTYPE (XML entities); "
+                                 "Word never writes one, so the file was crafted or damaged", path=name,
+                                 hint="open it in Word and save a new copy")
+            return
+        else:
+            return
+        if pos < 2:  # unterminated declaration or comment within the first 64 KB
+            return
+
+
+def check_pdf_pages(count: int, path: Path) -> None:
+    """Raise InputError when a PDF of `count` pages is over the pdf_pages limit."""
+    limit = get("pdf_pages")
+    if count > limit:
+        raise InputError(f"the PDF has {count} pages; the limit is {limit}", path=str(path),
+                         hint="raise it with --limit pdf_pages=... if the file is genuine")
+
+
+# ---------------------------------------------------------------- regular expressions
+
+
+def regex_hazard(pattern: str) -> str | None:
+    """Return why `pattern` can take exponential time (a repeated group that itself repeats), or None.
+
+    Catches the classic catastrophic shapes: ``(a+)+``, ``(a*)*``, ``(\\w+\\s?)*`` and ``(a|a)*``
+    under an unbounded repeat. Patterns that do not compile return None (the caller reports them).
+    """
+    try:
+        from re import _parser as sre_parse  # Python 3.11+
+    except ImportError:  # pragma: no cover
+        import sre_parse  # type: ignore[no-redef]
+    from re import _constants as c
+
+    try:
+        tree = sre_parse.parse(pattern)
+    except (re.error, RecursionError, OverflowError):
+        return None
+
+    unbounded = c.MAXREPEAT
+
+    def repeats(items) -> bool:
+        """Return True when `items` contain an unbounded repeat of something that can match text."""
+        for op, av in items:
+            if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and av[1] == unbounded and op != c.POSSESSIVE_REPEAT:
+                return True
+            if op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[1] > 1 and repeats(av[2]):
+                return True
+            if op == c.SUBPATTERN and repeats(av[-1]):
+                return True
+            if op == c.BRANCH and any(repeats(b) for b in av[1]):
+                return True
+        return False
+
+    def overlapping_branches(items) -> bool:
+        for op, av in items:
+            if op == c.SUBPATTERN:
+                return overlapping_branches(av[-1])
+            if op == c.BRANCH:
+                firsts = [str(b[:1]) for b in av[1]]
+                return len(firsts) != len(set(firsts))
+            if op == c.IN and False:  # character classes overlap harmlessly
+                return False
+        return False
+
+    def walk(items) -> str | None:
+        for op, av in items:
+            if op in (c.MAX_REPEAT, c.MIN_REPEAT):
+                lo, hi, body = av
+                if hi == unbounded or hi > 10:
+                    if repeats(body):
+                        return "a repeated group contains another unbounded repeat (nested quantifiers, e.g. (a+)+)"
+                    if overlapping_branches(body):
+                        return "a repeated group has alternatives that start alike (e.g. (a|a)*)"
+                found = walk(body)
+                if found:
+                    return found
+            elif op == c.SUBPATTERN:
+                found = walk(av[-1])
+                if found:
+                    return found
+            elif op == c.BRANCH:
+                for b in av[1]:
+                    found = walk(b)
+                    if found:
+                        return found
+            elif op in (c.ASSERT, c.ASSERT_NOT):
+                found = walk(av[1])
+                if found:
+                    return found
+        return None
+
+    return walk(tree)
