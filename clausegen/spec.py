@@ -296,7 +296,7 @@ def duration_minutes(value, business_day_factor: float = 1.0) -> float | None:
     if not isinstance(value, dict):
         return None
     amount, unit = _num(value.get("value")), value.get("unit")
-    if amount is None or unit not in _MINUTES:
+    if amount is None or not isinstance(unit, str) or unit not in _MINUTES:
         return None
     factor = _MINUTES[unit] * (business_day_factor if unit == "business_days" else 1)
     return amount * factor
@@ -434,7 +434,7 @@ def rule_dispute_forum(data):
 def rule_dispute_block_mismatch(data):
     """A block for the forum that was not chosen is probably a leftover."""
     method = _get(data, "disputes", "method")
-    other = {"arbitration": "court", "court": "arbitration"}.get(method)
+    other = {"arbitration": "court", "court": "arbitration"}.get(method) if isinstance(method, str) else None
     if other and _get(data, "disputes", other) is not None:
         yield (("disputes", other), f"disputes.{other} is given but the method is {method!r}; it is ignored",
                f"remove disputes.{other} or change disputes.method", "warning")

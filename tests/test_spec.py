@@ -8,7 +8,7 @@ import re
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from clausegen import spec
@@ -428,6 +428,8 @@ def _assert_clean(text: str) -> None:
                  _values.map(lambda v: yaml.safe_dump(v, allow_unicode=True)),
                  st.dictionaries(_keys, _values, max_size=6).map(
                      lambda d: yaml.safe_dump({**copy.deepcopy(spec.starter_data("en")), **d}))))
+@example("language: en\ndisputes: {method: []}\ndeadlines: {claim_window: {value: 1, unit: [days]}}\n")
+@example("service: {availability_target: .nan}\nstandards: {methods: {a: 1}}\n")
 def test_any_yaml_gives_a_spec_or_clean_problems(text):
     _assert_clean(text)
 
