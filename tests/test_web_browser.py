@@ -97,6 +97,7 @@ def page_for(browser, server_url):
         ctx = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True,
                                   locale="zh-CN" if ui == "zh" else "en-US")
         contexts.append(ctx)
+        ctx.set_default_timeout(60000)  # the CI machine may be busy; spaCy loads on first check
         page = ctx.new_page()
         page.on("request", lambda req: None if req.url.startswith((server_url, "blob:", "data:"))
                 else external.append(req.url))
@@ -117,7 +118,7 @@ def _shot(page, name: str) -> None:
         page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=False)
 
 
-def _wait_status(page, kind: str, timeout: float = 20000) -> None:
+def _wait_status(page, kind: str, timeout: float = 60000) -> None:
     page.wait_for_selector(f"#status.{kind}", timeout=timeout)
 
 

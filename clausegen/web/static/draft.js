@@ -289,23 +289,25 @@
     switch (kind) {
       case "localized": {
         const bilingual = state.data.language === "bilingual" || (value && typeof value === "object");
+        const all = value && typeof value === "object" ? Object.values(value).join(" ") : String(value || "");
+        const long = /description|measurement|agreement|notes|remarks/.test(key) || all.length > 90;
+        const box = (attrs, text) => long ? el("textarea", Object.assign({ rows: 3 }, attrs), text)
+          : el("input", Object.assign({ type: "text", value: text }, attrs));
         if (!bilingual) {
           const text = value && typeof value === "object" ? (value[state.data.language] || value.en || value.zh || "") : (value || "");
-          const input = el("input", { type: "text", id: fieldId(ptr), value: text, oninput: onValue(path, parseText) });
-          return wrap(ptr, label, help, input);
+          return wrap(ptr, label, help, box({ id: fieldId(ptr), oninput: onValue(path, parseText) }, text));
         }
         let pair = value && typeof value === "object" ? value : {};
         if (typeof value === "string") pair = CJK.test(value) ? { zh: value } : { en: value };
         const part = (lang) => el("div", null, el("span", { class: "sub" }, t("form." + lang)),
-          el("input", { type: "text", id: lang === "zh" ? fieldId(ptr) : fieldId(ptr) + "-en",
-            value: pair[lang] || "", lang: lang === "zh" ? "zh-CN" : "en",
+          box({ id: lang === "zh" ? fieldId(ptr) : fieldId(ptr) + "-en", lang: lang === "zh" ? "zh-CN" : "en",
             oninput: (ev) => {
               const cur = getAt(path);
               const obj = cur && typeof cur === "object" ? cur : Object.assign({}, pair);
               if (ev.target.value === "") delete obj[lang]; else obj[lang] = ev.target.value;
               setAt(path, obj);
               scheduleCheck();
-            } }));
+            } }, pair[lang] || ""));
         return wrap(ptr, label, help, el("div", { class: "pair" }, part("zh"), part("en")));
       }
       case "duration":
@@ -701,6 +703,7 @@
       return;
     }
     setStatus("ok", warnings ? t("status.warnings", { n: warnings }) : t("status.valid"));
+    if (!paper.querySelector("h1, h2, p:not(.empty)")) paper.replaceChildren(el("p", { class: "empty" }, t("preview.loading")));
     try {
       const lang = previewLang();
       const r = await CG.postJSON("/api/render?format=html" + (lang ? "&lang=" + encodeURIComponent(lang) : ""), body);
