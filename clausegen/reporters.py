@@ -9,21 +9,67 @@ from clausegen.errors import Problem
 # ---------------------------------------------------------------- problems (validate, library check)
 
 
-def report_problems(problems: list[Problem], fmt: str = "text", files=None) -> str:
-    """Return `problems` as text (one per line, with hints) or json (a list of objects)."""
+def report_problems(problems: list[Problem], fmt: str = "text", files=None, source: bool = True) -> str:
+    """Return `problems` as text (one per line, with hints) or json (a list of objects).
+
+    In text, each problem with a known line is followed by that line of its file and a marker
+    under the column (when `source` is true and the file can be read); `files`, when given,
+    is the list of files checked, so that a clean run can say how many were valid.
+    """
     if fmt == "json":
         from dataclasses import asdict
 
         return json.dumps({"version": 1, "problems": [asdict(p) for p in problems]},
                           ensure_ascii=False, indent=2) + "\n"
-    lines = [p.format() for p in problems]
+    sources: dict = {}
+    lines = []
+    for p in problems:
+        head, _, hint = p.format().partition("\n")
+        lines.append(head)
+        if source:
+            lines.extend(_source_excerpt(p, sources))
+        if hint:
+            lines.append(hint)
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
-    if files is not None and not problems:
-        lines.append(f"{len(files)} spec(s) valid")
+    if files is not None and not errors:
+        lines.append(f"{len(files)} spec(s) valid" + (f", {warnings} warning(s)" if warnings else ""))
     elif problems:
         lines.append(f"{errors} error(s), {warnings} warning(s)")
     return "\n".join(lines) + "\n"
+
+
+_EXCERPT_MAX_BYTES = 5 * 1024 * 1024
+
+
+def _source_excerpt(problem: Problem, cache: dict) -> list[str]:
+    """Return the offending source line of `problem` with a caret under its column, or []."""
+    if not problem.line or not problem.file:
+        return []
+    if problem.file not in cache:
+        text = None
+        try:
+            from pathlib import Path
+
+            path = Path(problem.file)
+            if path.is_file() and path.stat().st_size <= _EXCERPT_MAX_BYTES:
+                text = path.read_bytes().decode("utf-8", errors="replace").splitlines()
+        except OSError:
+            text = None
+        cache[problem.file] = text
+    text = cache[problem.file]
+    if not text or problem.line > len(text):
+        return []
+    import unicodedata
+
+    line = text[problem.line - 1].replace("\t", " ").rstrip()
+    if problem.line == 1 and line.startswith("\ufeff"):
+        line = line[1:]
+    if len(line) > 160:
+        return []
+    width = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line[: max(0, (problem.col or 1) - 1)])
+    gutter = f"{problem.line:>5} | "
+    return [f"{gutter}{line}", " " * (len(gutter) - 2) + "| " + " " * width + "^"]
 
 
 # ---------------------------------------------------------------- check reports (see REPORTERS below)
@@ -551,6 +597,13 @@ def _find_paragraph(paragraphs: list, normals: list[str], places: list, evidence
     return None
 
 
+def _place(places: list, paragraph: int | None) -> int | None:
+    """Return the index of the Word paragraph where the reader's `paragraph` starts, or None."""
+    if paragraph is None or not 0 <= paragraph < len(places) or not places[paragraph]:
+        return None
+    return places[paragraph][0]
+
+
 def _anchor_runs(paragraph) -> list:
     """Return the runs a comment can span in `paragraph`, adding an empty run if it has none."""
     runs = list(paragraph.runs)
@@ -639,23 +692,40 @@ def annotate_docx(file_report, source_path, out_path) -> Path:
                 lines += [s.strip() for s in suggestion.strip().splitlines() if s.strip()]
             top.append(lines)
             continue
-        placed = False
-        for e in p.evidence:
-            index = _find_paragraph(paragraphs, normals, places, e)
+        # A finding with a paragraph (the vague sentence) gets its own comment there; the others
+        # ride on the first evidence comment. A weak provision's suggestion goes with its finding.
+        loose = []
+        suggestion_given = False
+        located = [_find_paragraph(paragraphs, normals, places, e) for e in p.evidence]
+        for x in findings:
+            spot = _place(places, x.paragraph)
+            if spot is not None and spot == (located[0] if located else None):
+                spot = None  # the first evidence paragraph: one comment says it all
+            lines = [f"clausegen: {title} — {x.severity}: {x.message}"]
+            suggestion = x.suggestion or (_suggestion_for(file_report, p.id) if p.status == "weak"
+                                          and not suggestion_given else None)
+            if suggestion:
+                lines += [text["suggestion"]] + [s.strip() for s in suggestion.strip().splitlines() if s.strip()]
+                suggestion_given = True
+            if spot is None:
+                loose.append(lines)
+            else:
+                notes.setdefault(spot, []).append("\n".join(lines))
+        for n, (e, index) in enumerate(zip(p.evidence, located)):
             lines = [f"clausegen: {title} — {text[p.status]} ({text['confidence']} {p.confidence:.2f})"]
-            if not placed:  # findings and the suggestion once, on the first evidence paragraph
-                lines += [f"{x.severity}: {x.message}" for x in findings]
-                if p.status == "weak":
+            if n == 0:
+                for extra in loose:
+                    lines += [extra[0].split(" — ", 1)[1]] + extra[1:]
+                if p.status == "weak" and not suggestion_given:
                     suggestion = _suggestion_for(file_report, p.id)
                     if suggestion:
-                        lines.append(text["suggestion"])
-                        lines += [s.strip() for s in suggestion.strip().splitlines() if s.strip()]
+                        lines += [text["suggestion"]] + [s.strip() for s in suggestion.strip().splitlines()
+                                                         if s.strip()]
             if index is None:
                 lines[0] += " " + text["elsewhere"].format(n=e.paragraph + 1)
                 top.append(lines)
             else:
                 notes.setdefault(index, []).append("\n".join(lines))
-            placed = True
     # Findings not about a listed provision (quality issues) go on their paragraph or the top.
     known = {p.id for p in file_report.provisions}
     for x in file_report.findings:
@@ -664,9 +734,9 @@ def annotate_docx(file_report, source_path, out_path) -> Path:
         lines = [f"clausegen: {x.severity}: {x.rule}: {x.message}"]
         if x.suggestion:
             lines += [text["suggestion"], x.suggestion.strip()]
-        spot = places[x.paragraph] if x.paragraph is not None and 0 <= x.paragraph < len(places) else []
-        if spot:
-            notes.setdefault(spot[0], []).append("\n".join(lines))
+        spot = _place(places, x.paragraph)
+        if spot is not None:
+            notes.setdefault(spot, []).append("\n".join(lines))
         else:
             top.append(lines)
 

@@ -136,3 +136,20 @@ def test_annotate_needs_word_in_and_out(tmp_path, source, out):
     report = FileReport(source, "en", (), ())
     with pytest.raises(UsageError, match=r"\.docx"):
         annotate_docx(report, tmp_path / source, tmp_path / out)
+
+
+def test_annotate_weak_finding_gets_its_own_comment_with_the_library_clause(tmp_path):
+    base = _file_report(EN_DOCX, EN_QUOTES, "en")
+    contract = read_contract(EN_DOCX)
+    vague = next(p for p in contract.paragraphs if "Service Credits will not accumulate" in p.text)
+    findings = tuple(Finding(x.rule, x.severity, x.provision, x.message, vague.index, None)
+                     if x.rule == "weak-notification" else x for x in base.findings)
+    report = FileReport(base.path, "en", base.provisions, findings, base.paragraphs)
+    document = docx.Document(str(annotate_docx(report, EN_DOCX, tmp_path / "weak.docx")))
+    own = [c for c in document.comments if "warning: notice has no fixed time" in c.paragraphs[0].text]
+    assert len(own) == 1
+    assert "Service Credits will not accumulate" in _anchored_text(document, own[0].comment_id)
+    texts = [p.text for p in own[0].paragraphs]
+    assert texts[1] == "Suggested clause:"
+    assert "Notification and Confirmation" in texts[2]  # rendered by the library's renderer
+    assert any("notify" in t for t in texts[3:])
