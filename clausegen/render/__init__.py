@@ -144,7 +144,7 @@ def render(spec_or_data, lang: str | None = None, library=None, only: str | None
     template uses a variable the spec lacks (every one is listed, with template file and line)
     or fails while rendering.
     """
-    from clausegen.render.environment import make_environment
+    from clausegen.render.environment import environment
 
     data, sha, _ = _spec_parts(spec_or_data)
     lang = lang or data.get("language") or "en"
@@ -152,7 +152,7 @@ def render(spec_or_data, lang: str | None = None, library=None, only: str | None
         raise UsageError(f"unknown language {lang!r}", hint="use zh, en or bilingual")
     family = _family(data, library)
     position = data.get("position") or "preferred"
-    env = make_environment(family.layers)
+    env = environment(tuple(family.layers))
     langs = ("zh", "en") if lang == "bilingual" else (lang,)
     parts = tuple(_render_part(env, family, data, code, position, only) for code in langs)
     provenance = family.provenance(lang, position) if hasattr(family, "provenance") else {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError, meta, nodes, pass_context
@@ -139,16 +140,56 @@ def template_path(env, name: str) -> str:
         return name
 
 
+@lru_cache(maxsize=8)
+def environment(layers: tuple) -> ImmutableSandboxedEnvironment:
+    """Return the shared environment for `layers`; compiled templates are cached (and reloaded
+    when their file changes), which makes every render after the first one fast."""
+    return make_environment(layers)
+
+
+_AST_CACHE: dict = {}
+
+
+def _parsed(env, name: str):
+    """Return (filename, AST) of template `name`, parsed once per file version."""
+    source, filename, _ = env.loader.get_source(env, name)
+    key = (id(env), filename, source)
+    if key not in _AST_CACHE:
+        try:
+            _AST_CACHE[key] = env.parse(source, name, filename)
+        except TemplateSyntaxError as exc:
+            raise template_error(exc, env) from None
+        if len(_AST_CACHE) > 512:
+            _AST_CACHE.pop(next(iter(_AST_CACHE)))
+    return filename, _AST_CACHE[key]
+
+
+_FREE_CACHE: dict = {}
+
+
+def _free_names(env, name: str) -> tuple[str, dict[str, int]]:
+    """Return (filename, {variable: first line}) for the variables template `name` takes from
+    its context; cached per parsed version, since jinja2.meta runs a full code-generation pass."""
+    filename, ast = _parsed(env, name)
+    key = id(ast)
+    cached = _FREE_CACHE.get(key)
+    if cached is None or cached[0] is not ast:
+        free = {}
+        for var in meta.find_undeclared_variables(ast):
+            lines = [n.lineno for n in ast.find_all(nodes.Name) if n.name == var and n.ctx == "load"]
+            free[var] = min(lines) if lines else 1
+        cached = _FREE_CACHE[key] = (ast, free)
+        if len(_FREE_CACHE) > 512:
+            _FREE_CACHE.pop(next(iter(_FREE_CACHE)))
+    return filename, cached[1]
+
+
 def _referenced(env, name: str, seen: set) -> list[str]:
     if name in seen:
         return []
     seen.add(name)
     out = [name]
-    source, filename, _ = env.loader.get_source(env, name)
-    try:
-        ast = env.parse(source, name, filename)
-    except TemplateSyntaxError as exc:
-        raise template_error(exc, env) from None
+    _, ast = _parsed(env, name)
     for ref in meta.find_referenced_templates(ast):
         if ref:
             out += _referenced(env, ref, seen)
@@ -165,15 +206,9 @@ def undeclared(env, names: list[str], context: dict) -> list[tuple[str, int, str
     seen: set = set()
     for name in names:
         for tname in _referenced(env, name, seen):
-            source, filename, _ = env.loader.get_source(env, tname)
-            try:
-                ast = env.parse(source, tname, filename)
-            except TemplateSyntaxError as exc:
-                raise template_error(exc, env) from None
-            missing = meta.find_undeclared_variables(ast) - set(context) - set(env.globals)
-            for var in sorted(missing):
-                lines = [n.lineno for n in ast.find_all(nodes.Name) if n.name == var and n.ctx == "load"]
-                found.append((filename, min(lines) if lines else 1, var))
+            filename, names_used = _free_names(env, tname)
+            for var in sorted(set(names_used) - set(context) - set(env.globals)):
+                found.append((filename, names_used[var], var))
     return found
 
 
