@@ -125,10 +125,13 @@ def load_config(path: Path | str) -> Config:
     for rule, level in levels.items():
         if level not in LEVELS:
             raise _fail(path, text, rule, f"rules.{rule}: {level!r} is not one of {', '.join(LEVELS)}")
-    library = data.get("library")
+    library = (path.parent / data["library"]).resolve() if data.get("library") else None
+    if library is not None and not library.is_dir():
+        raise _fail(path, text, "library", f"library {data['library']!r} is not a folder (looked in {library})",
+                    "the path is relative to clausegen.toml; fix it or create the folder")
     return Config(
         path=path,
-        library=(path.parent / library).resolve() if library else None,
+        library=library,
         language=data.get("language"),
         format=data.get("format"),
         check_format=check.get("format"),

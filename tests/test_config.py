@@ -36,6 +36,7 @@ def test_no_config_gives_defaults(tmp_path):
 
 
 def test_load_config_resolves_library_relative_to_the_file(tmp_path):
+    (tmp_path / "repo" / "clauses").mkdir(parents=True)
     cfg = write(tmp_path / "repo" / "clausegen.toml",
                 'library = "clauses/"\nlanguage = "en"\nformat = "md"\n'
                 '[check]\nformat = "json"\nlang = "zh"\n[rules]\nweak-deadlines = "error"\n')
@@ -51,8 +52,10 @@ def test_load_config_resolves_library_relative_to_the_file(tmp_path):
     ('[check]\nformat = "pdf"\n', 2, "check.format: 'pdf'"),
     ('[rules]\nweak-deadlines = "fatal"\n', 2, "rules.weak-deadlines: 'fatal'"),
     ('library = 3\n', 1, "library: 3 is not a string"),
+    ('language = "en"\nlibrary = "nowhere"\n', 2, "library 'nowhere' is not a folder"),
     ('library = "a"\nlibrary = "b"\n', 2, "not valid TOML"),
-], ids=["typo-did-you-mean", "bad-language", "bad-check-format", "bad-rule-level", "not-a-string", "duplicate-key"])
+], ids=["typo-did-you-mean", "bad-language", "bad-check-format", "bad-rule-level", "not-a-string",
+                               "missing-library", "duplicate-key"])
 def test_load_config_rejects_bad_files_with_the_line(tmp_path, text, line, needle):
     cfg = write(tmp_path / "clausegen.toml", text)
     with pytest.raises(ConfigError) as info:
