@@ -127,3 +127,16 @@ def test_python_m_clausegen_validates(repo_root):
                             capture_output=True, text=True, cwd=repo_root, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "1 spec(s) valid" in result.stdout
+
+
+def test_text_output_quotes_the_offending_line_with_a_marker(capsys, tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text("language: zh\nparties:\n  provider: {名称: 甲, nme: 云帆}\n", encoding="utf-8")
+    code, out, _ = run(capsys, "validate", path)
+    assert code == 1
+    lines = out.splitlines()
+    i = lines.index(f"{path}:3:21: parties.provider.nme: unknown key 'nme'")
+    assert lines[i + 1] == "    3 |   provider: {名称: 甲, nme: 云帆}"
+    # the marker sits under the key, counting each Chinese character as two columns
+    assert lines[i + 2] == "      | " + " " * 23 + "^"
+    assert lines[i + 3] == "  hint: did you mean 'name'?"
