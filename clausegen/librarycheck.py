@@ -264,23 +264,34 @@ def check_layers(ctx: Context) -> list[Problem]:
                         hint="copy the built-in family.yaml into this folder and give it your own version")]
 
 
-def check_family_schema(ctx: Context) -> list[Problem]:
-    """Return problems of family.yaml against schemas/family.schema.json (when the schema exists)."""
+def _family_yaml_problems(path: Path) -> list[Problem]:
+    """Return every problem of the family.yaml at `path` against schemas/family.schema.json."""
     from clausegen.resources import schemas_dir
+    from clausegen.yamlsource import load_yaml_file
 
     schema_path = schemas_dir() / "family.schema.json"
     if not schema_path.is_file():
         return []
     import jsonschema
 
-    schema = json.loads(schema_path.read_text(encoding="utf-8"))
-    validator = jsonschema.Draft202012Validator(schema)
+    try:
+        doc = load_yaml_file(path)
+    except ClausegenError as exc:
+        return [Problem(_display(path), exc.line, exc.col, "", exc.message, exc.hint, code="family-schema")]
+    validator = jsonschema.Draft202012Validator(json.loads(schema_path.read_text(encoding="utf-8")))
     problems = []
-    for err in sorted(validator.iter_errors(ctx.meta().data), key=lambda e: list(map(str, e.absolute_path))):
+    for err in sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))):
         keys = tuple(err.absolute_path)
+        line, col = doc.mark(keys) or (None, None)
         pointer = ".".join(str(k) if isinstance(k, str) else f"[{k}]" for k in keys).replace(".[", "[")
-        problems.append(ctx.at_meta(keys, err.message, pointer=pointer, code="family-schema"))
+        problems.append(Problem(_display(path), line, col, pointer, err.message, code="family-schema",
+                                hint="see schemas/family.schema.json for the shape of family.yaml"))
     return problems
+
+
+def check_family_schema(ctx: Context) -> list[Problem]:
+    """Return problems of family.yaml against schemas/family.schema.json (when the schema exists)."""
+    return _family_yaml_problems(ctx.family.meta_path)
 
 
 # ------------------------------------------------ git: was the family version raised?
@@ -865,7 +876,16 @@ def check_library(root: Path | str | None = None, since: str | None = None,
     `since` (a git revision) also reports families whose templates changed without a version raise.
     Raises LibraryError when the library cannot be loaded at all (exit 2), UsageError for a bad `since`.
     """
-    library = load_library(root)
+    try:
+        library = load_library(root)
+    except LibraryError as exc:
+        if exc.path and exc.path.endswith("family.yaml"):
+            listed = _family_yaml_problems(Path(exc.path))
+            if len(listed) > 1:  # the loader stops at the first; a reviewer wants them all
+                raise LibraryError("the library cannot be loaded; family.yaml has these problems:\n"
+                                   + "\n".join(p.format() for p in listed), path=exc.path,
+                                   hint="see schemas/family.schema.json for the shape of family.yaml") from None
+        raise
     problems: list[Problem] = []
     for fid in families or sorted(library.families):
         ctx = Context(library=library, family=library.family(fid), since=since)

@@ -288,3 +288,12 @@ def test_default_clause_not_recognised_by_the_family_rules(tmp_path):
     add_rule(tmp_path, "deadlines-window.yml", RULE)
     [p] = [p for p in mini_problems(tmp_path) if p.code == "default-clause"]
     assert p.file.endswith("mini/en/deadlines.j2") and "default en clause for 'deadlines' is missing" in p.message
+
+
+def test_a_family_yaml_with_several_schema_problems_lists_them_all(tmp_path, capsys):
+    make_library(tmp_path, family_yaml=FAMILY_YAML.replace("version: 1.0.0", "version: one")
+                 .replace("languages: [zh, en]", "languages: [zh, fr]"))
+    assert main(["library", "check", "--library", str(tmp_path), "--family", "mini"]) == 2
+    err = capsys.readouterr().err
+    assert "mini/family.yaml:2:1: version: 'one' does not match" in err
+    assert "mini/family.yaml:5:" in err and "'fr' is not one of" in err
