@@ -365,6 +365,25 @@ def test_annotate_accepts_only_word_files(client):
     assert r.status_code == 415
 
 
+def test_check_reads_a_real_pdf(client, corpus_dir):
+    path = corpus_dir / "pdf" / "en-sweepai-service-level-terms.pdf"
+    r = client.post("/api/check", params={"lang": "en"}, files={"file": (path.name, path.read_bytes(), "application/pdf")})
+    assert r.status_code == 200, r.text
+    entry = r.json()["files"][0]
+    assert entry["path"] == path.name and entry["language"] == "en"
+    assert any(p["status"] != "missing" for p in entry["provisions"])
+
+
+def test_a_firm_library_changes_what_the_form_renders(samples_dir, starter_en):
+    firm = samples_dir / "firm-library" / "clauses"
+    builtin = TestClient(create_app(), base_url="http://127.0.0.1")
+    house = TestClient(create_app(library=firm), base_url="http://127.0.0.1")
+    ours = house.post("/api/render", params={"format": "md", "lang": "en"}, json=starter_en)
+    theirs = builtin.post("/api/render", params={"format": "md", "lang": "en"}, json=starter_en)
+    assert ours.status_code == theirs.status_code == 200
+    assert "Credit Request" in ours.text and "Credit Request" not in theirs.text
+
+
 # ---------------------------------------------------------------- limits and origin checks
 
 
@@ -461,3 +480,12 @@ def test_cli_serve_passes_the_upload_limit_and_refuses_a_bad_one(monkeypatch, ca
     assert seen["max_upload_bytes"] == 1572864 and seen["host"] == "127.0.0.1" and seen["port"] == 8123
     assert main(["serve", "--max-upload-mb", "0"]) == 2
     assert "--max-upload-mb must be more than 0" in capsys.readouterr().err
+
+
+def test_importing_clausegen_web_does_not_load_fastapi():
+    import subprocess
+    import sys
+
+    code = "import sys, clausegen.web; print(sorted(m for m in ('fastapi', 'uvicorn', 'starlette') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

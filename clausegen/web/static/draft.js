@@ -600,6 +600,7 @@
     const form = document.getElementById("spec-form");
     for (const old of form.querySelectorAll(".field-error")) old.remove();
     for (const f of form.querySelectorAll(".has-error")) f.classList.remove("has-error");
+    for (const f of form.querySelectorAll("[aria-invalid]")) f.removeAttribute("aria-invalid");
     const list = document.getElementById("problems");
     list.replaceChildren();
     const counts = {};
@@ -609,6 +610,8 @@
         dataset: { pointer: p.pointer || "" } }, p.message, p.hint ? el("span", { class: "hint" }, "hint: " + p.hint) : null);
       if (target) {
         target.classList.add("has-error");
+        const input = target.querySelector("input, select, textarea");
+        if (input && p.severity !== "warning") input.setAttribute("aria-invalid", "true");
         if (target.tagName === "SECTION") target.querySelector(".body").prepend(msg);
         else if (target.tagName === "FIELDSET") target.querySelector("legend").after(msg);
         else target.append(msg);
