@@ -42,7 +42,7 @@ LIMITS = {lim.name: lim for lim in (
     Limit("yaml_aliases", 1_000, "count", "alias uses (*name) in a YAML file"),
     Limit("yaml_depth", 64, "count", "nesting depth of a YAML file"),
     Limit("pdf_pages", 5_000, "count", "pages of a PDF contract"),
-    Limit("template_seconds", 20, "seconds", "time one clause template may run"),
+    Limit("template_seconds", 10, "seconds", "time one clause template may run"),
     Limit("template_output_chars", 2_000_000, "count", "characters one clause template may produce"),
 )}
 

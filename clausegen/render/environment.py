@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError, meta, nodes, pass_context
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment  # noqa: F401 (the base of render.sandbox)
 
 from clausegen.errors import LibraryError
 from clausegen.render import filters as F
@@ -94,7 +94,9 @@ FILTERS = {
 
 def make_environment(layers) -> ImmutableSandboxedEnvironment:
     """Return a sandboxed environment loading templates from the library `layers` (firm first)."""
-    env = ImmutableSandboxedEnvironment(
+    from clausegen.render.sandbox import BoundedSandbox
+
+    env = BoundedSandbox(  # Jinja's immutable sandbox, plus limits on time and output size
         loader=FileSystemLoader([str(p) for p in layers]),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -103,6 +105,7 @@ def make_environment(layers) -> ImmutableSandboxedEnvironment:
         keep_trailing_newline=True,
     )
     env.filters.update(FILTERS)
+    env.bound_filters()
     return env
 
 
@@ -225,7 +228,9 @@ def template_error(exc: Exception, env=None) -> LibraryError:
         if fname.endswith(".j2"):
             path, line = fname, tb.tb_lineno
         tb = tb.tb_next
-    message = str(exc)
+    if path is None and getattr(exc, "template_file", None):  # raised outside the template's own frames
+        path = exc.template_file
+    message = str(exc) if not isinstance(exc, RecursionError) else "the template calls itself without end (recursion)"
     message = re.sub(r"^'(\w+)' is undefined$", r"the spec does not provide \1", message)
     hint = None
     if "has no attribute" in message or "is undefined" in message or "does not provide" in message:
@@ -243,7 +248,7 @@ def render_template(env, name: str, context: dict) -> str:
         raise
     except Exception as exc:  # undefined values, sandbox violations, bad filter input
         if isinstance(exc, (TemplateError, ValueError, TypeError, KeyError, AttributeError,
-                            ArithmeticError)):
+                            ArithmeticError, RecursionError)):
             raise template_error(exc, env) from None
         raise
 
