@@ -197,6 +197,32 @@ def test_draft_form_conditional_blocks_rows_and_chinese_interface(page_for, serv
     assert page.locator("#sec-disputes h2").inner_text() == "Dispute Resolution"
 
 
+def test_draft_form_optional_provisions_and_either_or_fields(page_for, server_url):
+    page = page_for("en")
+    page.goto(server_url + "/")
+    _wait_status(page, "ok")
+    state = "window.clausegenDraft.data"
+    # an optional provision can be left out, and comes back with its values
+    assert page.evaluate(f"{state}.training !== undefined")
+    page.uncheck("#include-training")
+    assert page.evaluate(f"{state}.training === undefined")
+    assert "excluded" in page.locator("#sec-training").get_attribute("class")
+    page.check("#include-training")
+    assert page.evaluate(f"{state}.training !== undefined")
+    # an either/or field: a named choice, or a fixed period as number + unit
+    fm = page.locator('[data-pointer="deadlines.force_majeure_extension"]').first
+    options = fm.locator("select").first.locator("option").all_inner_texts()
+    fixed = next(i for i, label in enumerate(options) if "fixed" in label)
+    fm.locator("select").first.select_option(index=fixed)
+    fm = page.locator('[data-pointer="deadlines.force_majeure_extension"]').first
+    fm.locator('input[type="number"]').fill("10")
+    fm.locator("select").nth(1).select_option("days")
+    page.wait_for_function(f"JSON.stringify({state}.deadlines.force_majeure_extension) === "
+                           "JSON.stringify({value: 10, unit: 'days'})")
+    _wait_status(page, "ok")
+    page.wait_for_selector("#preview h1")
+
+
 def test_draft_form_loads_a_yaml_spec_and_saves_it_back(page_for, server_url, samples_dir, tmp_path):
     import yaml
 

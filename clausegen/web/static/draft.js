@@ -474,7 +474,8 @@
     bs.forEach((b, bi) => {
       const vals = enumValues(b);
       if (vals.length) vals.forEach((v) => options.push({ label: enumLabel(b, v), branch: bi, value: v }));
-      else options.push({ label: b.title ? titleOf(b, "") : (kindOf(b, key) === "duration" ? t("form.fixed") : humanize(types(b)[0] || "value")), branch: bi });
+      else options.push({ label: kindOf(b, key) === "duration" ? t("form.fixed")
+        : (b.title ? titleOf(b, "") : humanize(types(b)[0] || "value")), branch: bi });
     });
     let current = options.findIndex((o) => "value" in o && o.value === value);
     if (current < 0 && value != null) {
