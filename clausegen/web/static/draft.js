@@ -623,7 +623,7 @@
         target.scrollIntoView({ behavior: "smooth", block: "center" });
         const input = target.querySelector("input, select, textarea");
         if (input) input.focus({ preventScroll: true });
-      } }, el("code", { class: p.severity === "warning" ? "warning" : "error" }, p.severity === "warning" ? "warning" : "error"), " ", where,
+      } }, el("code", { class: p.severity === "warning" ? "warning" : "error" }, t(p.severity === "warning" ? "sev.warning" : "sev.error")), " ", where,
         target ? null : " " + t("form.problem_elsewhere"), p.hint ? el("span", { class: "hint" }, "hint: " + p.hint) : null));
       if (p.severity !== "warning") {
         const sec = sectionOf(p.pointer || "");
