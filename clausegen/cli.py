@@ -87,6 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="largest request (spec or contract upload) accepted, in MB (default: 20)")
     _add_library(p)
     p.set_defaults(func=cmd_serve)
+    from clausegen.limits import add_limit_option
+
+    add_limit_option(parser)  # --limit NAME=VALUE on every command
     return parser
 
 
@@ -193,7 +196,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         from clausegen.config import apply_config
+        from clausegen.limits import apply_options
 
+        apply_options(getattr(args, "limit", None))
         apply_config(args)  # clausegen.toml fills in what the command line left out
         return args.func(args)
     except ClausegenError as exc:

@@ -91,8 +91,9 @@ def apply_options(pairs: list[str] | None) -> None:
             name = name[len("clausegen_max_"):]
         if not sep:
             raise UsageError(f"--limit {pair!r}: expected NAME=VALUE", hint="e.g. --limit input_bytes=300MB")
-        parse_value(name, raw)  # refuse bad values now, not in a worker
-        os.environ[LIMITS[name].env] = raw.strip()
+        value = parse_value(name, raw)  # refuse bad values now, not in a worker
+        # Plain numbers in the variable, so that readers of it that take no suffix understand it.
+        os.environ[LIMITS[name].env] = str(int(value)) if LIMITS[name].unit != "seconds" else str(value)
 
 
 def add_limit_option(parser) -> None:

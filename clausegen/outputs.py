@@ -36,8 +36,10 @@ def write_atomic(path: Path, data: bytes) -> None:
     if not folder.is_dir():
         raise InputError(f"folder {str(folder)!r} does not exist", path=str(path),
                          hint="create the folder first or choose another output path")
+    _remove_stale_temps(folder, path.name)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        # The pid in the name lets a later run tell a killed writer's leftover from a live one.
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise InputError(f"cannot write in {str(folder)!r}: {exc.strerror}", path=str(path)) from None
     try:
@@ -53,6 +55,7 @@ def write_atomic(path: Path, data: bytes) -> None:
             os.umask(umask)
             mode = 0o666 & ~umask
         os.chmod(tmp, mode)
+        _test_pause()
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -60,3 +63,35 @@ def write_atomic(path: Path, data: bytes) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+#: Test hook: seconds to sleep between writing the temporary file and renaming it, so that a
+#: test can kill the process inside that window. Never set it outside tests.
+SLOW_WRITE_ENV = "CLAUSEGEN_TEST_SLOW_WRITE"
+
+
+def _test_pause() -> None:
+    raw = os.environ.get(SLOW_WRITE_ENV, "")
+    if raw:
+        import time
+
+        time.sleep(float(raw))
+
+
+def _remove_stale_temps(folder: Path, name: str) -> None:
+    """Delete temporary files of `name` left in `folder` by writers that were killed (their pid is gone)."""
+    import glob
+
+    for leftover in glob.glob(os.path.join(glob.escape(str(folder)), f".{glob.escape(name)}.*.tmp")):
+        pid = os.path.basename(leftover)[len(name) + 2:].split(".", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:  # the writer is gone: its half-written file is garbage
+            try:
+                os.unlink(leftover)
+            except OSError:
+                pass
+        except (PermissionError, OverflowError):  # alive under another user, or not a pid
+            pass
