@@ -186,20 +186,51 @@ def _run(files: list[Path], lang, playbook, library, jobs: int, bar: _Progress) 
             bar.step(str(path))
         return outcomes
     from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    import multiprocessing
 
     outcomes: list = [None] * len(files)
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(files)))
+    context = None
+    if "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin":
+        # Forked workers inherit the pipelines loaded here once, instead of each loading
+        # spaCy, jieba and the rules again (seconds of CPU per worker).
+        _preload(lang, library)
+        context = multiprocessing.get_context("fork")
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(files)), mp_context=context, initializer=_worker_init)
     try:
         futures = {pool.submit(_check_one, path, lang, playbook, library): i for i, path in enumerate(files)}
         for future in as_completed(futures):
             i = futures[future]
-            outcomes[i] = future.result()
+            try:
+                outcomes[i] = future.result()
+            except BrokenProcessPool:
+                raise ClausegenError(f"a worker process died while checking {str(files[i])!r} "
+                                     "(out of memory?)", path=str(files[i]),
+                                     hint="check fewer files at once, or rerun with --jobs 1") from None
             bar.step(str(files[i]))
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown()
     return outcomes
+
+
+def _preload(lang: str, library) -> None:
+    """Load the rules and the spaCy pipelines (both languages unless `lang` forces one)."""
+    from clausegen.check.nlp import pipeline
+    from clausegen.check.rules import load_ruleset
+
+    load_ruleset(library)
+    for code in ((lang,) if lang in ("zh", "en") else ("en", "zh")):
+        pipeline(code)
+
+
+def _worker_init() -> None:
+    # Ctrl-C is the parent's to handle (it cancels the rest); workers should not print tracebacks.
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def check_paths(paths, lang: str = "auto", playbook=None, library=None, jobs: int = 1,
