@@ -1,0 +1,104 @@
+"""Every value of every sample spec reaches the wording: change it, and the rendered text changes."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from clausegen.render import render
+from clausegen.render.text import write_text
+from clausegen.spec import load_spec
+
+# Keys that choose the family, language and wording variant rather than being worded themselves.
+META = {"clausegen", "family", "language", "position"}
+# For coded values, another valid code (a nonsense code would fall into a default branch).
+ALTERNATIVE = {
+    "forfeited": "at_provider_discretion", "credit": "payment", "payment": "credit", "customer_choice": "credit",
+    "next_invoice": "within_deadline", "within_deadline": "next_invoice", "end_of_period": "incident",
+    "restoration": "incident", "incident": "end_of_period", "arbitration": "court", "court": "arbitration",
+    "terminate": "terminate_and_refund", "terminate_and_refund": "terminate",
+    "monthly_fee": "affected_service_fee", "affected_service_fee": "monthly_fee",
+    "provider_monitoring": "joint_records", "joint_records": "provider_monitoring",
+    "third_party_monitoring": "joint_records", "month": "quarter", "quarter": "year", "year": "month",
+    "provider": "customer", "customer": "provider", "joint": "provider", "third_party": "provider",
+    "pro_rata": "full", "full": "not_counted", "not_counted": "full", "started_hour": "full_hour",
+    "full_hour": "started_hour", "event_duration": {"value": 5, "unit": "days"},
+}
+
+
+def _leaves(node, path=()):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _leaves(value, path + (key,))
+    elif isinstance(node, list) and node and all(isinstance(x, str) for x in node):
+        for i in range(len(node)):
+            yield path + (i,), _DROP  # a list of codes: dropping one must change the text
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _leaves(value, path + (i,))
+    else:
+        yield path, node
+
+
+_DROP = object()
+
+
+def _variants(value):
+    if value is _DROP:
+        return [_DROP]
+    if isinstance(value, bool):
+        return [not value]
+    if isinstance(value, (int, float)):
+        return [value + 1]
+    if isinstance(value, str):
+        return ([ALTERNATIVE[value]] if value in ALTERNATIVE else []) + [f"{value} (changed)"]
+    return []
+
+
+def _set(data, path, value):
+    for key in path[:-1]:
+        data = data[key]
+    if value is _DROP:
+        del data[path[-1]]
+    else:
+        data[path[-1]] = value
+
+
+def _text(data) -> str:
+    try:
+        return write_text(render(data)).decode()
+    except Exception as exc:  # a value the wording depends on so much that the template rejects a change
+        return f"error: {type(exc).__name__}"
+
+
+@pytest.mark.parametrize("sample", ["zh", "en", "bilingual"])
+def test_every_value_of_the_sample_reaches_the_wording(samples_dir, sample):
+    data = load_spec(samples_dir / f"sla-{sample}.yaml").data
+    base = _text(data)
+    unreached = []
+    for path, value in _leaves(data):
+        if path[0] in META or value is None:
+            continue
+        for variant in _variants(value):
+            changed = copy.deepcopy(data)
+            _set(changed, path, variant)
+            if _text(changed) != base:
+                break
+        else:
+            unreached.append(".".join(map(str, path)))
+    assert not unreached, f"values that do not change the wording: {unreached}"
+
+
+@pytest.mark.parametrize("sample, fmt", [("zh", "docx"), ("en", "docx"), ("bilingual", "docx"), ("zh", "txt"),
+                                         ("en", "md")])
+def test_our_checker_finds_every_required_provision_in_rendered_clauses(samples_dir, tmp_path, sample, fmt):
+    from clausegen.check import check_file
+    from clausegen.render import render_file
+
+    out = render_file(samples_dir / f"sla-{sample}.yaml", tmp_path / f"clauses.{fmt}")
+    report = check_file(out)
+    statuses = {p.id: p.status for p in report.provisions if p.required}
+    assert set(statuses) == {"definition", "notification", "standards", "process", "deadlines", "disputes"}
+    assert statuses == dict.fromkeys(statuses, "present")
+    assert not [f for f in report.findings if f.severity == "error"]
