@@ -278,6 +278,11 @@ def _md_cell(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
+def _md_line(line: str) -> str:
+    """Return a clause line for a Markdown blockquote: "5. Deadlines" must stay text, not a list."""
+    return re.sub(r"^(\d+)\.(\s|$)", r"\1\\.\2", line.strip())
+
+
 def report_markdown(report, verbose: bool = False) -> str:
     """Return `report` as Markdown: a table of provisions per file, findings, suggested clauses."""
     icons = {"present": "✅", "weak": "⚠️", "missing": "❌"}
@@ -300,8 +305,8 @@ def report_markdown(report, verbose: bool = False) -> str:
             where = f" (¶ {x.paragraph + 1})" if x.paragraph is not None else ""
             out.append(f"- **{x.severity}** `{x.rule}`{where}: {x.message}")
             if x.suggestion:
-                quoted = "\n".join(f"  > {line.strip()}" if line.strip() else "  >"
-                                   for line in x.suggestion.strip().splitlines())
+                quoted = "\n  >\n".join(f"  > {_md_line(line)}"
+                                         for line in x.suggestion.strip().splitlines() if line.strip())
                 out += ["", f"  <details><summary>{lab['suggestion']}</summary>", "", quoted, "",
                         "  </details>", ""]
         out.append("")

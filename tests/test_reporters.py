@@ -205,3 +205,42 @@ def test_text_cuts_chinese_quotes_by_display_width():
     line = next(x for x in out.splitlines() if x.strip().startswith("¶ 4:"))
     shown = line.split("“", 1)[1].rstrip("”")
     assert shown.endswith("…") and 45 <= len(shown) <= 50  # 100 columns: two per Chinese character
+
+
+def _small_report() -> Report:
+    six = ("definition", "notification", "standards", "process", "deadlines", "disputes")
+    provisions = tuple(ProvisionResult(pid, "present", 0.9, (Evidence(f"Clause about {pid}.", i, 0, 10),))
+                       if pid != "deadlines" else ProvisionResult(pid, "missing", 0.0) for i, pid in enumerate(six))
+    finding = Finding("missing-deadlines", "error", "deadlines", "No deadline.", None,
+                      "5. Deadlines\n5.1 Pay within three (3) Business Days.")
+    return Report(files=(FileReport("c.txt", "en", provisions, (finding,), 6),))
+
+
+def test_text_golden_output():
+    assert report_text(_small_report(), colour=False) == """\
+c.txt  [en, 6 paragraphs]
+  ✓ present definition    Definition and Scope of Interruption  (0.90)
+      ¶ 1: “Clause about definition.”
+  ✓ present notification  Notification and Confirmation  (0.90)
+      ¶ 2: “Clause about notification.”
+  ✓ present standards     Compensation Standards  (0.90)
+      ¶ 3: “Clause about standards.”
+  ✓ present process       Compensation Process  (0.90)
+      ¶ 4: “Clause about process.”
+  ✗ missing deadlines     Compensation Deadlines
+  ✓ present disputes      Dispute Resolution  (0.90)
+      ¶ 6: “Clause about disputes.”
+  findings:
+    error   missing-deadlines: No deadline.
+            suggested clause:
+            > 5. Deadlines
+            > 5.1 Pay within three (3) Business Days.
+
+1 file(s) checked: 5 present, 0 weak, 1 missing; 1 error(s), 0 warning(s), 0 info
+"""
+
+
+def test_markdown_keeps_clause_lines_apart_and_numbers_literal():
+    out = REPORTERS["markdown"](_small_report())
+    assert "  > 5\\. Deadlines\n  >\n  > 5.1 Pay within three (3) Business Days." in out
+    assert "| Compensation Deadlines (`deadlines`) | ❌ missing |  |" in out
