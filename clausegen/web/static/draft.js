@@ -473,7 +473,8 @@
     const options = [];   // {label, branch, value?}
     bs.forEach((b, bi) => {
       const vals = enumValues(b);
-      if (vals.length) vals.forEach((v) => options.push({ label: enumLabel(b, v), branch: bi, value: v }));
+      if (vals.length === 1 && (b.title || b["x-title-zh"])) options.push({ label: titleOf(b, vals[0]), branch: bi, value: vals[0] });
+      else if (vals.length) vals.forEach((v) => options.push({ label: enumLabel(b, v), branch: bi, value: v }));
       else options.push({ label: kindOf(b, key) === "duration" ? t("form.fixed")
         : (b.title ? titleOf(b, "") : humanize(types(b)[0] || "value")), branch: bi });
     });
