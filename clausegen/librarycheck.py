@@ -314,7 +314,13 @@ def check_version_raised(ctx: Context) -> list[Problem]:
     if not ctx.since:
         return []
     family = ctx.family
-    folder = family.meta_path.parent
+    if ctx.library.root is None:
+        folder = family.layers[0]
+    else:  # only the firm's own folder is under review, not the installed built-in files
+        firm = [layer for layer in family.layers if not family.is_builtin(layer)]
+        if not firm:
+            return []
+        folder = firm[0]
     top = _git(folder, "rev-parse", "--show-toplevel")
     if top.returncode != 0:
         raise UsageError(f"--since needs the library in a git repository; {_display(folder)} is not in one",
@@ -326,6 +332,10 @@ def check_version_raised(ctx: Context) -> list[Problem]:
     changed = sorted({c for c in changed if c.endswith((".j2", ".yml")) or c.startswith("rules/")})
     if not changed:
         return []
+    if not (folder / "family.yaml").is_file():
+        return [ctx.problem(folder, f"{', '.join(changed[:5])} changed since {ctx.since}, but this family has no "
+                            "family.yaml of its own to carry a new version", code="version-not-raised",
+                            hint="copy the built-in family.yaml into this folder and give it your own version")]
     rel = folder.resolve().relative_to(Path(top.stdout.strip()).resolve()).as_posix()
     old = _git(folder, "show", f"{ctx.since}:{rel}/family.yaml")
     if old.returncode != 0:
@@ -396,12 +406,18 @@ def _closest(snippet: str, text: str) -> str:
 def check_family_tests(ctx: Context) -> list[Problem]:
     """Return a problem, with a unified diff, for every expected snippet the rendered test spec lacks."""
     tests = test_items(ctx.family)
-    if not tests:
+    if not tests and not ctx.family.files("tests", "*.expected.md"):
         return []
     from clausegen.render import render_provision_text
     from clausegen.spec import load_spec
 
     problems = []
+    specs = {t.path.name.removesuffix(".yaml") for t in tests}
+    for name, path in ctx.family.files("tests", "*.expected.md").items():
+        if name.removesuffix(".expected.md") not in specs:
+            problems.append(ctx.problem(path, f"no test spec {name.removesuffix('.expected.md')}.yaml beside these "
+                                        "expected snippets, so they are never checked", code="family-test",
+                                        hint="rename the file to match its spec, or add the spec"))
     for test in tests:
         expected = test.path.with_name(test.path.name.removesuffix(".yaml") + ".expected.md")
         if not expected.is_file():

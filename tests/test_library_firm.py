@@ -121,3 +121,33 @@ def test_since_outside_git_exits_2(tmp_path, argv, capsys):
     shutil.copytree(CLAUSES, lib)
     assert main(argv + ["--library", str(lib), "--family", "service-interruption"]) == 2
     assert "git repository" in capsys.readouterr().err
+
+
+def test_since_on_a_firm_override_without_its_own_family_yaml(tmp_path):
+    repo = tmp_path / "firm"
+    template = repo / "service-interruption" / "en" / "deadlines.j2"
+    template.parent.mkdir(parents=True)
+    template.write_text((FAMILY / "en" / "deadlines.j2").read_text(encoding="utf-8"), encoding="utf-8")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "override")
+    assert [p for p in check_library(repo, since="HEAD", families=["service-interruption"])
+            if p.code == "version-not-raised"] == []
+    template.write_text(template.read_text(encoding="utf-8").replace("of no effect", "void"), encoding="utf-8")
+    problems = check_library(repo, since="HEAD", families=["service-interruption"])
+    [p] = [p for p in problems if p.code == "version-not-raised"]
+    assert "en/deadlines.j2 changed since HEAD" in p.message and "no family.yaml of its own" in p.message
+    [w] = [p for p in problems if p.code == "inherited-version"]
+    assert w.severity == "warning"
+
+
+def test_expected_snippets_without_their_spec_are_reported(tmp_path):
+    lib = tmp_path / "clauses"
+    shutil.copytree(CLAUSES, lib)
+    tests = lib / "service-interruption" / "tests"
+    (tests / "hosting-en.yaml").rename(tests / "hosting-english.yaml")
+    problems = [p for p in check_library(lib, families=["service-interruption"]) if p.code == "family-test"]
+    messages = sorted(p.message for p in problems)
+    assert len(messages) == 2
+    assert "no expected snippets (hosting-english.expected.md)" in messages[0]
+    assert "no test spec hosting-en.yaml beside these expected snippets" in messages[1]
