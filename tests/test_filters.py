@@ -89,6 +89,15 @@ def test_localized_text_picks_the_language(value, lang, expected):
     assert F.localized(value, lang) == expected
 
 
+@pytest.mark.parametrize("name, expected", [
+    ("Dublin International Arbitration Centre", "the Dublin International Arbitration Centre"),
+    ("the London Court of International Arbitration", "the London Court of International Arbitration"),
+    ("CIETAC", "CIETAC"), ("ICC International Court of Arbitration", "ICC International Court of Arbitration"),
+], ids=str)
+def test_definite_article_before_institution_names(name, expected):
+    assert F.definite(name) == expected
+
+
 def test_unknown_unit_is_an_error():
     with pytest.raises(ValueError, match="unknown unit"):
         F.duration({"value": 3, "unit": "fortnights"}, "en")

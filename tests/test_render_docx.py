@@ -242,3 +242,30 @@ def test_libreoffice_converts_the_docx_to_a_pdf_with_the_text(samples_dir, tmp_p
     flat = re.sub(r"\s+", " ", text)
     for needle in needles:
         assert needle in flat or needle in text, needle
+
+
+def test_reference_docx_without_heading_styles_still_gets_headings(samples_dir, tmp_path):
+    import docx
+
+    house = docx.Document()
+    styles = house.styles.element
+    for style in list(styles):
+        if style.get(f"{W}styleId") in ("Heading1", "Title"):
+            styles.remove(style)
+    house_path = tmp_path / "bare.docx"
+    house.save(house_path)
+    out = render_file(samples_dir / "sla-zh.yaml", tmp_path / "out.docx", reference_docx=house_path)
+    doc = docx.Document(out)
+    headings = [p for p in doc.paragraphs if p.style.name == "Heading 1"]
+    assert len(headings) >= 6 and headings[0].style.font.bold
+    assert doc.styles["Normal"].element.rPr.rFonts.get(f"{W}eastAsia") == "SimSun"
+
+
+def test_a_reference_that_is_not_a_word_file_is_an_input_error(samples_dir, tmp_path):
+    from clausegen.errors import InputError
+
+    fake = tmp_path / "house.docx"
+    fake.write_text("not a zip", encoding="utf-8")
+    with pytest.raises(InputError, match="cannot open the reference document"):
+        render_file(samples_dir / "sla-en.yaml", tmp_path / "out.docx", reference_docx=fake)
+    assert not (tmp_path / "out.docx").exists()

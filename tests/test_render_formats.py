@@ -192,3 +192,28 @@ def test_cli_render_template_error_exits_2_with_location(samples_dir, tmp_path, 
     assert re.search(r"error: .*disputes\.j2:1: ", err) and "arbitration_fee_schedule" in err
     assert "Traceback" not in err
     assert not (tmp_path / "x.md").exists()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_render_provision_text_works_for_every_provision(lang):
+    from clausegen.library import load_library
+
+    for number, prov in enumerate(load_library().family().provisions, 1):
+        text = render_provision_text(prov.id, lang)
+        first, second = text.splitlines()[:2]
+        assert first.endswith(prov.title[lang])
+        assert second.startswith(f"{number}.1 ")
+
+
+def test_unknown_provision_is_a_library_error():
+    with pytest.raises(LibraryError, match="no provision 'warranty'"):
+        render_provision_text("warranty", "en")
+
+
+def test_without_a_document_date_the_date_comes_from_source_date_epoch(starter, monkeypatch):
+    data = starter("en")
+    data.get("document", {}).pop("date", None)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01T00:00:00Z
+    assert render(data).meta["date"].isoformat().startswith("2026-01-01")
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    assert render(data).meta["date"].year == 2000  # fixed, never the clock

@@ -168,6 +168,7 @@ class _Writer:
     def __init__(self, doc, lists: dict):
         self.doc = doc
         self.lists = lists  # lang -> numId
+        self.style_ids: dict[str, str] = {}
 
     def paragraph(self, container, text: str, style: str | None = None, lang: str = "en",
                   ilvl: int | None = None, indent: bool = False):
@@ -175,10 +176,13 @@ class _Writer:
                 and not getattr(container, "_used", False):
             par = container.paragraphs[0]  # a new table cell holds one empty paragraph: use it
             container._used = True
-            if style:
-                par.style = _style(self.doc, style)
         else:
-            par = container.add_paragraph(style=_style(self.doc, style) if style else None)
+            par = container.add_paragraph()
+        if style:
+            # Set the style id directly: python-docx's setter re-scans every style per paragraph.
+            if style not in self.style_ids:
+                self.style_ids[style] = _style(self.doc, style).style_id
+            par._p.get_or_add_pPr().style = self.style_ids[style]
         _add_text(par, text)
         if lang == "en" and container is not self.doc:
             from docx.enum.text import WD_ALIGN_PARAGRAPH

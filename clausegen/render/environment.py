@@ -86,6 +86,7 @@ FILTERS = {
     "or_list": _f_or,
     "phrase": _f_phrase,
     "phrases": _f_phrases,
+    "the": F.definite,
     "en_words": F.en_number_words,
     "zh_number": F.zh_number,
     "zh_capital": F.zh_capital_amount,

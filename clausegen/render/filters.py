@@ -270,6 +270,16 @@ def join_list(items, lang: str, conj: str = "and") -> str:
     return ", ".join(items[:-1]) + f" {conj} " + items[-1]
 
 
+def definite(name: str) -> str:
+    """Return an English institution name with "the" in front ("the Dublin International
+    Arbitration Centre"), leaving names that have it and acronyms ("CIETAC") alone."""
+    name = str(name).strip()
+    first = name.split(" ", 1)[0] if name else ""
+    if not name or first.lower() == "the" or (first.isupper() and len(first) > 1) or not first[:1].isupper():
+        return name
+    return "the " + name
+
+
 def localized(value, lang: str) -> str:
     """Return the `lang` text of a localized value (a string, or a mapping {zh, en})."""
     if value is None:
