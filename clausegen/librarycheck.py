@@ -591,7 +591,7 @@ def _template_paths(ctx: Context) -> list[Item]:
 def check_templates(ctx: Context) -> list[Problem]:
     """Return problems of templates: syntax or compile errors (unknown filter…), and variables the
     spec schema does not define (errors) or schema fields no template uses (warnings)."""
-    from jinja2 import TemplateSyntaxError, meta
+    from jinja2 import TemplateSyntaxError, meta, nodes
 
     from clausegen.render.environment import build_context, template_error
 
@@ -614,7 +614,7 @@ def check_templates(ctx: Context) -> list[Problem]:
             continue
         free = meta.find_undeclared_variables(ast)
         for var in sorted(free - set(sections) - computed):
-            line = min((n.lineno for n in ast.find_all(__import__("jinja2").nodes.Name) if n.name == var), default=None)
+            line = min((n.lineno for n in ast.find_all(nodes.Name) if n.name == var), default=None)
             close = difflib.get_close_matches(var, list(sections) + sorted(computed), n=1)
             problems.append(ctx.problem(item.path, f"`{var}` is neither a spec section nor a computed value",
                                         line=line, code="template-variable",
