@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from clausegen.errors import InvalidSpec, Problem, SpecError
+from clausegen.errors import ClausegenError, InvalidSpec, Problem, SpecError
 from clausegen.yamlsource import find_mark, load_yaml_file
 
 SCHEMA_NAME = "spec.schema.json"
@@ -83,7 +83,9 @@ def validate(data, marks: dict | None = None, file: str = "<spec>") -> list[Prob
     if isinstance(data, dict):
         for code, rule in RULES.items():
             for found in rule(data):
-                path, message, hint, severity = (tuple(found) + (None, "error"))[:4] if len(found) < 4 else found
+                path, message, *rest = found
+                hint = rest[0] if rest else None
+                severity = rest[1] if len(rest) > 1 else "error"
                 line, col = find_mark(marks, path) or (None, None)
                 problems.append(Problem(file=file, line=line, col=col, pointer=format_path(path),
                                         message=message, hint=hint, severity=severity or "error", code=code))
@@ -106,25 +108,25 @@ def format_path(path) -> str:
 def _validator():
     from jsonschema import Draft202012Validator
 
-    from clausegen.resources import load_schema
-
-    schema = load_schema(SCHEMA_NAME)
-    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return Draft202012Validator(spec_schema(), format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
 def spec_schema() -> dict:
-    """Return the spec's JSON Schema (the source of titles and descriptions for forms and `new`)."""
+    """Return the spec's JSON Schema (the source of titles and descriptions for forms and `new`).
+
+    Raises ClausegenError when the installation lacks it.
+    """
     from clausegen.resources import load_schema
 
-    return load_schema(SCHEMA_NAME)
+    try:
+        return load_schema(SCHEMA_NAME)
+    except (FileNotFoundError, ValueError) as exc:
+        raise ClausegenError(f"the spec schema {SCHEMA_NAME} cannot be read: {exc}",
+                             hint="the installation is incomplete; reinstall clausegen") from None
 
 
 def _schema_problems(data, marks, file):
-    try:
-        validator = _validator()
-    except FileNotFoundError:
-        return
-    for error in validator.iter_errors(data):
+    for error in _validator().iter_errors(data):
         yield from _explain(error, data, marks, file)
 
 
@@ -570,10 +572,7 @@ def rule_localized_text(data):
 
 def _localized_paths(data):
     """Yield the paths of the localized-text fields present in `data` (as the schema marks them)."""
-    try:
-        schema = spec_schema()
-    except FileNotFoundError:
-        return
+    schema = spec_schema()
     defs = schema.get("$defs", {})
 
     def is_text(sub):
@@ -831,10 +830,7 @@ def starter_spec(lang: str = "zh") -> str:
     loading the text gives back exactly `starter_data(lang)`.
     """
     data = starter_data(lang)
-    try:
-        schema = spec_schema()
-    except FileNotFoundError:
-        schema = {}
+    schema = spec_schema()
     head = {
         "zh": ["# 服务中断及赔偿条款规格（clausegen）。校验：clausegen validate 本文件；"
                "生成：clausegen render 本文件 -o 条款.docx"],
