@@ -411,11 +411,16 @@ def _fingerprint(*parts) -> str:
 def _sarif_location(f, paragraph: int | None, snippet: str | None) -> dict:
     loc: dict = {"physicalLocation": {"artifactLocation": {"uri": _artifact_uri(f.path)}}}
     if paragraph is None:
+        # A missing clause has no place; GitHub code scanning still needs a line: the top.
+        loc["physicalLocation"]["region"] = {"startLine": 1}
+        loc["message"] = {"text": "the whole document"}
         return loc
     places = _reader_paragraphs(f.path, f.paragraphs)
     place, text = places[paragraph] if 0 <= paragraph < len(places) else (None, None)
     snippet = snippet or text
     line = _line_of(f.path, place, snippet or "")
+    if line is None and not f.path.lower().endswith(LINE_SUFFIXES):
+        line = paragraph + 1  # Word and PDF have no lines: "line" N is paragraph N, as text reports count
     if line is not None:
         region: dict = {"startLine": line}
         if snippet:
@@ -443,8 +448,10 @@ def _finding_snippet(f, finding) -> str | None:
 def report_sarif(report, verbose: bool = False) -> str:
     """Return `report` as a SARIF 2.1.0 log: one run, a rule per finding kind, a result per finding.
 
-    Locations name the file relative to the working directory; for .txt/.md a region gives the
-    source line, for .docx/.pdf a logical location names the paragraph. Each result carries a
+    Locations name the file relative to the working directory. Every result has a region with a
+    startLine (GitHub code scanning needs one): for .txt/.md the source line, for .docx/.pdf
+    the 1-based paragraph number (as the text report counts them), for a missing provision 1;
+    a logical location names the reader's place ("line 12", "table 2 row 3", "page 4"). Each result carries a
     partial fingerprint built from rule, provision and evidence text (not the paragraph number),
     so it stays stable when paragraphs move.
     """

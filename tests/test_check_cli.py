@@ -168,6 +168,8 @@ def test_sarif_over_the_word_corpus_is_valid(capsys, monkeypatch):
     artifacts = [a["location"]["uri"] for a in log["runs"][0]["artifacts"]]
     assert artifacts == sorted(f"../shared/corpus/dev/docx/{p.name}" for p in DOCX.glob("*.docx"))
     assert log["runs"][0]["invocations"][0]["executionSuccessful"] is True
+    results = log["runs"][0]["results"]
+    assert results and all(r["locations"][0]["physicalLocation"]["region"]["startLine"] >= 1 for r in results)
 
 
 @pytest.mark.parametrize("fmt", ["text", "markdown"])
@@ -242,7 +244,8 @@ def test_sarif_lines_point_at_the_evidence_in_real_text_contracts(capsys, monkey
     located = 0
     for result in log["runs"][0]["results"]:
         physical = result["locations"][0]["physicalLocation"]
-        if "region" not in physical:
+        if "snippet" not in physical["region"]:
+            assert physical["region"] == {"startLine": 1}  # a missing provision: the top
             continue
         lines = (SHARED.parent / "main" / physical["artifactLocation"]["uri"]).read_text(encoding="utf-8").splitlines()
         snippet = " ".join(physical["region"]["snippet"]["text"].split())

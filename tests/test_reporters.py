@@ -157,14 +157,15 @@ def test_sarif_gives_source_lines_for_text_files(tmp_path, monkeypatch):
     assert loc["physicalLocation"]["region"]["startLine"] == 17
     assert loc["physicalLocation"]["region"]["snippet"]["text"].startswith("The Provider shall notify")
     missing = log["runs"][0]["results"][1]
-    assert "region" not in missing["locations"][0]["physicalLocation"]  # a missing clause has no place
+    assert missing["locations"][0]["physicalLocation"]["region"] == {"startLine": 1}  # the top: no place
 
 
-def test_sarif_names_word_paragraphs_by_logical_location(tmp_path):
+def test_sarif_counts_word_paragraphs_as_lines(tmp_path):
     absolute = tmp_path / "contract.docx"
     log = _validate_sarif(report_sarif(Report(files=(make_file(str(absolute)),))))
     loc = log["runs"][0]["results"][0]["locations"][0]
-    assert "region" not in loc["physicalLocation"]
+    assert loc["physicalLocation"]["region"]["startLine"] == 8  # paragraph 7 (0-based), counted from 1
+    assert loc["physicalLocation"]["region"]["snippet"]["text"].startswith("The Provider shall notify")
     assert loc["physicalLocation"]["artifactLocation"]["uri"].startswith("file://")
     assert loc["logicalLocations"][0]["name"] == "paragraph 8"
 
