@@ -73,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     lc.add_argument("--format", choices=("text", "json"), default="text")
     _add_library(lc)
     lc.set_defaults(func=cmd_library_check)
-    p.set_defaults(func=lambda args: _usage(p))
+    p.set_defaults(func=lambda args, parser=p: _usage(parser))  # bind now: `p` is reused below
 
     p = sub.add_parser("new", help="print a starter spec with every section")
     p.add_argument("--lang", choices=LANGS, help="language (default: clausegen.toml language, else zh)")

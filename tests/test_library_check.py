@@ -297,3 +297,8 @@ def test_a_family_yaml_with_several_schema_problems_lists_them_all(tmp_path, cap
     err = capsys.readouterr().err
     assert "mini/family.yaml:2:1: version: 'one' does not match" in err
     assert "mini/family.yaml:5:" in err and "'fr' is not one of" in err
+
+
+def test_library_without_an_action_prints_its_own_usage(capsys):
+    assert main(["library"]) == 2
+    assert capsys.readouterr().err.startswith("usage: clausegen library")
