@@ -115,7 +115,9 @@ def test_expand_paths_recurses_sorts_globs_and_skips_lock_files(tmp_path, monkey
     assert names == ["d/a.txt", "d/b.docx", "d/sub/c.pdf", "e/deep/one.docx", "e/two.docx"]
 
 
-def test_progress_bar_only_on_a_terminal():
+def test_progress_bar_only_on_a_terminal(monkeypatch):
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("TERM", raising=False)
     class Stream(io.StringIO):
         def __init__(self, tty):
             super().__init__()
@@ -135,6 +137,10 @@ def test_progress_bar_only_on_a_terminal():
     single = Stream(True)
     batch._Progress(1, None, single).step("a.docx")
     assert single.getvalue() == ""  # one file: nothing to show progress for
+    monkeypatch.setenv("CI", "true")
+    ci = Stream(True)
+    batch._Progress(3, None, ci).step("a.docx")
+    assert ci.getvalue() == ""  # CI runners may have a pseudo-terminal; stay quiet there
 
 
 # ---------------------------------------------------------------- real contracts, the real checker

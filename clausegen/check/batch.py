@@ -139,7 +139,11 @@ def _check_one(path: Path, lang: str, playbook, library) -> tuple:
 
 
 class _Progress:
-    """A one-line progress bar on stderr, drawn only when stderr is a terminal."""
+    """A one-line progress bar on stderr, drawn only when stderr is a terminal.
+
+    Quiet when `enabled` is None and stderr is not a terminal, in CI (the CI variable is set,
+    as GitHub Actions, GitLab and most others do, some with a pseudo-terminal) or with TERM=dumb.
+    """
 
     def __init__(self, total: int, enabled: bool | None, stream=None) -> None:
         self.stream = stream or sys.stderr
@@ -147,6 +151,8 @@ class _Progress:
             try:
                 enabled = self.stream.isatty()
             except (AttributeError, ValueError):
+                enabled = False
+            if os.environ.get("CI") or os.environ.get("TERM") == "dumb":
                 enabled = False
         self.enabled = bool(enabled) and total > 1
         self.total, self.done, self.start = total, 0, time.monotonic()
