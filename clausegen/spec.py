@@ -346,6 +346,10 @@ def rule_tiers_ordered(data):
             yield (base + (i - 1,), "only the last tier may leave at_least open",
                    "give this tier an at_least value")
         prev = (below, at_least)
+    if prev is not None and prev[1] is not None and prev[1] > 0:
+        yield (base + (len(tiers) - 1, "at_least"),
+               f"availability below {_show(prev[1])} earns no credit at all",
+               "leave at_least out of the last tier so that it covers every lower availability", "warning")
 
 
 def rule_tiers_credit_increasing(data):

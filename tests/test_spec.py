@@ -260,6 +260,8 @@ SEMANTIC_CASES = [
     ("tiers-ordered", "warning", m((SC, _tiers((99.9, 99.5, 10), (99.0, 25)))),
      m((SC, _tiers((99.9, 99.5, 10), (99.5, 25))))),
     ("tiers-ordered", "error", m((SC, _tiers((99.9, 10), (99.0, 25)))), m()),
+    ("tiers-ordered", "warning", m((SC, _tiers((99.9, 99.0, 10), (99.0, 95.0, 25)))),
+     m((SC, _tiers((99.9, 99.0, 10), (99.0, 25))))),
     ("tiers-credit-increasing", "warning", m((SC, _tiers((99.9, 99.5, 30), (99.5, 99.0, 20), (99.0, 10)))), m()),
     ("first-tier-at-target", "error", m((("service", "availability_target"), 99.5)),
      m((("service", "availability_target"), 99.5), (SC, _tiers((99.5, 99.0, 10), (99.0, 25))))),
