@@ -279,6 +279,7 @@ def test_review_page_annotates_a_real_word_contract_in_chinese(page_for, server_
     page.set_input_files("#contract", str(path))
     page.wait_for_selector("#result:not([hidden])", timeout=60000)
     assert page.locator("article.prov").count() == 6
+    assert "[object" not in page.inner_text("#result")
     assert "中文" in page.inner_text("#result-meta")
     _shot(page, "review-zh")
     with page.expect_download() as info:

@@ -99,7 +99,7 @@
     const others = file.findings.filter((f) => !f.provision || !required.some((p) => p.id === f.provision));
     const other = document.getElementById("other-findings");
     other.replaceChildren();
-    if (others.length) other.append(el("h3", null, t("review.other")), others.map(findingBlock));
+    if (others.length) other.append(el("h3", null, t("review.other")), ...others.map(findingBlock));
     document.getElementById("download-annotated").hidden = !/\.docx$/i.test(state.file.name);
   }
 
