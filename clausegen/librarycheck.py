@@ -444,8 +444,9 @@ def check_family_tests(ctx: Context) -> list[Problem]:
                     rendered[key] = render_provision_text(pid, lang, data=spec.data, library=ctx.library)
                 except ClausegenError as exc:
                     rendered[key] = None
-                    problems.append(ctx.problem(test.path, f"{pid} ({lang}) does not render: {exc.message}",
-                                                code="family-test"))
+                    where = f"{_display(Path(exc.path))}:{exc.line}: " if exc.path and exc.line else ""
+                    problems.append(ctx.problem(test.path, f"{pid} ({lang}) does not render: {where}{exc.message}",
+                                                code="family-test", hint=exc.hint))
             text = rendered[key]
             if text is None or _norm(snippet) in _norm(text):
                 continue
