@@ -1,0 +1,192 @@
+"""Hostile and broken specs: every one gets a located message and exit 1 or 2, never a traceback.
+
+Each case runs the real command line in a subprocess (`validate`, then `render -o`) with a
+timeout, and checks the exit code, that the message names the file and the problem, and that
+`render` leaves no output (nor a temporary file) behind.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE_EN = REPO / "samples" / "sla-en.yaml"
+
+
+def run_cli(*args, cwd: Path, timeout: float = 60, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Return the finished `python -m clausegen ARGS` run in `cwd`, failing the test past `timeout` s."""
+    full_env = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
+    start = time.monotonic()
+    proc = subprocess.run([sys.executable, "-m", "clausegen", *map(str, args)], cwd=cwd, env=full_env,
+                          capture_output=True, text=True, timeout=timeout)
+    proc.elapsed = time.monotonic() - start
+    return proc
+
+
+def billion_laughs() -> str:
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for i in range(1, 10):
+        lines.append(f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]")
+    return "\n".join(lines) + "\n"
+
+
+def sample_with(old: str, new: str) -> str:
+    text = SAMPLE_EN.read_text(encoding="utf-8")
+    assert old in text, old
+    return text.replace(old, new, 1)
+
+
+# (id, file content (str or bytes), expected exit code, words the message must contain)
+CASES = [
+    ("empty", "", 2, ["the file is empty"]),
+    ("only-comments", "# nothing here\n\n# still nothing\n", 2, ["the file is empty"]),
+    ("binary-garbage", bytes(range(256)) * 8, 2, ["not valid UTF-8"]),
+    ("nul-bytes", b"language: en\x00\x00\x00\n", 2, ["not allowed in YAML"]),
+    ("list-not-mapping", "- language: en\n- parties: {}\n", 2, ["top level is a list", "not a mapping"]),
+    ("scalar-not-mapping", "just some words\n", 2, ["not a mapping"]),
+    ("tabs", "language: en\nparties:\n\tprovider: Acme\n", 2, [":3:", "tab"]),
+    ("duplicate-top", "language: en\nlanguage: zh\n", 2, [":2:1:", "duplicate key 'language'"]),
+    ("duplicate-deep", "language: en\nstandards:\n  service_credits:\n    tiers:\n      - {below: 99, below: 98}\n",
+     2, [":5:", "duplicate key 'below'"]),
+    ("python-object", "language: !!python/object/apply:os.system ['echo PWNED > pwned.txt']\n", 2,
+     [":1:", "!!python/object/apply:os.system", "not allowed"]),
+    ("python-name", "x: !!python/name:os.system\n", 2, ["!!python/name:os.system", "not allowed"]),
+    ("custom-tag", "x: !include /etc/passwd\n", 2, ["!include", "not allowed"]),
+    ("billion-laughs", billion_laughs(), 2, ["more than 100000 values"]),
+    ("deep-block-nesting", "language: en\nx:\n" + "- " * 10_000 + "x\n", 2, ["nested too deeply"]),
+    ("deep-flow-nesting", "a: " + "[" * 10_000 + "]" * 10_000 + "\n", 2, ["nested too deeply"]),
+    ("deep-flow-mappings", "a: " + "{a: " * 10_000 + "1" + "}" * 10_000 + "\n", 2, ["nested too deeply"]),
+    ("invalid-utf8", "language: en\nnotes: ".encode() + "服务中断".encode("gbk") + b"\n", 2,
+     [":2:", "not valid UTF-8", "UTF-8"]),
+    ("two-documents", "language: en\n---\nlanguage: zh\n", 2, ["more than one YAML document"]),
+    ("percent-string", sample_with("availability_target: 99.9 ", 'availability_target: "99.9%" '), 1,
+     ["service.availability_target", "'99.9%' is not a number"]),
+    ("percent-in-tier", sample_with("credit_percent: 10}", 'credit_percent: "10%"}'), 1,
+     ["credit_percent", "'10%' is not a number"]),
+]
+
+
+def _write(path: Path, content) -> Path:
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return path
+
+
+def _assert_clean_failure(proc, text: str, code: int, words: list[str], name: str) -> None:
+    assert proc.returncode == code, (proc.returncode, proc.stdout, proc.stderr)
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert "internal error" not in text
+    assert name in text, text
+    for word in words:
+        assert word in text, (word, text)
+
+
+@pytest.mark.parametrize("case_id, content, code, words", CASES, ids=[c[0] for c in CASES])
+def test_validate_refuses_hostile_spec_cleanly(tmp_path, case_id, content, code, words):
+    spec = _write(tmp_path / f"{case_id}.yaml", content)
+    proc = run_cli("validate", spec.name, cwd=tmp_path)
+    _assert_clean_failure(proc, proc.stdout + proc.stderr, code, words, spec.name)
+    assert proc.elapsed < 30
+    assert not (tmp_path / "pwned.txt").exists()
+
+
+@pytest.mark.parametrize("case_id, content, code, words", CASES, ids=[c[0] for c in CASES])
+def test_render_refuses_hostile_spec_and_writes_nothing(tmp_path, case_id, content, code, words):
+    spec = _write(tmp_path / f"{case_id}.yaml", content)
+    proc = run_cli("render", spec.name, "-o", "out.docx", cwd=tmp_path)
+    _assert_clean_failure(proc, proc.stderr, code, words, spec.name)
+    assert proc.elapsed < 30
+    assert sorted(p.name for p in tmp_path.iterdir()) == [spec.name], "render left a file behind"
+
+
+def test_fifty_megabyte_spec_is_refused_by_size_before_parsing(tmp_path):
+    spec = tmp_path / "huge.yaml"
+    with spec.open("wb") as fh:  # sparse: 50 MB on paper, nothing to read if the size check works
+        fh.write(b"language: en\n")
+        fh.truncate(50 * 1024 * 1024)
+    for args in (["validate", spec.name], ["render", spec.name, "-o", "out.docx"]):
+        proc = run_cli(*args, cwd=tmp_path)
+        text = proc.stdout + proc.stderr
+        assert proc.returncode == 2, text
+        assert "huge.yaml" in text and "52428800 bytes" in text and "limited to" in text
+        assert "CLAUSEGEN_MAX_SPEC_BYTES" in text  # the message says how to raise the limit
+        assert proc.elapsed < 20
+    assert not (tmp_path / "out.docx").exists()
+
+
+def test_spec_size_limit_can_be_lowered_on_the_command_line(tmp_path):
+    spec = tmp_path / "spec.yaml"
+    spec.write_bytes(SAMPLE_EN.read_bytes())
+    proc = run_cli("validate", "spec.yaml", "--limit", "spec_bytes=1KB", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "limited to 1024 bytes" in proc.stdout
+
+
+def test_alias_limit_can_be_raised(tmp_path):
+    spec = tmp_path / "aliases.yaml"
+    spec.write_text("a: &a x\n" + "".join(f"k{i}: *a\n" for i in range(50)), encoding="utf-8")
+    low = run_cli("validate", spec.name, "--limit", "yaml_aliases=10", cwd=tmp_path)
+    assert low.returncode == 2 and "more than 10 aliases" in low.stdout
+    high = run_cli("validate", spec.name, cwd=tmp_path)  # 50 aliases pass the default limit...
+    assert "more than" not in high.stdout  # ...and the spec is then merely invalid (unknown keys)
+    assert high.returncode == 1
+
+
+def test_bom_is_accepted_and_renders_like_the_plain_file(tmp_path):
+    spec = tmp_path / "bom.yaml"
+    spec.write_bytes(b"\xef\xbb\xbf" + SAMPLE_EN.read_bytes())
+    assert run_cli("validate", spec.name, cwd=tmp_path).returncode == 0
+    proc = run_cli("render", spec.name, "-o", "out.md", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    plain = run_cli("render", str(SAMPLE_EN), "-o", "plain.md", cwd=tmp_path)
+    assert plain.returncode == 0
+    assert (tmp_path / "out.md").read_bytes() == (tmp_path / "plain.md").read_bytes()
+
+
+def test_spec_that_is_a_folder_or_missing_is_exit_2(tmp_path):
+    (tmp_path / "folder.yaml").mkdir()
+    for name, words in (("folder.yaml", "is a folder"), ("missing.yaml", "no such file")):
+        proc = run_cli("validate", name, cwd=tmp_path)
+        assert proc.returncode == 2
+        assert name in proc.stdout and words in proc.stdout
+        proc = run_cli("render", name, "-o", "out.docx", cwd=tmp_path)
+        assert proc.returncode == 2 and name in proc.stderr and words in proc.stderr
+        assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "out.docx").exists()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their permissions")
+def test_spec_without_read_permission_is_exit_2(tmp_path):
+    spec = tmp_path / "secret.yaml"
+    spec.write_bytes(SAMPLE_EN.read_bytes())
+    spec.chmod(0)
+    proc = run_cli("validate", spec.name, cwd=tmp_path)
+    assert proc.returncode == 2 and "secret.yaml" in proc.stdout and "cannot read" in proc.stdout
+
+
+def test_unreadable_spec_in_process_is_a_spec_error(tmp_path, monkeypatch):
+    """Without read permission (simulated, since tests may run as root) the loader says so."""
+    from clausegen.errors import SpecError
+    from clausegen.yamlsource import load_yaml_file
+
+    spec = tmp_path / "secret.yaml"
+    spec.write_bytes(SAMPLE_EN.read_bytes())
+    real_open = Path.open
+
+    def deny(self, *args, **kwargs):
+        if self.name == "secret.yaml":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", deny)
+    with pytest.raises(SpecError, match="cannot read the file: Permission denied") as info:
+        load_yaml_file(spec)
+    assert info.value.path.endswith("secret.yaml")
