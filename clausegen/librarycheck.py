@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from clausegen.errors import ClausegenError, LibraryError, Problem, UsageError
-from clausegen.library import Family, Library, load_library
+from clausegen.library import Family, Library, fingerprint, load_library
 
 # ---------------------------------------------------------------- what the library holds
 
@@ -100,7 +100,12 @@ def _origin(family: Family, path: Path | None) -> str:
 
 
 def library_summary(library: Library) -> dict:
-    """Return the library as plain data: families, provisions, templates, rules, tests, origins."""
+    """Return the library as plain data: families, provisions, templates, rules, tests, origins.
+
+    Each template has its declared version (a leading ``{# version: X #}``, else None) and the
+    sha256 prefix the renderer records in generated documents.
+    """
+    from clausegen.render.environment import template_version
     families = []
     for fid in sorted(library.families):
         family = library.families[fid]
@@ -111,7 +116,8 @@ def library_summary(library: Library) -> dict:
             by_lang = {}
             for lang in family.languages:
                 by_lang[lang] = {
-                    t.position: {"file": t.name, "from": _origin(family, t.path)}
+                    t.position: {"file": t.name, "from": _origin(family, t.path),
+                                 "version": template_version(t.path), "sha256": fingerprint(t.path)}
                     for t in templates if t.provision == p.id and t.lang == lang
                 }
             provisions.append({
@@ -162,14 +168,15 @@ def list_library(root: Path | str | None = None, fmt: str = "text") -> str:
         title = " / ".join(fam["title"].get(lang, "") for lang in fam["languages"] if fam["title"].get(lang))
         lines += ["", f"family {fam['id']}  version {fam['version']}  {title}",
                   f"  languages: {', '.join(fam['languages'])}   family.yaml: {fam['family_yaml']}", ""]
-        rows = [["PROVISION", "REQUIRED", "LANG", "POSITION", "TEMPLATE", "FROM"]]
+        rows = [["PROVISION", "REQUIRED", "LANG", "POSITION", "TEMPLATE", "VERSION", "SHA256", "FROM"]]
         for p in fam["provisions"]:
             for lang in fam["languages"]:
                 found = p["templates"][lang]
                 for position in dict.fromkeys([*p["positions"], *found]):
                     t = found.get(position)
                     rows.append([p["id"], "yes" if p["required"] else "no", lang, position,
-                                 t["file"] if t else "(missing)", t["from"] if t else "-"])
+                                 t["file"] if t else "(missing)", (t["version"] or "-") if t else "-",
+                                 t["sha256"] if t else "-", t["from"] if t else "-"])
         lines += _table(rows)
         if fam["rules"]:
             lines.append("")

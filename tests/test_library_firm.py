@@ -40,7 +40,11 @@ def test_library_list_json_says_where_each_item_comes_from(capsys):
     deadlines = next(p for p in fam["provisions"] if p["id"] == "deadlines")
     assert deadlines["positions"] == ["preferred", "fallback"]
     assert deadlines["templates"]["en"]["preferred"]["from"].endswith("clauses/service-interruption/en/deadlines.j2")
-    assert deadlines["templates"]["en"]["fallback"] == {"file": "en/deadlines.fallback.j2", "from": "built-in"}
+    fallback = deadlines["templates"]["en"]["fallback"]
+    assert (fallback["file"], fallback["from"]) == ("en/deadlines.fallback.j2", "built-in")
+    preferred = deadlines["templates"]["en"]["preferred"]
+    assert preferred["version"] == "3.1.0"  # the {# version: #} comment of the firm's template
+    assert preferred["sha256"] == fingerprint(FAMILY / "en" / "deadlines.j2")
     origins = {r["id"]: r["from"] for r in fam["rules"]}
     assert origins["deadlines"].endswith("rules/deadlines.yml") and origins["disputes"] == "built-in"
     assert [t["file"] for t in fam["tests"]] == ["tests/hosting-en.yaml", "tests/hosting-zh-fallback.yaml"]

@@ -41,7 +41,8 @@ def test_library_list_shows_positions_and_origins(tmp_path):
     table = list_library(tmp_path)
     rows = [line.split() for line in table.splitlines() if line.strip().startswith(("deadlines", "disputes"))]
     assert ["deadlines", "yes", "en", "fallback", "en/deadlines.fallback.j2"] == rows[3][:5]
-    assert rows[3][5].endswith("mini/en/deadlines.fallback.j2")  # the firm's path, not built-in
+    assert rows[3][-1].endswith("mini/en/deadlines.fallback.j2")  # the firm's path, not built-in
+    assert rows[3][5:7] == ["-", fingerprint(tmp_path / "mini/en/deadlines.fallback.j2")]  # no declared version
     # The built-in family is listed too, its files marked built-in.
     assert "family service-interruption" in table
 
