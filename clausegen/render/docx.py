@@ -219,10 +219,16 @@ class _Writer:
         except KeyError:
             _borders(tbl)
         tbl.alignment = WD_TABLE_ALIGNMENT.CENTER
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
+
         for r, row in enumerate([table.header, *table.rows]):
             for c in range(cols):
                 cell = tbl.cell(r, c)
-                _add_text(cell.paragraphs[0], row[c] if c < len(row) else "", bold=(r == 0))
+                par = cell.paragraphs[0]
+                par.alignment = WD_ALIGN_PARAGRAPH.LEFT  # justified short cells spread their words
+                _add_text(par, row[c] if c < len(row) else "", bold=(r == 0))
+                if r == 0:
+                    _shade(cell)
         _repeat_header(tbl.rows[0])
         if container is self.doc:
             self.doc.add_paragraph()  # Word glues a following list to a table without a spacer
@@ -251,6 +257,23 @@ def _borders(tbl) -> None:
         later[0].addprevious(borders)
     else:
         tbl_pr.append(borders)
+
+
+def _shade(cell, fill: str = "D9D9D9") -> None:
+    from docx.oxml import OxmlElement
+
+    shd = OxmlElement("w:shd")
+    shd.set(_qn("w:val"), "clear")
+    shd.set(_qn("w:color"), "auto")
+    shd.set(_qn("w:fill"), fill)
+    tc_pr = cell._tc.get_or_add_tcPr()
+    # Schema order in tcPr: ... tcBorders, shd, noWrap, tcMar, textDirection, tcFitText, vAlign, hideMark.
+    later = [c for c in tc_pr if c.tag in {_qn(t) for t in ("w:noWrap", "w:tcMar", "w:textDirection",
+                                                             "w:tcFitText", "w:vAlign", "w:hideMark")}]
+    if later:
+        later[0].addprevious(shd)
+    else:
+        tc_pr.append(shd)
 
 
 def _repeat_header(row) -> None:

@@ -137,9 +137,16 @@ _SPACE_RUN = re.compile(r"[ \t]+")
 _CJK_SPACE = re.compile(r"(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]) +| +(?=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])")
 
 
+_STRAIGHT_QUOTES = re.compile(r'"([^"\n]*)"')
+_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)|(?<=s)'(?=\s)")
+
+
 def tidy(text: str, lang: str) -> str:
-    """Return `text` with runs of spaces collapsed, no space before punctuation, none around CJK."""
+    """Return `text` with runs of spaces collapsed, no space before punctuation, none around CJK,
+    and typographic quotes (“Interruption”, Provider’s) as in a printed contract."""
     text = _SPACE_RUN.sub(" ", text).strip()
+    text = _STRAIGHT_QUOTES.sub("\u201c\\1\u201d", text)
+    text = _APOSTROPHE.sub("\u2019", text)
     text = re.sub(r" +([,.;:)\]])", r"\1", text)
     text = re.sub(r"([(\[]) +", r"\1", text)
     if lang == "zh" or has_cjk(text):
