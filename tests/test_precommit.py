@@ -131,3 +131,15 @@ def test_check_hook_fails_on_a_contract_missing_provisions(firm_repo):
         assert "contracts/incoming.docx" in out and "missing" in out
     finally:
         git(firm_repo, "rm", "-qf", "contracts/incoming.docx")
+
+
+def test_readme_sample_config_is_valid_and_names_our_hooks(tmp_path):
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme.split("# .pre-commit-config.yaml\n", 1)[1].split("```", 1)[0]
+    sample = tmp_path / ".pre-commit-config.yaml"
+    sample.write_text(block, encoding="utf-8")
+    result = run(tmp_path, str(PRE_COMMIT), "validate-config", str(sample))
+    assert result.returncode == 0, result.stdout + result.stderr
+    manifest_ids = {h["id"] for h in yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))}
+    used = {h["id"] for repo in yaml.safe_load(block)["repos"] for h in repo["hooks"]}
+    assert used == manifest_ids
