@@ -302,3 +302,10 @@ def test_a_family_yaml_with_several_schema_problems_lists_them_all(tmp_path, cap
 def test_library_without_an_action_prints_its_own_usage(capsys):
     assert main(["library"]) == 2
     assert capsys.readouterr().err.startswith("usage: clausegen library")
+
+
+def test_the_builtin_library_agrees_with_itself():
+    """Every template compiles and fits the spec schema, every rule passes its examples, and the
+    rules recognise every default clause (both positions, both languages)."""
+    problems = check_library(None)
+    assert [p.format() for p in problems if p.severity == "error"] == []
