@@ -116,6 +116,9 @@ class Family:
                 path = self.template(p.id, code, position)
                 if path is not None:
                     templates[self.relpath(path)] = fingerprint(path)
+            # Shared parts (preamble, defined terms, macros) shape the wording too.
+            for name, path in self.files(code, "_*.j2").items():
+                templates[f"{code}/{name}"] = fingerprint(path)
         return {"library": self.library_id, "family": self.id, "family_version": self.version,
                 "templates": templates}
 
