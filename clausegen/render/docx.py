@@ -459,7 +459,8 @@ def write_docx(document: Document, reference_docx=None) -> bytes:
             writer.clause_heading(doc, clause.heading, part.lang)
             writer.blocks(doc, clause.blocks, part.lang, in_clause=True)
     else:
-        writer.paragraph(doc, document.title, style="Title", lang="zh")
+        for part in document.parts:
+            writer.paragraph(doc, part.title, style="Title", lang=part.lang)
         tbl, half = _bilingual_table(doc)
         def row(items, fill):
             cells = tbl.add_row().cells

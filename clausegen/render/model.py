@@ -151,7 +151,16 @@ def tidy(text: str, lang: str) -> str:
     text = re.sub(r"([(\[]) +", r"\1", text)
     if lang == "zh" or has_cjk(text):
         text = _CJK_SPACE.sub("", text)
+        text = _FULL_WIDTH_BEFORE.sub(lambda m: _FULL_WIDTH[m.group(1)], text)
+        text = _FULL_WIDTH_AFTER.sub(lambda m: _FULL_WIDTH[m.group(1)], text)
     return text
+
+
+# ASCII punctuation touching a Chinese character becomes full-width (，。；：（）), as in print.
+_HAN = "\u3400-\u9fff"
+_FULL_WIDTH = {",": "，", ";": "；", ":": "：", "(": "（", ")": "）"}
+_FULL_WIDTH_BEFORE = re.compile(f"(?<=[{_HAN}])([,;:()])")
+_FULL_WIDTH_AFTER = re.compile(f"([,;:()])(?=[{_HAN}])")
 
 
 def parse_blocks(markup: str, lang: str) -> tuple:
