@@ -489,3 +489,16 @@ def test_importing_clausegen_web_does_not_load_fastapi():
     code = "import sys, clausegen.web; print(sorted(m for m in ('fastapi', 'uvicorn', 'starlette') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize("host, status", [
+    ("127.0.0.1:8000", 200), ("localhost:8000", 200), ("[::1]:8000", 200), ("localhost", 200),
+    ("testserver", 400), ("127.0.0.1.nip.io:8000", 400), ("evil.example", 400),
+], ids=["ipv4", "localhost", "ipv6", "no-port", "testserver", "rebinding-name", "foreign"])
+def test_only_loopback_host_names_are_answered(client, host, status):
+    assert client.get("/api/family", headers={"host": host}).status_code == status
+
+
+def test_a_server_on_all_interfaces_answers_any_host_name():
+    c = TestClient(create_app(allowed_hosts=["*"]), base_url="http://192.0.2.7")
+    assert c.get("/api/family").status_code == 200

@@ -226,7 +226,7 @@ def create_app(library: Path | str | None = None, max_upload_bytes: int = DEFAUL
                   description="Draft and check service-interruption and compensation clauses "
                               "(SLA / 服务中断赔偿条款). The same validate, render and check "
                               "functions as the clausegen command line.")
-    hosts = list(allowed_hosts) if allowed_hosts else [*LOOPBACK_HOSTS, "testserver"]
+    hosts = list(allowed_hosts) if allowed_hosts else list(LOOPBACK_HOSTS)
     app.add_middleware(_Guard, max_bytes=max_upload_bytes, allowed_hosts=hosts)
     app.state.max_upload_bytes = max_upload_bytes
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
