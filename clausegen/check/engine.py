@@ -90,6 +90,21 @@ def _token_matchers(ruleset: RuleSet, lang: str, vocab):
 _MATCHERS: dict = {}
 
 
+def _needs_lemmas(ruleset: RuleSet, lang: str) -> bool:
+    def uses(obj) -> bool:
+        if isinstance(obj, dict):
+            return "LEMMA" in obj or any(uses(v) for v in obj.values())
+        if isinstance(obj, (list, tuple)):
+            return any(uses(v) for v in obj)
+        return False
+
+    for rule in ruleset.rules:
+        groups = [by_lang.get(lang) for by_lang in rule.patterns.values()] + [g.get(lang) for g in rule.with_]
+        if any(p is not None and uses(p.tokens) for p in groups):
+            return True
+    return False
+
+
 def analyse(contract: Contract, ruleset: RuleSet, lang: str | None = None) -> Document:
     """Return the contract split into sentences (spaCy), with sections and entities attached."""
     from clausegen.check.nlp import pipeline
@@ -111,21 +126,26 @@ def analyse(contract: Contract, ruleset: RuleSet, lang: str | None = None) -> Do
         if run_in:
             titles[i] = titles[i] + [run_in]
 
+    # Lemmas only matter to token patterns that ask for them; skip the lemmatizer otherwise.
+    disabled = [] if (matcher is not None and _needs_lemmas(ruleset, lang)) else \
+        [name for name in nlp.pipe_names if name == "lemmatizer"]
     sentences: list[Sentence] = []
-    for pi, doc in enumerate(nlp.pipe(texts, batch_size=256)):
-        spans = doc.spans.get("clausegen", [])
+    for pi, doc in enumerate(nlp.pipe(texts, batch_size=256, disable=disabled)):
+        spans = [(sp.start_char, sp.end_char, sp.label_) for sp in doc.spans.get("clausegen", [])]
         token_hits = []
         if matcher is not None:
             for match_id, start, end in matcher(doc):
                 token_hits.append((nlp.vocab.strings[match_id], doc[start].idx, doc[end - 1].idx + len(doc[end - 1])))
+        ptext = doc.text
         for sent in doc.sents:
-            text = sent.text.strip()
+            raw = ptext[sent.start_char:sent.end_char]
+            text = raw.strip()
             if not text or not any(ch.isalnum() for ch in text):
                 continue
-            lead = len(sent.text) - len(sent.text.lstrip())
+            lead = len(raw) - len(raw.lstrip())
             a = sent.start_char + lead
             b = a + len(text)
-            labels = frozenset(sp.label_ for sp in spans if sp.start_char < b and sp.end_char > a)
+            labels = frozenset(lab for s0, e0, lab in spans if s0 < b and e0 > a)
             toks = frozenset(k for k, s0, e0 in token_hits if s0 < b and e0 > a)
             sentences.append(Sentence(len(sentences), pi, a, b, text, owner[pi], labels, toks))
     return Document(contract, lang, sentences, sections, titles)

@@ -53,9 +53,17 @@ def require(rule: Rule, doc, lang: str) -> list[Hit]:
     hits = []
     head_cache: dict[int, bool] = {}
     heading_paras = {sec.heading for sec in doc.sections if sec.heading is not None}
+    sentence_scope = rule.scope == "sentence"
+    wanted = set(rule.entities)
     for s in doc.sentences:
         if rule.trigger == "headings" and s.paragraph in heading_paras:
             continue  # a heading alone is a promise of content, not the content
+        # Cheap tests first: entity labels, then the short `with` cue lists, then the patterns.
+        if sentence_scope:
+            if wanted and not (wanted & s.entities):
+                continue
+            if groups and not all(g.search(s.text) or g.tokens for g in groups):
+                continue
         p_ok = bool(pats) and _matches(rule, "patterns", pats, s.text, s.tokens)
         if heads:
             if s.paragraph not in head_cache:

@@ -87,8 +87,10 @@ def compiled_entities(lang: str) -> tuple[tuple[str, re.Pattern], ...]:
     """Return the compiled (label, regex) pairs for `lang`."""
     out = []
     for label, by_lang in ENTITY_PATTERNS.items():
-        for pattern in by_lang.get(lang, ()):
-            out.append((label, re.compile(pattern)))
+        patterns = by_lang.get(lang, ())
+        if patterns:
+            scoped = [f"(?i:{p[4:]})" if p.startswith("(?i)") else f"(?:{p})" for p in patterns]
+            out.append((label, re.compile("|".join(scoped))))
     return tuple(out)
 
 
