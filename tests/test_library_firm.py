@@ -155,3 +155,18 @@ def test_expected_snippets_without_their_spec_are_reported(tmp_path):
     assert len(messages) == 2
     assert "no expected snippets (hosting-english.expected.md)" in messages[0]
     assert "no test spec hosting-en.yaml beside these expected snippets" in messages[1]
+
+
+def test_rule_levels_from_clausegen_toml_apply_to_check(tmp_path, monkeypatch, capsys):
+    contract = tmp_path / "c.txt"
+    contract.write_text("Dispute Resolution\nAny dispute shall be submitted to arbitration.\n", encoding="utf-8")
+
+    def weak_disputes_severity() -> str:
+        main(["check", str(contract), "--format", "json"])
+        findings = json.loads(capsys.readouterr().out)["files"][0]["findings"]
+        return next(f["severity"] for f in findings if f["rule"] == "weak-disputes")
+
+    monkeypatch.chdir(tmp_path)
+    assert weak_disputes_severity() == "warning"  # the built-in level
+    monkeypatch.chdir(FIRM)  # clausegen.toml: disputes-institution = "error"
+    assert weak_disputes_severity() == "error"
