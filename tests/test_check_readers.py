@@ -101,7 +101,7 @@ def test_pdf_without_text_layer_says_ocr_is_needed(tmp_path: Path) -> None:
     ("missing.txt", None, "no such file"),
     ("folder", "DIR", "folder"),
     ("contract.doc", b"\xd0\xcf\x11\xe0", "unsupported file type"),
-    ("broken.docx", b"not a zip", "not a readable Word"),
+    ("broken.docx", b"not a zip", "Word"),
     ("broken.pdf", b"%PDF-1.4 garbage", "PDF"),
     ("binary.txt", b"\x00\x01\x02\x03", "binary"),
 ], ids=["missing", "directory", "doc", "bad-docx", "bad-pdf", "binary-txt"])
