@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from xml.sax.saxutils import escape
 
@@ -27,6 +28,8 @@ LEVELS = {
 }
 FOOTER = {"en": ("Page ", "PAGE", " of ", "NUMPAGES", ""), "zh": ("第 ", "PAGE", " 页，共 ", "NUMPAGES", " 页")}
 TIER_STYLE = "Table Grid"
+CELL_INDENT_SCALE = 0.75
+_LONG_LATIN = re.compile(r"[A-Za-z0-9@._+-]{12,}")
 
 
 def _qn(tag: str) -> str:
@@ -38,11 +41,12 @@ def _qn(tag: str) -> str:
 # ---------------------------------------------------------------- numbering
 
 
-def _abstract_num_xml(abstract_id: int, lang: str) -> str:
+def _abstract_num_xml(abstract_id: int, lang: str, scale: float = 1.0) -> str:
     from docx.oxml.ns import nsdecls
 
     lvls = []
     for ilvl, (fmt, text, left, hanging) in enumerate(LEVELS[lang]):
+        left, hanging = int(left * scale), int(hanging * scale)
         suff = '<w:suff w:val="space"/>' if ilvl == 0 and lang == "zh" else ""
         ind = f'<w:ind w:left="{left}" w:hanging="{hanging}"/>' if left or hanging else '<w:ind w:left="0" w:firstLine="0"/>'
         lvls.append(
@@ -53,14 +57,14 @@ def _abstract_num_xml(abstract_id: int, lang: str) -> str:
             f'<w:multiLevelType w:val="multilevel"/>{"".join(lvls)}</w:abstractNum>')
 
 
-def _add_list(doc, lang: str) -> int:
+def _add_list(doc, lang: str, scale: float = 1.0) -> int:
     """Add a multi-level list definition for `lang` to the numbering part; return its numId."""
     from docx.oxml import parse_xml
 
     numbering = doc.part.numbering_part.element
     ids = [int(a.get(_qn("w:abstractNumId"))) for a in numbering.findall(_qn("w:abstractNum"))]
     abstract_id = max(ids, default=-1) + 1
-    abstract = parse_xml(_abstract_num_xml(abstract_id, lang))
+    abstract = parse_xml(_abstract_num_xml(abstract_id, lang, scale))
     first_num = numbering.find(_qn("w:num"))
     if first_num is not None:
         first_num.addprevious(abstract)
@@ -184,10 +188,11 @@ class _Writer:
                 self.style_ids[style] = _style(self.doc, style).style_id
             par._p.get_or_add_pPr().style = self.style_ids[style]
         _add_text(par, text)
-        if lang == "en" and container is not self.doc:
+        if container is not self.doc and (lang == "en" or _LONG_LATIN.search(text)):
             from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-            # Justified English in a half-width column leaves rivers of white space.
+            # Justified English, or Chinese holding an e-mail address or a phone number, in a
+            # half-width column leaves rivers of white space.
             par.alignment = WD_ALIGN_PARAGRAPH.LEFT
         if ilvl is not None:
             _set_numbering(par, self.lists[lang], ilvl)
@@ -448,7 +453,9 @@ def write_docx(document: Document, reference_docx=None) -> bytes:
     else:
         doc = open_docx()
     _house_style(doc, has_reference=reference_docx is not None)
-    lists = {part.lang: _add_list(doc, part.lang) for part in document.parts}
+    # Half-width columns get narrower list indents, so that text keeps most of the column.
+    scale = 1.0 if len(document.parts) == 1 else CELL_INDENT_SCALE
+    lists = {part.lang: _add_list(doc, part.lang, scale) for part in document.parts}
     writer = _Writer(doc, lists)
 
     if len(document.parts) == 1:
