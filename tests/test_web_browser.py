@@ -118,6 +118,19 @@ def _shot(page, name: str) -> None:
         page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=False)
 
 
+def _wait_js(page, expression: str, arg=None, timeout: float = 60.0) -> None:
+    """Wait until `expression` is true in the page.
+
+    page.wait_for_function polls with eval(), which the app's CSP (rightly) forbids; evaluate()
+    goes through the DevTools protocol and is not subject to it.
+    """
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression, arg):
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {expression}")
+        page.wait_for_timeout(100)
+
+
 def _wait_status(page, kind: str, timeout: float = 60000) -> None:
     page.wait_for_selector(f"#status.{kind}", timeout=timeout)
 
@@ -186,7 +199,7 @@ def test_draft_form_conditional_blocks_rows_and_chinese_interface(page_for, serv
 
     # switch the interface to English: titles follow, values stay
     page.click('[data-ui-lang="en"]')
-    page.wait_for_function("document.querySelector('#sec-disputes h2').textContent === 'Dispute Resolution'")
+    _wait_js(page, "document.querySelector('#sec-disputes h2').textContent === 'Dispute Resolution'")
     assert rows.count() == before + 1
 
     # the draft survives a reload of the tab
@@ -217,10 +230,26 @@ def test_draft_form_optional_provisions_and_either_or_fields(page_for, server_ur
     fm = page.locator('[data-pointer="deadlines.force_majeure_extension"]').first
     fm.locator('input[type="number"]').fill("10")
     fm.locator("select").nth(1).select_option("days")
-    page.wait_for_function(f"JSON.stringify({state}.deadlines.force_majeure_extension) === "
-                           "JSON.stringify({value: 10, unit: 'days'})")
+    _wait_js(page, f"JSON.stringify({state}.deadlines.force_majeure_extension) === "
+                   "JSON.stringify({value: 10, unit: 'days'})")
     _wait_status(page, "ok")
     page.wait_for_selector("#preview h1")
+
+
+def test_building_the_form_leaves_every_starter_spec_unchanged(page_for, server_url):
+    page = page_for("en")
+    page.goto(server_url + "/")
+    _wait_status(page, "ok")
+    for lang in ("en", "zh", "bilingual"):
+        page.click(f'[data-new="{lang}"]')
+        _wait_js(page, f"window.clausegenDraft.data.language === '{lang}'")
+        _wait_status(page, "ok")
+        same = page.evaluate("""async (lang) => {
+          const starter = await (await fetch('/api/starter?lang=' + lang)).json();
+          return JSON.stringify(window.clausegenDraft.data) === JSON.stringify(starter);
+        }""", lang)
+        assert same, lang
+        assert page.locator("textarea.json").count() == 0  # every field has a real widget
 
 
 def test_draft_form_loads_a_yaml_spec_and_saves_it_back(page_for, server_url, samples_dir, tmp_path):
@@ -230,8 +259,8 @@ def test_draft_form_loads_a_yaml_spec_and_saves_it_back(page_for, server_url, sa
     page.goto(server_url + "/")
     _wait_status(page, "ok")
     page.set_input_files("#load-yaml", str(samples_dir / "sla-en.yaml"))
-    page.wait_for_function("document.querySelector('[data-pointer=\"parties.provider.name\"] input')"
-                           ".value === 'Northwind Cloud Services Ltd.'")
+    _wait_js(page, "document.querySelector('[data-pointer=\"parties.provider.name\"] input')"
+                   ".value === 'Northwind Cloud Services Ltd.'")
     _wait_status(page, "ok")
     with page.expect_download() as info:
         page.click("#save-yaml")
