@@ -90,6 +90,17 @@ def test_playbook_turns_rules_off_and_changes_levels(tmp_path: Path) -> None:
     assert next(f for f in report.findings if f.rule == "missing-disputes").severity == "warning"
 
 
+@pytest.mark.parametrize("text", [
+    "如对服务可用性的计算有争议，以服务提供方后台记录为准。",
+    "If there is any dispute over availability, the back-end record of the Provider will prevail.",
+], ids=["zh", "en"])
+def test_provider_records_prevail_is_a_quality_warning_not_a_dispute_clause(text: str) -> None:
+    report = check_text(text, suggest=False)
+    finding = next(f for f in report.findings if f.rule == "records-prevail")
+    assert finding.severity == "warning" and finding.provision is None and finding.paragraph == 0
+    assert report.provision("disputes").status == "missing"
+
+
 def test_lang_override(tmp_path: Path) -> None:
     path = tmp_path / "c.txt"
     path.write_text(SLA_EN, encoding="utf-8")
