@@ -415,6 +415,15 @@ def _attach_custom_properties(doc, document: Document) -> None:
     package.relate_to(part, CUSTOM_RELTYPE)
 
 
+def _drop_thumbnail(doc) -> None:
+    """Remove the package thumbnail: it pictures the template (or the house document), not these clauses."""
+    rels = doc.part.package.rels
+    for rid, rel in list(rels.items()):
+        if rel.reltype.endswith("/metadata/thumbnail"):
+            rels.pop(rid)
+            getattr(rels, "_target_parts_by_rId", {}).pop(rid, None)
+
+
 def _normalise_zip(data: bytes) -> bytes:
     """Return the .docx `data` rewritten with fixed timestamps and attributes (same bytes every run)."""
     src = zipfile.ZipFile(io.BytesIO(data))
@@ -493,6 +502,7 @@ def write_docx(document: Document, reference_docx=None) -> bytes:
                     writer.blocks(cell, clause.blocks, part.lang, in_clause=True)
                 row(list(zip(document.parts, pair)), whole)
 
+    _drop_thumbnail(doc)
     _footer(doc, "zh" if document.lang in ("zh", "bilingual") else "en")
     _core_properties(doc, document)
     _attach_custom_properties(doc, document)
