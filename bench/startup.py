@@ -7,6 +7,7 @@ Both are measured in the same run, interleaved, as the median of N runs (default
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -14,12 +15,16 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Measure what a user sees: byte-code caches are written on the warm-up run and used after it
+# (some CI and sandbox environments set PYTHONDONTWRITEBYTECODE, which would compile every module
+# on every start and measure the compiler instead).
+_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def time_command(cmd: list[str], cwd: Path) -> float:
     """Return the wall-clock seconds `cmd` takes; raise if it fails."""
     start = time.perf_counter()
-    result = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    result = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=_ENV)
     elapsed = time.perf_counter() - start
     if result.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({result.returncode}): {result.stderr.decode()[-500:]}")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
-import hashlib
 import os
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -43,6 +41,8 @@ def load_spec(path: str | os.PathLike) -> Spec:
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise InvalidSpec(problems, path=str(path))
+    import hashlib
+
     digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
     return Spec(path=str(path), data=doc.data, sha256=digest, language=doc.data.get("language", "zh"),
                 marks=doc.marks, warnings=tuple(problems))
@@ -130,6 +130,7 @@ def _explain(error, data, marks, file):
     value = error.instance
     schema = error.schema if isinstance(error.schema, dict) else {}
     hint = schema.get("x-hint")
+    import difflib
 
     def problem(p, message, hint=hint, code="schema"):
         line, col = find_mark(marks, p) or (None, None)
