@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 
 import pytest
 
@@ -102,3 +103,17 @@ def test_our_checker_finds_every_required_provision_in_rendered_clauses(samples_
     assert set(statuses) == {"definition", "notification", "standards", "process", "deadlines", "disputes"}
     assert statuses == dict.fromkeys(statuses, "present")
     assert not [f for f in report.findings if f.severity == "error"]
+
+
+@pytest.mark.parametrize("sample", ["zh", "en", "bilingual"])
+def test_no_list_marker_is_glued_into_a_paragraph(samples_dir, sample):
+    """A template line ending in a block tag swallows its newline; the next "- " must not end up inline."""
+    from clausegen.render.model import Paragraph
+
+    document = render(load_spec(samples_dir / f"sla-{sample}.yaml"))
+    for part in document.parts:
+        for clause in part.clauses:
+            for block in clause.blocks:
+                if isinstance(block, Paragraph):
+                    assert not re.search(r"[.。:：;；)）]\s?- \S", block.text), block.text
+                    assert "{%" not in block.text and "{{" not in block.text
