@@ -95,13 +95,14 @@ def test_only_unreadable_files_give_one_plain_error(tmp_path, capsys):
     (["a.txt", "--jobs", "-1"], "--jobs must be 0"),
     (["a.txt", "b.txt", "--annotate", "out.docx"], "--annotate writes one commented copy"),
     (["a.txt", "--annotate", "out.docx"], "--annotate needs a Word .docx"),
+    (["w.docx", "--annotate", "nowhere/out.docx"], "folder 'nowhere' for the annotated copy does not exist"),
     (["a.txt", "--format", "yaml"], "invalid choice"),
 ], ids=["missing-file", "empty-folder", "glob-matches-nothing", "negative-jobs", "annotate-two-files",
-        "annotate-text-file", "unknown-format"])
+        "annotate-text-file", "annotate-folder-missing", "unknown-format"])
 def test_usage_errors_exit_2(tmp_path, capsys, monkeypatch, fake_checker, argv, message):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "empty").mkdir()
-    _touch(tmp_path, "a.txt", "b.txt")
+    _touch(tmp_path, "a.txt", "b.txt", "w.docx")
     code, out, err = run(capsys, *argv)
     assert code == 2
     assert message in err and "Traceback" not in err

@@ -268,6 +268,10 @@ def check_paths(paths, lang: str = "auto", playbook=None, library=None, jobs: in
             raise UsageError(f"--annotate needs a Word .docx contract; {str(files[0])!r} is not one",
                              path=str(files[0]), hint="drop --annotate for .pdf, .txt and .md contracts")
         ensure_not_input(Path(annotate), files)
+        folder = Path(annotate).parent
+        if not folder.is_dir():  # say so now, not after the check
+            raise UsageError(f"folder {str(folder)!r} for the annotated copy does not exist",
+                             path=str(annotate), hint="create the folder first or choose another path")
 
     if playbook is not None:  # once here, so that a bad playbook stops the run before any work
         from clausegen.check import load_playbook
