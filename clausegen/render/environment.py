@@ -6,7 +6,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError, meta, nodes, pass_context
+from jinja2 import (FileSystemLoader, StrictUndefined, TemplateError, TemplateNotFound, TemplateSyntaxError, meta,
+                    nodes, pass_context)
 from jinja2.sandbox import ImmutableSandboxedEnvironment  # noqa: F401 (the base of render.sandbox)
 
 from clausegen.errors import LibraryError
@@ -196,7 +197,13 @@ def _referenced(env, name: str, seen: set) -> list[str]:
     _, ast = _parsed(env, name)
     for ref in meta.find_referenced_templates(ast):
         if ref:
-            out += _referenced(env, ref, seen)
+            try:
+                out += _referenced(env, ref, seen)
+            except TemplateNotFound:  # also "../" paths, which the loader never leaves the library for
+                line = min((n.lineno for n in ast.find_all((nodes.Include, nodes.Import, nodes.FromImport))
+                            if isinstance(n.template, nodes.Const) and n.template.value == ref), default=None)
+                raise LibraryError(f"template {ref!r} not found in the clause library", path=template_path(env, name),
+                                   line=line, hint="name a template inside the library, e.g. en/_terms.j2") from None
     return out
 
 
