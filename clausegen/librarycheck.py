@@ -370,8 +370,12 @@ def check_version_raised(ctx: Context) -> list[Problem]:
 _HEADING = re.compile(r"^##\s+(?P<pid>[a-z0-9_-]+)(?:\s+\[?(?P<lang>zh|en)\]?)?\s*$")
 
 
+_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})
+
+
 def _norm(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    # Snippets are typed with straight quotes; the renderer prints typographic ones.
+    return re.sub(r"\s+", " ", text.translate(_QUOTES)).strip()
 
 
 def read_expected(path: Path) -> list[tuple[str, str | None, str, int]]:
@@ -404,7 +408,8 @@ def read_expected(path: Path) -> list[tuple[str, str | None, str, int]]:
 
 def _closest(snippet: str, text: str) -> str:
     """Return the run of rendered sentences most like `snippet`, so the diff shows just the change."""
-    sentences = [x for line in text.splitlines() for x in re.split(r"(?<=[.。；;!?！？])\s*", line) if x.strip()]
+    sentences = [x for line in text.splitlines() for x in re.split(r"(?<=[.;!?])\s+|(?<=[。；！？])", line)
+                 if x.strip()]
     count = max(1, len(re.findall(r"[.。；;!?！？](?:\s|$)", _norm(snippet))))
     runs = [" ".join(sentences[i:i + count]) for i in range(len(sentences))] or [text]
     return max(runs, key=lambda r: difflib.SequenceMatcher(None, _norm(snippet), _norm(r)).ratio())

@@ -72,7 +72,7 @@ def test_render_inside_the_firm_repo_uses_its_library_and_records_provenance(tmp
     from docx import Document
 
     text = "\n".join(p.text for p in Document(str(out)).paragraphs)
-    assert 'a "Credit Request"' in text and "forty-five (45) days" in text
+    assert "a “Credit Request”" in text and "forty-five (45) days" in text
     made = read_provenance(out)
     assert (made["library"], made["family"], made["family_version"]) == ("harbour-pine-clauses",
                                                                          "service-interruption", "3.1.0")
