@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -13,6 +14,7 @@ from clausegen.check.readers import Contract
 from clausegen.check.rules import Rule, RuleSet
 
 MAX_EVIDENCE = 3
+_BULLET = re.compile(r"^(?:[-*•·]|>)\s+")
 
 
 @dataclass
@@ -143,6 +145,10 @@ def analyse(contract: Contract, ruleset: RuleSet, lang: str | None = None) -> Do
             if not text or not any(ch.isalnum() for ch in text):
                 continue
             lead = len(raw) - len(raw.lstrip())
+            bullet = _BULLET.match(text)
+            if bullet and bullet.end() < len(text):  # evidence starts at the words, not at "- "
+                lead += bullet.end()
+                text = text[bullet.end():]
             a = sent.start_char + lead
             b = a + len(text)
             labels = frozenset(lab for s0, e0, lab in spans if s0 < b and e0 > a)
