@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 
 from clausegen.errors import ClausegenError, InvalidSpec, Problem, SpecError
 from clausegen.yamlsource import find_mark, load_yaml_file
@@ -41,10 +39,7 @@ def load_spec(path: str | os.PathLike) -> Spec:
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise InvalidSpec(problems, path=str(path))
-    import hashlib
-
-    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    return Spec(path=str(path), data=doc.data, sha256=digest, language=doc.data.get("language", "zh"),
+    return Spec(path=str(path), data=doc.data, sha256=doc.sha256, language=doc.data.get("language", "zh"),
                 marks=doc.marks, warnings=tuple(problems))
 
 

@@ -45,6 +45,7 @@ class YamlDocument:
     marks: dict = field(repr=False)
     path: str
     text: str = field(repr=False, default="")
+    sha256: str = ""  # of the file's bytes, as read (load_yaml_file only)
 
     def mark(self, path: tuple) -> tuple[int, int] | None:
         """Return the position of `path`, or of its nearest ancestor that has one."""
@@ -103,7 +104,11 @@ def load_yaml_file(path: str | os.PathLike) -> YamlDocument:
     if len(raw) > limit:  # grew while we looked, or a special file
         raise SpecError(f"the file is larger than {limit} bytes", path=name,
                         hint=f"raise {MAX_BYTES_ENV} if this spec is real")
-    return load_yaml_text(_decode(raw, name), name)
+    import dataclasses
+    import hashlib
+
+    doc = load_yaml_text(_decode(raw, name), name)
+    return dataclasses.replace(doc, sha256=hashlib.sha256(raw).hexdigest())
 
 
 def _decode(raw: bytes, name: str) -> str:
