@@ -80,7 +80,7 @@ def rule_items(family: Family) -> list[Item]:
     return items
 
 
-def test_items(family: Family) -> list[Item]:
+def family_test_items(family: Family) -> list[Item]:
     """Return the sample specs in the family's `tests/` folder (each with its expected snippets)."""
     return [Item("test", family.id, f"tests/{name}", path, family.origin(path))
             for name, path in family.files("tests", "*.yaml").items()]
@@ -133,7 +133,7 @@ def library_summary(library: Library) -> dict:
             "provisions": provisions,
             "rules": [{"id": Path(r.name).stem, "file": r.name, "provision": r.provision,
                        "from": _origin(family, r.path)} for r in rules],
-            "tests": [{"file": t.name, "from": _origin(family, t.path)} for t in test_items(family)],
+            "tests": [{"file": t.name, "from": _origin(family, t.path)} for t in family_test_items(family)],
         })
     return {"version": 1, "library": {"id": library.id,
                                       "root": _display(library.root) if library.root else None},
@@ -417,7 +417,7 @@ def _closest(snippet: str, text: str) -> str:
 
 def check_family_tests(ctx: Context) -> list[Problem]:
     """Return a problem, with a unified diff, for every expected snippet the rendered test spec lacks."""
-    tests = test_items(ctx.family)
+    tests = family_test_items(ctx.family)
     if not tests and not ctx.family.files("tests", "*.expected.md"):
         return []
     from clausegen.render import render_provision_text
