@@ -119,8 +119,8 @@ def _print(result: dict) -> None:
         p, r, f, tp, fp, fn = ours[pid]
         print(f"{pid:<14}{p:6.2f}{r:6.2f}{f:6.2f}  {tp:3d}{fp:3d}{fn:3d}   {base[pid][2]:6.2f}")
     for lang, sc in result["by_lang"].items():
-        per = " ".join(f"{pid[:5]}={sc[pid][2]:.2f}" for pid in REQUIRED)
-        print(f"language {lang}: macro-F1 {sc['macro']:.3f}  ({per})")
+        per = "  ".join(f"{pid[:5]} {sc[pid][0]:.2f}/{sc[pid][1]:.2f}/{sc[pid][2]:.2f}" for pid in REQUIRED)
+        print(f"language {lang} (P/R/F1): macro-F1 {sc['macro']:.3f}   {per}")
     print(f"macro-F1 {ours['macro']:.3f}   (keyword baseline macro-F1 {base['macro']:.3f})")
     if result["disagreements"]:
         print("\ndisagreements:")
