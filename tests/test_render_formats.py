@@ -222,3 +222,15 @@ def test_without_a_document_date_the_date_comes_from_source_date_epoch(starter, 
     assert render(data).meta["date"].isoformat().startswith("2026-01-01")
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
     assert render(data).meta["date"].year == 2000  # fixed, never the clock
+
+
+def test_html_and_markdown_escape_text_from_the_spec(starter):
+    from clausegen.render import write
+
+    data = starter("en")
+    data["parties"]["provider"]["name"] = "<script>alert(1)</script> A|B Ltd"
+    document = render(data)
+    html = write(document, "html").decode()
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; A|B Ltd" in html
+    md = write(document, "md").decode()
+    assert "<script>alert(1)</script> A|B Ltd" in md  # body text is kept verbatim in Markdown
