@@ -5,8 +5,13 @@ from __future__ import annotations
 from clausegen.render.model import Document, Paragraph, Table, heading_label, number_labels
 
 
+def _text(text: str) -> str:
+    # Raw HTML in Markdown would be rendered (or run) by a viewer; spec text is plain text.
+    return text.replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|")
+    return _text(text).replace("|", "\\|")
 
 
 def _blocks(blocks, number: int, lang: str) -> list[str]:
@@ -20,14 +25,14 @@ def _blocks(blocks, number: int, lang: str) -> list[str]:
         elif isinstance(block, Paragraph):
             indent = "    " * max(block.level - 1, 0)
             # A label like "1.1" would start an ordered list in Markdown; bold keeps it literal.
-            out.append(f"{indent}**{label}** {block.text}" if label else block.text)
+            out.append(f"{indent}**{label}** {_text(block.text)}" if label else _text(block.text))
             out.append("")
     return out
 
 
 def write_markdown(document: Document) -> bytes:
     """Return `document` as UTF-8 Markdown (bilingual: each clause in Chinese, then English)."""
-    out: list[str] = [f"# {document.title}", ""]
+    out: list[str] = [f"# {_text(document.title)}", ""]
     for part in document.parts:
         out += _blocks(part.preamble, 0, part.lang)
     if len(document.parts) == 1:
