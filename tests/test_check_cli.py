@@ -9,6 +9,7 @@ from pathlib import Path
 import docx
 import jsonschema
 import pytest
+from docx.oxml.ns import qn
 
 from clausegen.check import batch
 from clausegen.check.model import FileReport, Finding, ProvisionResult
@@ -209,9 +210,23 @@ def test_annotate_real_contract_from_the_command_line(tmp_path, capsys):
     provisions = {p["id"]: p for p in report["provisions"]}
     expected = sum(len({e["paragraph"] for e in p["evidence"]}) for p in provisions.values() if p["status"] != "missing")
     expected += sum(p["status"] == "missing" for pid, p in provisions.items() if pid in SIX)
-    comments = list(docx.Document(str(out_docx)).comments)
+    document = docx.Document(str(out_docx))
+    comments = list(document.comments)
     assert len(comments) >= expected >= 6
     assert all(c.author == "clausegen" for c in comments)
+    # Each found provision's first passage carries a comment on the Word paragraph (or table
+    # cell) that holds it.
+    anchored = {}
+    for start in document.element.body.iter(qn("w:commentRangeStart")):
+        paragraph = start.getparent()
+        while paragraph.tag != qn("w:p"):
+            paragraph = paragraph.getparent()
+        anchored[start.get(qn("w:id"))] = "".join("".join(t.text or "" for t in paragraph.iter(qn("w:t"))).split())
+    for pid, p in provisions.items():
+        if p["status"] == "missing" or not p["evidence"]:
+            continue
+        head = "".join(p["evidence"][0]["text"].split())[:15]
+        assert any(f"({pid})" in c.paragraphs[0].text and head in anchored[str(c.comment_id)] for c in comments), pid
 
 
 def test_annotate_refuses_the_input_as_output(tmp_path, capsys):
