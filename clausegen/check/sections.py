@@ -106,13 +106,15 @@ def split_sections(texts: list[str], marked: list[int | None] | None = None) -> 
     sections = []
     if not heads or heads[0][0] > 0:
         sections.append(Section("", None, 0, 0, heads[0][0] if heads else len(texts)))
+    # A section ends at the next heading of the same or an outer level (one pass with a stack).
+    ends = [len(texts)] * len(heads)
+    stack: list[int] = []
     for k, (i, lv) in enumerate(heads):
-        end = len(texts)
-        for j, lv2 in heads[k + 1:]:
-            if lv2 <= lv:
-                end = j
-                break
-        sections.append(Section(texts[i].strip(), i, lv, i, end))
+        while stack and heads[stack[-1]][1] >= lv:
+            ends[stack.pop()] = i
+        stack.append(k)
+    for k, (i, lv) in enumerate(heads):
+        sections.append(Section(texts[i].strip(), i, lv, i, ends[k]))
     return sections
 
 
