@@ -47,7 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="check contracts for the required provisions")
     p.add_argument("files", nargs="+", metavar="FILE", type=Path,
-                   help="contract files (.docx .pdf .txt .md) or folders")
+                   help="contract files (.docx .pdf .txt .md), folders (searched recursively) "
+                        "or patterns such as 'contracts/**/*.docx'")
     p.add_argument("--format", choices=("text", "json", "sarif", "markdown"),
                    help="report format (default: clausegen.toml [check] format, else text)")
     p.add_argument("--annotate", metavar="OUT.docx", type=Path,
@@ -56,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a playbook file choosing rules and levels")
     p.add_argument("--lang", choices=("auto", "zh", "en"),
                    help="contract language (default: clausegen.toml [check] lang, else auto)")
-    p.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="files checked in parallel")
+    p.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
+                   help="files checked in parallel processes (0: one per CPU; default 1)")
     p.add_argument("--verbose", "-v", action="store_true", help="show all evidence and findings")
     _add_library(p)
     p.set_defaults(func=cmd_check)
