@@ -114,8 +114,12 @@ def spec_schema() -> dict:
 
 
 def _schema_problems(data, marks, file):
-    for error in schema_errors(data):
-        yield from _explain(error, data, marks, file)
+    problems = [p for error in schema_errors(data) for p in _explain(error, data, marks, file)]
+    # A misspelt required key is reported once, as an unknown key with its did-you-mean.
+    suggested = {(p.pointer.rpartition(".")[0], p.hint) for p in problems if p.code == "unknown-key"}
+    return [p for p in problems if not (
+        p.code == "missing-key"
+        and (p.pointer.rpartition(".")[0], f"did you mean {p.pointer.rpartition('.')[2]!r}?") in suggested)]
 
 
 def _explain(error, data, marks, file):
@@ -551,7 +555,7 @@ def rule_credit_within_cap(data):
         return
     for i, tier in enumerate(_list(_get(data, "standards", "service_credits", "tiers"))):
         credit = _num(_get(tier, "credit_percent"))
-        if credit is not None and credit > cap:
+        if credit is not None and cap < credit <= 100:  # above 100 the schema already says so
             yield (("standards", "service_credits", "tiers", i, "credit_percent"),
                    f"{_show(credit)} is more than the cap of {_show(cap)} %",
                    "lower the credit or raise standards.cap.percent")

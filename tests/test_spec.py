@@ -525,3 +525,23 @@ def test_validate_does_not_import_jsonschema(repo_root):
             "print('jsonschema' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=repo_root, timeout=120)
     assert result.stdout.strip() == "False", result.stderr
+
+
+@pytest.mark.parametrize("parent, good, bad", [
+    ((), "disputes", "disputs"),
+    (("service",), "measurement_period", "measurment_period"),
+], ids=["section", "key"])
+def test_misspelt_required_key_is_reported_once_with_did_you_mean(starter, parent, good, bad):
+    data = starter("en")
+    node = data
+    for key in parent:
+        node = node[key]
+    node[bad] = node.pop(good)
+    problems = [p for p in check(data) if p.severity == "error"]
+    assert [(p.code, p.hint) for p in problems] == [("unknown-key", f"did you mean {good!r}?")]
+
+
+def test_credit_over_100_is_not_also_reported_against_the_cap(starter):
+    data = starter("en")
+    data["standards"]["service_credits"]["tiers"][2]["credit_percent"] = 150
+    assert [p.code for p in check(data) if p.severity == "error"] == ["schema"]
