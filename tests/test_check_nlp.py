@@ -25,6 +25,12 @@ ENTITY_CASES = [
     ("en", "up to $1,000.00 per incident", "MONEY", "$1,000.00"),
     ("en", "one hundred times the hourly fee", "MULTIPLIER", "hundred times"),
     ("en", "The Provider shall notify the Customer", "PARTY", "Provider"),
+    ("zh", "乙方应立即通知甲方", "OBLIGATION", "应"),
+    ("zh", "乙方应立即通知甲方", "VAGUE_TIME", "立即"),
+    ("zh", "计划维护时间不计入不可用时间", "EXCLUSION", "不计入"),
+    ("en", "Provider will promptly notify Customer", "VAGUE_TIME", "promptly"),
+    ("en", "Downtime excludes Scheduled Maintenance", "EXCLUSION", "excludes"),
+    ("en", "Customer must submit a claim", "OBLIGATION", "must"),
 ]
 
 

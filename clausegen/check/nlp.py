@@ -1,6 +1,7 @@
 """spaCy pipelines for contracts (zh with jieba, en with lookup lemmas) and the entity taggers.
 
-Entities (DURATION, DEADLINE, PERCENT, MONEY, MULTIPLIER, FORMULA, PARTY) are found with regular
+Entities (DURATION, PERCENT, MONEY, FEE, MULTIPLIER, FORMULA, PARTY) and legal cue phrases
+(OBLIGATION, EXCLUSION, VAGUE_TIME) are found with regular
 expressions on the raw characters and then attached to the doc as spans, expanded to token
 boundaries. Matching on characters rather than on tokens keeps Chinese recognition independent
 of how jieba happens to segment a phrase (it splits 服务提供方在 into 服务/提供/方在).
@@ -73,6 +74,20 @@ ENTITY_PATTERNS: dict[str, dict[str, list[str]]] = {
     "FORMULA": {
         "zh": [r"[/÷×]\s*(?:24|60|1440|30)\b", r"[=＝]\s*\S", r"(?:计算公式|计算方法|计算方式)"],
         "en": [r"[/÷×]\s*(?:24|60|1440|30)\b", r"(?i)\b(?:calculated|computed|multiplied|divided)\b", r"=\s*\S"],
+    },
+    # Legal cue phrases: a duty, an exclusion, a vague time word. Rules may require them as entities.
+    "OBLIGATION": {
+        "zh": [r"应当|应|须|必须|需要|负责|承诺|有义务"],
+        "en": [r"(?i)\b(?:shall|must|will|agrees? to|undertakes? to|is required to|are required to|is obliged to)\b"],
+    },
+    "EXCLUSION": {
+        "zh": [r"不包括|不含|不计入|除外|排除|不属于|免责|不承担"],
+        "en": [r"(?i)\b(?:exclud\w*|except(?:ion)?s?|does not include|shall not apply|does not apply|not be liable)\b"],
+    },
+    "VAGUE_TIME": {
+        "zh": [r"及时|立即|立刻|尽快|尽速|马上|第一时间|合理(?:期限|时间)内"],
+        "en": [r"(?i)\b(?:promptly|immediately|without (?:undue )?delay|as soon as (?:possible|practicable)|timely|"
+               r"forthwith|within a reasonable (?:time|period))\b"],
     },
     "PARTY": {
         "zh": [r"服务提供方|服务接受方|服务提供商|甲方|乙方|丙方|供方|用方|供电方|用电方|出租方|承租方|委托方|受托方|用户|客户|您|我们"],
