@@ -140,7 +140,11 @@ def load_yaml_text(text: str, name: str = "<spec>") -> YamlDocument:
     except yaml.MarkedYAMLError as exc:
         raise _yaml_error(exc, text, name) from None
     except yaml.YAMLError as exc:
-        raise _reader_error(exc, name) from None
+        raise _reader_error(exc, text, name) from None
+    except UnicodeEncodeError as exc:  # lone surrogates, e.g. from a JSON "\ud800" escape
+        line, col = _line_col(text, exc.start)
+        raise SpecError("the text holds an invalid character (a lone surrogate)", path=name, line=line, col=col,
+                        hint="remove the character or save the text as UTF-8") from None
     except RecursionError:
         raise SpecError("the document is nested too deeply", path=name,
                         hint=f"a spec needs only a few levels of nesting (limit {MAX_DEPTH})") from None
@@ -190,12 +194,16 @@ def _yaml_error(exc: yaml.MarkedYAMLError, text: str, name: str) -> SpecError:
     return SpecError(f"not valid YAML: {problem}", path=name, line=line, col=col, hint=hint)
 
 
-def _reader_error(exc: yaml.YAMLError, name: str) -> SpecError:
-    if isinstance(exc, yaml.reader.ReaderError):
-        # The reader reports a character offset; no line is known without re-scanning.
-        return SpecError(f"the character {chr(exc.character)!r} (U+{exc.character:04X}) is not allowed in YAML"
-                         if isinstance(exc.character, int) else f"not valid YAML: {exc.reason}",
-                         path=name, hint="remove control characters from the file")
+def _line_col(text: str, index: int) -> tuple[int, int]:
+    before = text[:index]
+    return before.count("\n") + 1, index - (before.rfind("\n") + 1) + 1
+
+
+def _reader_error(exc: yaml.YAMLError, text: str, name: str) -> SpecError:
+    if isinstance(exc, yaml.reader.ReaderError) and isinstance(exc.character, int):
+        line, col = _line_col(text, exc.position) if isinstance(exc.position, int) else (None, None)
+        return SpecError(f"the character {chr(exc.character)!r} (U+{exc.character:04X}) is not allowed in YAML",
+                         path=name, line=line, col=col, hint="remove control characters from the file")
     return SpecError(f"not valid YAML: {exc}", path=name)
 
 

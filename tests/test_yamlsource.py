@@ -152,3 +152,15 @@ def test_deep_nesting_is_bounded():
 def test_dates_become_iso_text_and_keys_stay_as_written():
     doc = load_yaml_text("date: 2026-03-01\nyes: 1\n", "t.yaml")
     assert doc.data == {"date": "2026-03-01", "yes": 1}
+
+
+def test_control_character_reports_its_position():
+    with pytest.raises(SpecError, match=r"U\+0001\) is not allowed") as info:
+        load_yaml_text("a: 1\nb: x\x01b\n", "t.yaml")
+    assert (info.value.line, info.value.col) == (2, 5)
+
+
+def test_lone_surrogate_in_text_is_a_spec_error():
+    with pytest.raises(SpecError, match="lone surrogate") as info:
+        load_yaml_text("a: \ud800\n", "t.yaml")
+    assert (info.value.line, info.value.col) == (1, 4)
