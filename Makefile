@@ -24,6 +24,13 @@ demo: $(STAMP)
 	@for s in zh en bilingual; do for f in docx md; do \
 	  $(BIN)/clausegen render samples/sla-$$s.yaml -o $(OUT)/sla-$$s.$$f || exit 1; done; done
 	@echo "rendered clauses are in $(OUT)/: sla-zh, sla-en, sla-bilingual (.docx and .md)"
+	@echo "== check the rendered clauses: all six provisions present"
+	$(BIN)/clausegen check $(OUT)/sla-zh.docx $(OUT)/sla-en.docx
+	@echo "== check the example contracts in samples/contracts/ (they have gaps on purpose)"
+	@$(BIN)/clausegen check samples/contracts/ || echo "(exit $$?: gaps found, as expected)"
+	@$(BIN)/clausegen check samples/contracts/ --format sarif > $(OUT)/contracts.sarif || true
+	@$(BIN)/clausegen check samples/contracts/ --format json > $(OUT)/contracts.json || true
+	@echo "reports: $(OUT)/contracts.json, $(OUT)/contracts.sarif"
 
 ## test: run the whole test suite (slow fuzzing and benchmarks excluded; see `make fuzz`)
 test: $(STAMP)

@@ -102,8 +102,15 @@ def decode_text(raw: bytes, path: str = "<text>") -> str:
                          hint="save the file as UTF-8 and check it again") from None
 
 
-def split_lines(text: str) -> list[tuple[int, str]]:
-    """Return (line number, paragraph text) pairs, re-joining lines that were hard-wrapped."""
+_MD_BLOCK_START = re.compile(r"^\s*(?:#{1,6}\s|[-*+]\s|\d+[.)]\s|>|\||```)")
+
+
+def split_lines(text: str, markdown: bool = False) -> list[tuple[int, str]]:
+    """Return (line number, paragraph text) pairs, re-joining lines that were hard-wrapped.
+
+    With `markdown`, consecutive lines of one block are one paragraph (Markdown's own rule);
+    plain text is joined only where the wrapping is evident.
+    """
     out: list[tuple[int, str]] = []
     prev_raw = ""
     for n, raw in enumerate(text.splitlines(), start=1):
@@ -111,7 +118,11 @@ def split_lines(text: str) -> list[tuple[int, str]]:
         if not line:
             prev_raw = ""
             continue
-        wrapped = (
+        md_soft_break = (
+            markdown and out and prev_raw
+            and not _MD_BLOCK_START.match(raw) and not _MD_BLOCK_START.match(prev_raw)
+        )
+        wrapped = md_soft_break or (
             out
             and prev_raw
             and not prev_raw.rstrip().endswith(_TERMINAL)
@@ -135,7 +146,7 @@ def read_text(path: Path) -> list[Paragraph]:
     """Load a .txt or .md file into paragraphs (one per line; markdown headings marked)."""
     text = decode_text(_read_bytes(path), str(path))
     paragraphs = []
-    for n, line in split_lines(text):
+    for n, line in split_lines(text, markdown=path.suffix.lower() in (".md", ".markdown")):
         level = None
         m = re.match(r"^(#{1,6})\s+(.*)$", line)
         if m:
