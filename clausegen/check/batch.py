@@ -58,6 +58,8 @@ def expand_paths(paths) -> list[Path]:
     Raises InputError for a path that does not exist, a pattern that matches nothing and a
     folder holding no contract.
     """
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
     found: list[Path] = []
     for arg in paths:
         arg = Path(arg)
