@@ -307,8 +307,8 @@ def regex_hazard(pattern: str) -> str | None:
     def repeats(items) -> bool:
         """Return True when `items` contain an unbounded repeat of something that can match text."""
         for op, av in items:
-            if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and av[1] == unbounded and op != c.POSSESSIVE_REPEAT:
-                return True
+            if op in (c.MAX_REPEAT, c.MIN_REPEAT) and (av[1] == unbounded or av[1] - av[0] >= 2):
+                return True  # a variable-length repeat: the outer repeat can split the text many ways
             if op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[1] > 1 and repeats(av[2]):
                 return True
             if op == c.SUBPATTERN and repeats(av[-1]):

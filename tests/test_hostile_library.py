@@ -1,0 +1,186 @@
+"""Hostile clause libraries: templates that reach for Python internals or never end, rules that backtrack.
+
+A firm's library is trusted to say what clauses say, not to run code or to hang the tool: the
+sandbox refuses internals, and time, output size and value sizes are bounded (`clausegen.limits`).
+Each case overrides one template (or rule) of the built-in library in a firm folder and runs the
+command line with a timeout.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE_EN = REPO / "samples" / "sla-en.yaml"
+FAMILY = "service-interruption"
+
+
+def run_cli(*args, cwd: Path, timeout: float = 90, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Return the finished `python -m clausegen ARGS` run in `cwd`, failing the test past `timeout` s."""
+    full_env = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
+    start = time.monotonic()
+    proc = subprocess.run([sys.executable, "-m", "clausegen", *map(str, args)], cwd=cwd, env=full_env,
+                          capture_output=True, text=True, timeout=timeout)
+    proc.elapsed = time.monotonic() - start
+    return proc
+
+
+def firm_library(root: Path, relpath: str, text: str) -> Path:
+    """Return a firm library folder under `root` that overrides `relpath` of the family with `text`."""
+    lib = root / "firm-lib"
+    target = lib / FAMILY / relpath
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    return lib
+
+
+# (id, template text, words the error must contain)
+TEMPLATES = [
+    ("mro", "- x {{ ''.__class__.__mro__ }}\n", ["unsafe", "__class__"]),
+    ("subclasses", "- {{ ''.__class__.__mro__[1].__subclasses__() }}\n", ["unsafe"]),
+    ("cycler-globals", "- {{ cycler.__init__.__globals__ }}\n", ["unsafe", "__init__"]),
+    ("lipsum-globals", "- {{ lipsum.__globals__['os'] }}\n", ["unsafe", "__globals__"]),
+    ("attr-filter", "- {{ ''|attr('__class__') }}\n", ["unsafe", "__class__"]),
+    ("format-string", "- {{ '{0.__class__}'.format('') }}\n", ["unsafe"]),
+    ("include-outside", "{% include '../../../../../../etc/passwd' %}\n", ["not found in the clause library"]),
+    ("huge-range", "{% for i in range(10**9) %}x{% endfor %}\n", ["Range too big"]),
+    ("nested-loops", "{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}\n",
+     ["ran longer than 2 s"]),
+    ("nested-list-loops", "{% set x = range(99999)|list %}{% for a in x %}{% for b in x %}{% endfor %}{% endfor %}\n",
+     ["ran longer than 2 s"]),
+    ("string-times-billion", "- {{ 'x' * 1000000000 }}\n", ["would exceed"]),
+    ("huge-power", "- {{ 10 ** 100000 }}\n", ["too large a number"]),
+    ("doubling-namespace", "{% set ns = namespace(s='x') %}{% for i in range(80) %}{% set ns.s = ns.s ~ ns.s %}"
+     "{% endfor %}- {{ ns.s|length }}\n", ["grew past"]),
+    ("center-billion", "- {{ 'x'|center(1000000000) }}\n", ["larger than"]),
+    ("endless-output", "{% for i in range(99999) %}- " + "x" * 80 + "\n{% endfor %}", ["produced more than"]),
+    ("recursion", "{% macro f(n) %}{{ f(n) }}{% endmacro %}- {{ f(1) }}\n", ["calls itself"]),
+]
+
+
+@pytest.mark.parametrize("case_id, template, words", TEMPLATES, ids=[t[0] for t in TEMPLATES])
+def test_render_stops_hostile_template_with_a_located_error(tmp_path, case_id, template, words):
+    lib = firm_library(tmp_path, "en/definition.j2", template)
+    proc = run_cli("render", SAMPLE_EN, "-o", "out.docx", "--library", lib, "--limit", "template_seconds=2",
+                   cwd=tmp_path, timeout=60)
+    assert proc.returncode == 2, (proc.stdout, proc.stderr)
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+    # names the template file, and the line where there is one (output size belongs to the whole file)
+    assert ("en/definition.j2" if case_id == "endless-output" else "en/definition.j2:1") in proc.stderr
+    for word in words:
+        assert word in proc.stderr, (word, proc.stderr)
+    assert proc.elapsed < 30
+    assert not (tmp_path / "out.docx").exists()
+    assert not list(tmp_path.glob(".out.docx*"))
+
+
+@pytest.mark.parametrize("case_id", ["cycler-globals", "nested-loops", "huge-power", "endless-output"])
+def test_library_check_reports_hostile_template_without_hanging(tmp_path, case_id):
+    template = dict((t[0], t[1]) for t in TEMPLATES)[case_id]
+    lib = firm_library(tmp_path, "en/definition.j2", template)
+    proc = run_cli("library", "check", "--library", lib, "--limit", "template_seconds=2", cwd=tmp_path, timeout=240)
+    assert proc.returncode in (1, 2), proc.stdout
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert "en/definition.j2" in proc.stdout + proc.stderr
+    assert proc.elapsed < 200
+
+
+def test_template_limits_do_not_touch_the_built_in_library(tmp_path):
+    proc = run_cli("render", SAMPLE_EN, "-o", "out.docx", "--limit", "template_seconds=2", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "out.docx").stat().st_size > 5000
+
+
+CATASTROPHIC_RULE = """kind: require
+level: error
+provision: definition
+scope: sentence
+message:
+  zh: 未找到服务中断的定义。
+  en: No definition of an interruption.
+description: A hostile rule with a backtracking pattern.
+trigger: patterns
+patterns:
+  en:
+    - '(a+)+$'
+  zh:
+    - '服务中断'
+examples:
+  pass:
+    en: ['aaaa']
+    zh: ['服务中断']
+  fail:
+    en: ['b']
+    zh: ['合同']
+"""
+
+
+def test_check_refuses_a_rule_with_a_catastrophic_regex(tmp_path):
+    lib = firm_library(tmp_path, "rules/definition.yml", CATASTROPHIC_RULE)
+    (tmp_path / "c.txt").write_text("a" * 40 + "!\n", encoding="utf-8")  # (a+)+$ would backtrack 2**40 times
+    proc = run_cli("check", "c.txt", "--library", lib, cwd=tmp_path, timeout=60)
+    assert proc.returncode == 2, proc.stdout
+    assert "rules/definition.yml:12:" in proc.stderr, proc.stderr  # the file and the pattern's line
+    assert "exponential time" in proc.stderr and "nested quantifiers" in proc.stderr
+    assert proc.elapsed < 45
+
+
+def test_library_check_reports_the_catastrophic_regex(tmp_path):
+    lib = firm_library(tmp_path, "rules/definition.yml", CATASTROPHIC_RULE)
+    proc = run_cli("library", "check", "--library", lib, cwd=tmp_path, timeout=240)
+    assert proc.returncode == 1, proc.stdout
+    assert "definition.yml:12:" in proc.stdout and "exponential time" in proc.stdout
+
+
+@pytest.mark.parametrize("pattern, hazardous", [
+    ("(a+)+$", True), ("(a*)*b", True), (r"(\w+\s?)*$", True), ("(x+x+)+y", True), ("(a|a)*c", True),
+    (r"^(\d+)*$", True), ("(?:a{1,100})+", True),
+    ("a+b+", False), ("(?:ab)+", False), (r"\b(?:downtime|outage)s?\b[^;]{0,60}\bmeans\b", False),
+    ("服务中断[^。]{0,25}(?:是指|系指)", False), ("(a+)?", False), ("((", False),
+], ids=lambda v: str(v))
+def test_regex_hazard_table(pattern, hazardous):
+    from clausegen.limits import regex_hazard
+
+    assert bool(regex_hazard(pattern)) is hazardous
+
+
+def test_every_built_in_rule_pattern_is_free_of_hazards():
+    from clausegen.check.rules import load_ruleset
+    from clausegen.limits import regex_hazard
+
+    ruleset = load_ruleset()
+    patterns = [rx.pattern for rule in ruleset.rules for by_lang in rule.patterns.values()
+                for group in by_lang.values() for rx in group.regexes]
+    assert len(patterns) > 50
+    assert [p for p in patterns if regex_hazard(p)] == []
+
+
+def test_sandbox_limits_in_process(monkeypatch):
+    """The bounded sandbox itself: fast refusals, the output bound, and normal templates untouched."""
+    from jinja2 import DictLoader
+
+    from clausegen.render.sandbox import BoundedSandbox, TemplateLimitError
+
+    monkeypatch.setenv("CLAUSEGEN_MAX_TEMPLATE_OUTPUT_CHARS", "1000")
+    monkeypatch.setenv("CLAUSEGEN_MAX_TEMPLATE_SECONDS", "1")
+    env = BoundedSandbox(loader=DictLoader({
+        "ok": "{% for i in range(3) %}{{ i * 2 }},{% endfor %}{{ 'ab' * 3 }}{{ 2 ** 10 }}{{ [1] + [2] }}",
+        "big": "{% for i in range(2000) %}x{% endfor %}",
+        "slow": "{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}",
+    }))
+    env.bound_filters()
+    assert env.get_template("ok").render() == "0,2,4,ababab1024[1, 2]"
+    with pytest.raises(TemplateLimitError, match="more than 1000 characters"):
+        env.get_template("big").render()
+    start = time.monotonic()
+    with pytest.raises(TemplateLimitError, match="longer than 1 s"):
+        env.get_template("slow").render()
+    assert time.monotonic() - start < 5
+    with pytest.raises(TemplateLimitError):
+        env.from_string("{{ 'x' * 5000 }}").render()
