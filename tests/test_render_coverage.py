@@ -117,3 +117,71 @@ def test_no_list_marker_is_glued_into_a_paragraph(samples_dir, sample):
                 if isinstance(block, Paragraph):
                     assert not re.search(r"[.。:：;；)）]\s?- \S", block.text), block.text
                     assert "{%" not in block.text and "{{" not in block.text
+
+
+def _minimal(data, schema, root):
+    """Return `data` with every key the schema does not require removed, recursively."""
+    while "$ref" in schema:
+        schema = root["$defs"][schema["$ref"].split("/")[-1]]
+    if isinstance(data, dict) and "properties" in schema:
+        required = schema.get("required", [])
+        return {k: _minimal(v, schema["properties"].get(k, {}), root) for k, v in data.items() if k in required}
+    if isinstance(data, list) and isinstance(schema.get("items"), dict):
+        return [_minimal(v, schema["items"], root) for v in data]
+    return data
+
+
+@pytest.mark.parametrize("lang", ["zh", "en", "bilingual"])
+def test_a_spec_with_only_the_required_keys_renders_in_every_format(starter, lang):
+    from clausegen.render import write
+    from clausegen.resources import load_schema
+    from clausegen.spec import validate
+
+    schema = load_schema("spec.schema.json")
+    full = starter(lang)
+    data = _minimal(full, schema, schema)
+    # Semantic rules beyond the schema: each chosen method has its block, arbitration its institution.
+    std = schema["properties"]["standards"]["properties"]
+    for method in data["standards"]["methods"]:
+        data["standards"][method] = _minimal(full["standards"][method], std[method], schema)
+        if "tiers" in full["standards"][method]:  # tiers must close the range: keep them whole
+            data["standards"][method]["tiers"] = full["standards"][method]["tiers"]
+    if data["disputes"]["method"] == "arbitration":
+        data["disputes"]["arbitration"] = {"institution": full["disputes"]["arbitration"]["institution"]}
+    assert "document" not in data and "records" not in data
+    assert [p for p in validate(data) if p.severity == "error"] == []
+    document = render(data)
+    assert [c.id for c in document.parts[0].clauses] == ["definition", "notification", "standards", "process",
+                                                          "deadlines", "disputes"]
+    for fmt in ("docx", "md", "txt", "html"):
+        assert len(write(document, fmt)) > 1000
+
+
+def _key_paths(node, path=()):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield path + (key,)
+            yield from _key_paths(value, path + (key,))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _key_paths(value, path + (i,))
+
+
+@pytest.mark.parametrize("sample", ["zh", "en", "bilingual"])
+def test_dropping_any_optional_key_of_a_sample_still_renders(samples_dir, sample):
+    """Templates guard every key the spec may leave out; a valid spec never hits a template error."""
+    from clausegen.spec import validate
+
+    data = load_spec(samples_dir / f"sla-{sample}.yaml").data
+    tried = 0
+    for path in _key_paths(data):
+        changed = copy.deepcopy(data)
+        node = changed
+        for key in path[:-1]:
+            node = node[key]
+        del node[path[-1]]
+        if [p for p in validate(changed) if p.severity == "error"]:
+            continue  # a required key: the validator stops this spec before rendering
+        write_text(render(changed))  # a LibraryError here fails the test with the template and line
+        tried += 1
+    assert tried > 50

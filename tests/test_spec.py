@@ -427,6 +427,8 @@ def _assert_clean(text: str) -> None:
 
 @settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(st.text(max_size=200), _mutated_sample(),
+                 st.text(st.characters(categories=["Cc", "Cs", "Lo", "Zs", "Po", "Sm"]), max_size=60).map(
+                     lambda t: "language: zh\nparties:\n  provider: {name: " + t + "}\n"),
                  _values.map(lambda v: yaml.safe_dump(v, allow_unicode=True)),
                  st.dictionaries(_keys, _values, max_size=6).map(
                      lambda d: yaml.safe_dump({**copy.deepcopy(spec.starter_data("en")), **d}))))

@@ -20,6 +20,9 @@ DEFAULT_ROLES = {
 }
 
 
+OPTIONAL_SECTIONS = ("document", "term")
+
+
 def _lang(ctx) -> str:
     return ctx.get("lang", "en")
 
@@ -127,6 +130,10 @@ def party_term(parties: dict, who: str, lang: str) -> str:
 def build_context(data: dict, lang: str) -> dict:
     """Return the template context for spec `data` in `lang`: the spec's sections plus computed terms."""
     ctx = dict(data)
+    # Optional sections the preamble reads: an absent one is empty, not an undeclared variable.
+    for section in OPTIONAL_SECTIONS:
+        if ctx.get(section) is None:
+            ctx[section] = {}
     parties = data.get("parties") or {}
     ctx.update(
         lang=lang,
