@@ -274,3 +274,22 @@ def test_sarif_lines_point_at_the_evidence_in_real_text_contracts(capsys, monkey
         assert snippet[:10] in " ".join(lines[physical["region"]["startLine"] - 1].split()), result["ruleId"]
         located += 1
     assert located >= 1
+
+
+def test_jobs_2_keeps_order_and_carries_errors_from_worker_processes(tmp_path, capsys, fake_checker):
+    files = _touch(tmp_path, "clean-1.txt", "unreadable-1.docx", "warning-1.txt", "error-1.md", "clean-2.txt")
+    code, out, err = run(capsys, "--format", "json", "--jobs", "2", *files)
+    assert code == 2
+    data = json.loads(out)
+    assert [Path(f["path"]).name for f in data["files"]] == ["clean-1.txt", "warning-1.txt", "error-1.md", "clean-2.txt"]
+    assert data["errors"] == [{"path": str(files[1]),
+                               "message": "not a readable Word .docx file (hint: re-save it in Word)"}]
+    assert f"error: {files[1]}: not a readable Word .docx file\nhint: re-save it in Word" in err
+
+
+def test_check_paths_is_usable_as_a_library(tmp_path, fake_checker):
+    _touch(tmp_path, "b/warning.txt", "a/error.txt")
+    report = batch.check_paths([tmp_path], jobs=1)
+    assert [Path(f.path).parent.name for f in report.files] == ["a", "b"]  # sorted within a folder
+    assert report.has_errors and report.errors == ()
+    assert report.to_dict()["files"][0]["findings"][0]["severity"] == "error"
