@@ -96,11 +96,11 @@ SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 LINE_SUFFIXES = (".txt", ".md")  # formats whose paragraphs map to source lines
 
+# Statuses stay in English in every report (stable words to grep and filter on); the labels
+# around them follow the contract's language.
 _LABELS = {
-    "zh": {"present": "具备", "weak": "薄弱", "missing": "缺失", "suggestion": "建议条款",
-           "optional": "可选", "paragraph": "段", "colon": "："},
-    "en": {"present": "present", "weak": "weak", "missing": "missing", "suggestion": "suggested clause",
-           "optional": "optional", "paragraph": "¶", "colon": ":"},
+    "zh": {"suggestion": "建议条款", "optional": "可选", "colon": "："},
+    "en": {"suggestion": "suggested clause", "optional": "optional", "colon": ":"},
 }
 _MARKS = {"present": "✓", "weak": "~", "missing": "✗"}
 _COLOURS = {"present": "32", "weak": "33", "missing": "31", "error": "31", "warning": "33", "info": "36"}
@@ -153,7 +153,7 @@ def _provision_info(library_root: str | None = None) -> dict:
         from clausegen.library import load_library
 
         family = load_library(library_root).family()
-    except Exception:  # titles are a courtesy: a report must print even if the library is broken
+    except (ClausegenError, OSError):  # titles are a courtesy: a report prints without them
         return {}
     return {p.id: (dict(p.title), p.required) for p in family.provisions}
 
@@ -271,7 +271,7 @@ def report_json(report, verbose: bool = False) -> str:
     errors = _run_errors(report)
     if errors:
         data["errors"] = [{"path": path, "message": message} for path, message in errors]
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
 
 
 def _md_cell(text: str) -> str:
@@ -643,7 +643,7 @@ def _suggestion_for(file_report, pid: str) -> str | None:
         from clausegen.render import render_provision_text
 
         return render_provision_text(pid, "zh" if file_report.language == "zh" else "en")
-    except Exception:  # a comment without a suggestion is better than no annotated copy
+    except (ClausegenError, ImportError):  # a comment without a clause beats no annotated copy
         return None
 
 
