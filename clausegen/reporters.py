@@ -694,11 +694,11 @@ def annotate_docx(file_report, source_path, out_path) -> Path:
         title = f"{_title(p.id, lang)} ({p.id})"
         findings = [x for x in file_report.findings if x.provision == p.id]
         if p.status == "missing":
-            if not p.required and not findings:
-                continue
+            if not p.required and all(x.severity == "info" for x in findings):
+                continue  # optional provisions are information, not a gap to paste a clause into
             lines = [f"clausegen: {title} — {text['missing']}"]
             lines += [f"{x.severity}: {x.message}" for x in findings]
-            suggestion = _suggestion_for(file_report, p.id) if p.required or findings else None
+            suggestion = _suggestion_for(file_report, p.id)
             if suggestion:
                 lines.append(text["suggestion"])
                 lines += [s.strip() for s in suggestion.strip().splitlines() if s.strip()]

@@ -51,6 +51,8 @@ def _file_report(path: Path, quotes: dict, lang: str) -> FileReport:
         provisions.append(ProvisionResult(pid, status, 0.8, (Evidence(quote, para.index, start, start + len(quote)),)))
         if status == "weak":
             findings.append(Finding(f"weak-{pid}", "warning", pid, "notice has no fixed time", para.index))
+    provisions.append(ProvisionResult("training", "missing", 0.0, (), required=False))  # optional: no comment
+    findings.append(Finding("missing-training", "info", "training", "no training provision"))
     return FileReport(str(path), lang, tuple(provisions), tuple(findings), paragraphs=len(contract.paragraphs))
 
 
