@@ -299,9 +299,10 @@ def report_markdown(report, verbose: bool = False) -> str:
             out.append(f"| {_md_cell(_title(p.id, f.language))} (`{p.id}`){optional} "
                        f"| {icons.get(p.status, '')} {p.status} | {evid} |")
         out.append("")
-        if f.findings:
+        shown = [x for x in f.findings if verbose or x.severity != "info"]
+        if shown:
             out += ["### Findings", ""]
-        for x in f.findings:
+        for x in shown:
             where = f" (¶ {x.paragraph + 1})" if x.paragraph is not None else ""
             out.append(f"- **{x.severity}** `{x.rule}`{where}: {x.message}")
             if x.suggestion:
@@ -309,6 +310,8 @@ def report_markdown(report, verbose: bool = False) -> str:
                                          for line in x.suggestion.strip().splitlines() if line.strip())
                 out += ["", f"  <details><summary>{lab['suggestion']}</summary>", "", quoted, "",
                         "  </details>", ""]
+        if len(shown) < len(f.findings):
+            out += ["", f"_{len(f.findings) - len(shown)} info finding(s); use --verbose_"]
         out.append("")
     errors = _run_errors(report)
     if errors:

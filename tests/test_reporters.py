@@ -241,6 +241,15 @@ c.txt  [en, 6 paragraphs]
 """
 
 
+def test_markdown_shows_info_findings_only_when_verbose():
+    f = make_file()
+    info = Finding("missing-training", "info", "training", "no training provision")
+    report = Report(files=(FileReport(f.path, f.language, f.provisions, f.findings + (info,), 30),))
+    assert "missing-training" not in REPORTERS["markdown"](report)
+    assert "_1 info finding(s); use --verbose_" in REPORTERS["markdown"](report)
+    assert "- **info** `missing-training`: no training provision" in REPORTERS["markdown"](report, verbose=True)
+
+
 def test_markdown_keeps_clause_lines_apart_and_numbers_literal():
     out = REPORTERS["markdown"](_small_report())
     assert "  > 5\\. Deadlines\n  >\n  > 5.1 Pay within three (3) Business Days." in out
