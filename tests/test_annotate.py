@@ -155,3 +155,22 @@ def test_annotate_weak_finding_gets_its_own_comment_with_the_library_clause(tmp_
     assert texts[1] == "Suggested clause:"
     assert "Notification and Confirmation" in texts[2]  # rendered by the library's renderer
     assert any("notify" in t for t in texts[3:])
+
+
+def test_annotate_keeps_the_reviewers_own_comments(tmp_path):
+    source = tmp_path / "with-comments.docx"
+    document = docx.Document()
+    first = document.add_paragraph("Service Level Agreement")
+    document.add_paragraph("Disputes are settled by arbitration at the HKIAC under its rules.")
+    document.add_comment(first.runs, text="Check the parties' names.", author="A. Lawyer", initials="AL")
+    document.save(str(source))
+    provisions = tuple(ProvisionResult(pid, "present", 0.9, (Evidence("Disputes are settled by arbitration", 1, 0, 35),))
+                       if pid == "disputes" else ProvisionResult(pid, "missing", 0.0) for pid in SIX)
+    report = FileReport(str(source), "en", provisions, (), paragraphs=2)
+    out = docx.Document(str(annotate_docx(report, source, tmp_path / "out.docx")))
+    comments = list(out.comments)
+    assert [c.author for c in comments].count("A. Lawyer") == 1
+    assert len(comments) == 1 + 1 + 5  # the lawyer's, the disputes evidence, five missing provisions
+    assert len({c.comment_id for c in comments}) == len(comments)
+    disputes = next(c for c in comments if "(disputes)" in c.text)
+    assert _anchored_text(out, disputes.comment_id).startswith("Disputes are settled")
