@@ -448,6 +448,14 @@ def _finding_snippet(f, finding) -> str | None:
     return None
 
 
+def _rule_summary(rule: str, title: str) -> str:
+    if rule.startswith("missing-"):
+        return f"Provision missing: {title}"
+    if rule.startswith("weak-"):
+        return f"Provision present but vague: {title}"
+    return f"{title}: {rule}"
+
+
 def report_sarif(report, verbose: bool = False) -> str:
     """Return `report` as a SARIF 2.1.0 log: one run, a rule per finding kind, a result per finding.
 
@@ -470,7 +478,7 @@ def report_sarif(report, verbose: bool = False) -> str:
                 rules[x.rule] = {
                     "id": x.rule,
                     "name": "".join(w.capitalize() for w in re.split(r"[-_ ]+", x.rule) if w),
-                    "shortDescription": {"text": f"{x.rule}: {title}"},
+                    "shortDescription": {"text": _rule_summary(x.rule, title)},
                     "fullDescription": {"text": x.message},
                     "help": {"text": help_text,
                              "markdown": ("Suggested clause:\n\n" + "\n".join(

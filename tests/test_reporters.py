@@ -127,6 +127,9 @@ def test_sarif_is_valid_against_the_oasis_schema(report):
     rules = {r["id"]: r for r in driver["rules"]}
     assert set(rules) == {"weak-notification", "missing-deadlines"}
     assert rules["missing-deadlines"]["defaultConfiguration"]["level"] == "error"
+    assert rules["missing-deadlines"]["shortDescription"]["text"] == "Provision missing: Compensation Deadlines"
+    assert rules["weak-notification"]["shortDescription"]["text"] == ("Provision present but vague: "
+                                                                      "Notification and Confirmation")
     assert "thirty (30) days" in rules["missing-deadlines"]["help"]["text"]
     assert [(r["ruleId"], r["level"]) for r in run["results"]] == [("weak-notification", "warning"),
                                                                    ("missing-deadlines", "error")]
