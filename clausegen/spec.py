@@ -768,6 +768,28 @@ def _localized_paths(data):
     yield from walk(data, schema, ())
 
 
+_STEP_ORDER = ("confirm_cause_and_scope", "notify", "claim", "verify", "agree_amount", "pay")
+
+
+def rule_steps_in_order(data):
+    """The compensation steps follow the seed's order: confirm, notify, claim, verify, agree, pay."""
+    steps = [x for x in _list(_get(data, "process", "steps")) if isinstance(x, str) and x in _STEP_ORDER]
+    for i in range(1, len(steps)):
+        if _STEP_ORDER.index(steps[i]) < _STEP_ORDER.index(steps[i - 1]):
+            yield (("process", "steps", i), f"{steps[i]!r} comes after {steps[i - 1]!r}",
+                   "list the steps in the order " + " → ".join(_STEP_ORDER), "warning")
+            return
+
+
+def rule_payment_deadline(data):
+    """Compensation that may be paid out needs a payment deadline; a bare promise to pay is vague."""
+    settlement = _get(data, "standards", "settlement")
+    if settlement in ("payment", "customer_choice") and _get(data, "deadlines", "payment_deadline") is None:
+        where = ("deadlines",) if isinstance(_get(data, "deadlines"), dict) else ("standards", "settlement")
+        yield (where, f"settlement is {settlement!r} but deadlines.payment_deadline is missing",
+               "add `payment_deadline: {value: 3, unit: business_days}` under deadlines")
+
+
 def rule_finite_numbers(data):
     """.nan and .inf are YAML numbers but no contract term; NaN even slips past range checks."""
     def walk(node, path):
@@ -804,6 +826,8 @@ RULES = {
     "dates-in-order": rule_dates_in_order,
     "chronic-failure": rule_chronic_failure,
     "localized-text": rule_localized_text,
+    "steps-in-order": rule_steps_in_order,
+    "payment-deadline": rule_payment_deadline,
 }
 
 

@@ -310,6 +310,11 @@ SEMANTIC_CASES = [
     ("localized-text", "error", m((("language",), "bilingual")), m()),
     ("localized-text", "error", m((("parties", "provider", "name"), {"zh": "北风云"})),
      m((("parties", "provider", "name"), {"zh": "北风云", "en": "Northwind Cloud"}))),
+    ("steps-in-order", "warning", m((("process", "steps"), ["claim", "notify", "pay"])),
+     m((("process", "steps"), ["notify", "claim", "pay"]))),
+    ("payment-deadline", "error",
+     m((("standards", "settlement"), "payment"), (("deadlines", "payment_deadline"), _DELETE)),
+     m((("standards", "settlement"), "credit"), (("deadlines", "payment_deadline"), _DELETE))),
     ("finite-numbers", "error", m((("standards", "free_service_time", "ratio"), float("nan"))),
      m((("standards", "free_service_time", "ratio"), 2))),
 ]
