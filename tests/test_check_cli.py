@@ -293,3 +293,12 @@ def test_check_paths_is_usable_as_a_library(tmp_path, fake_checker):
     assert [Path(f.path).parent.name for f in report.files] == ["a", "b"]  # sorted within a folder
     assert report.has_errors and report.errors == ()
     assert report.to_dict()["files"][0]["findings"][0]["severity"] == "error"
+
+
+def test_a_broken_rule_file_stops_the_run_before_any_contract(tmp_path, capsys):
+    rules = tmp_path / "firm" / "service-interruption" / "rules"
+    rules.mkdir(parents=True)
+    (rules / "deadlines.yml").write_text("kind: require\nlevel: [\n", encoding="utf-8")
+    code, out, err = run(capsys, "--library", tmp_path / "firm", "--format", "json", DOCX)
+    assert code == 2 and out == ""
+    assert "rules/deadlines.yml:3" in err and "Traceback" not in err

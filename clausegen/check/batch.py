@@ -247,8 +247,8 @@ def check_paths(paths, lang: str = "auto", playbook=None, library=None, jobs: in
 
     Files are checked with clausegen.check.check_file, `jobs` at a time in separate processes
     (0: one per CPU), and reported in input order. `playbook` (a file or a loaded dict) sets
-    rule levels by rule id (the engine) or by finding id (``missing-deadlines``: applied here). `progress` None draws a progress bar on
-    stderr only when it is a terminal. `annotate` (a .docx path) writes a commented copy of
+    rule levels by rule id (the engine) or by finding id (``missing-deadlines``: applied here).
+    `progress` None draws a progress bar on stderr only when it is a terminal. `annotate` (a .docx path) writes a commented copy of
     the single .docx input. Raises InputError when a path names nothing or no file can be
     read, UsageError for a bad `jobs` or `annotate`; files that cannot be read among others
     are listed in the report's `errors`.
@@ -280,6 +280,9 @@ def check_paths(paths, lang: str = "auto", playbook=None, library=None, jobs: in
 
         playbook = load_playbook(playbook)
     overrides = (playbook or {}).get("rules") or {}
+    from clausegen.check.rules import load_ruleset
+
+    load_ruleset(library)  # a broken library or rule file stops the run before any contract is read
 
     bar = _Progress(len(files), progress)
     try:
