@@ -181,6 +181,35 @@ def _error_problem(exc: ClausegenError, file: str) -> Problem:
                    message=exc.message, hint=exc.hint, code="load")
 
 
+def _unique_keys(name: str):
+    """Return a json object_pairs_hook that refuses duplicate keys, as the YAML loader does."""
+    def hook(pairs):
+        out = {}
+        for key, value in pairs:
+            if key in out:
+                raise SpecError(f"duplicate key {key!r}", path=name,
+                                hint="JSON keeps only the last value silently; remove one of them")
+            out[key] = value
+        return out
+    return hook
+
+
+def _check_depth(data, name: str) -> None:
+    """Raise SpecError when `data` (None: too deep to decode) nests deeper than the YAML depth limit."""
+    from clausegen import limits
+
+    limit = limits.get("yaml_depth")
+    stack, too_deep = [(data, 0)], data is None
+    while stack and not too_deep:
+        value, depth = stack.pop()
+        if isinstance(value, (dict, list)):
+            too_deep = depth > limit
+            stack.extend((v, depth + 1) for v in (value.values() if isinstance(value, dict) else value))
+    if too_deep:
+        raise SpecError("the document is nested too deeply", path=name,
+                        hint=f"a spec needs only a few levels of nesting (limit {limit})")
+
+
 def _safe_filename(name: str | None, default: str) -> str:
     """Return the base name of a client-supplied file name, for display and downloads only."""
     base = re.split(r"[\\/]", name or "")[-1]
@@ -276,10 +305,13 @@ def create_app(library: Path | str | None = None, max_upload_bytes: int = DEFAUL
             raise HTTPException(400, "the spec is not UTF-8 text") from None
         if ctype in JSON_TYPES:
             try:
-                data, marks = json.loads(text), None
+                data, marks = json.loads(text, object_pairs_hook=_unique_keys(name)), None
             except json.JSONDecodeError as exc:
                 raise SpecError(f"not valid JSON: {exc.msg}", path=name, line=exc.lineno,
                                 col=exc.colno) from None
+            except RecursionError:
+                data = None
+            _check_depth(data, name)  # JSON has no depth limit of its own; YAML's loader has one
         else:
             from clausegen.yamlsource import load_yaml_text
 
