@@ -415,6 +415,21 @@ def _attach_custom_properties(doc, document: Document) -> None:
     package.relate_to(part, CUSTOM_RELTYPE)
 
 
+_APP_XML = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+            'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+            "<Application>clausegen</Application><DocSecurity>0</DocSecurity><ScaleCrop>false</ScaleCrop>"
+            "<LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>"
+            "<HyperlinksChanged>false</HyperlinksChanged></Properties>")
+
+
+def _app_properties(doc) -> None:
+    """Replace python-docx's template app.xml (Word for Mac, zero words) with one naming clausegen."""
+    for rel in doc.part.package.rels.values():
+        if rel.reltype.endswith("/extended-properties") and not rel.is_external:
+            rel.target_part._blob = _APP_XML.encode("utf-8")
+
+
 def _drop_thumbnail(doc) -> None:
     """Remove the package thumbnail: it pictures the template (or the house document), not these clauses."""
     rels = doc.part.package.rels
@@ -503,6 +518,8 @@ def write_docx(document: Document, reference_docx=None) -> bytes:
                 row(list(zip(document.parts, pair)), whole)
 
     _drop_thumbnail(doc)
+    if reference_docx is None:
+        _app_properties(doc)
     _footer(doc, "zh" if document.lang in ("zh", "bilingual") else "en")
     _core_properties(doc, document)
     _attach_custom_properties(doc, document)
