@@ -116,7 +116,7 @@ def test_court_and_arbitration_wording_differ(starter):
 
 def test_render_provision_text_defaults_to_the_starter_spec():
     text = render_provision_text("deadlines", "zh")
-    assert text.startswith("第5条　赔偿期限")
+    assert text.startswith("第五条　赔偿期限\n1. ")
     assert re.search(r"个工作日内支付赔偿金", text)
     en = render_provision_text("notification", "en")
     assert en.startswith("2. Notification and Confirmation\n2.1 ")
@@ -207,7 +207,7 @@ def test_render_provision_text_works_for_every_provision(lang):
         text = render_provision_text(prov.id, lang)
         first, second = text.splitlines()[:2]
         assert first.endswith(prov.title[lang])
-        assert second.startswith(f"{number}.1 ")
+        assert second.startswith("1. " if lang == "zh" else f"{number}.1 ")
 
 
 def test_unknown_provision_is_a_library_error():

@@ -23,7 +23,9 @@ _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 LEVELS = {
     "en": (("decimal", "%1.", INDENT, INDENT), ("decimal", "%1.%2", INDENT, INDENT),
            ("lowerLetter", "(%3)", 2 * INDENT, INDENT), ("lowerRoman", "(%4)", 3 * INDENT, INDENT)),
-    "zh": (("decimal", "第%1条", 0, 0), ("decimal", "%1.%2", INDENT, INDENT),
+    # Chinese: 第一条, then 1. / （1） / a. inside each article (no level shows the article's
+    # number, so no client has to turn 一 into 1).
+    "zh": (("chineseCounting", "第%1条", 0, 0), ("decimal", "%2.", INDENT, INDENT),
            ("decimal", "（%3）", 2 * INDENT, INDENT), ("lowerLetter", "%4.", 3 * INDENT, INDENT)),
 }
 FOOTER = {"en": ("Page ", "PAGE", " of ", "NUMPAGES", ""), "zh": ("第 ", "PAGE", " 页，共 ", "NUMPAGES", " 页")}

@@ -100,7 +100,7 @@ def number_labels(blocks, clause_no: int, lang: str) -> list[str]:
         for deeper in range(lvl + 1, 4):
             counters[deeper] = 0
         if lvl == 1:
-            labels.append(f"{clause_no}.{counters[1]}")
+            labels.append(f"{counters[1]}." if lang == "zh" else f"{clause_no}.{counters[1]}")
         elif lvl == 2:
             labels.append(f"（{counters[2]}）" if lang == "zh" else f"({_letter(counters[2])})")
         else:
@@ -128,8 +128,11 @@ def _roman(n: int) -> str:
 
 def heading_label(clause_no: int, lang: str) -> str:
     """Return the typed heading number: zh "第一条", en "1."."""
-    # Arabic in both languages: Word's list numbering shows "第1条 … 1.1" the same way in every client.
-    return f"第{clause_no}条" if lang == "zh" else f"{clause_no}."
+    if lang == "zh":
+        from clausegen.render.filters import zh_number
+
+        return f"第{zh_number(clause_no)}条"
+    return f"{clause_no}."
 
 
 _MARKER = re.compile(r"^( *)- (.*)$")
