@@ -234,175 +234,33 @@ def _best_context(error):
 
 
 # ---------------------------------------------------------------- schema checking
-# The spec schema uses a small part of JSON Schema 2020-12 (the keywords below). Checking it
-# here instead of importing jsonschema keeps `clausegen validate` starting fast (jsonschema
-# and its format and referencing machinery take longer to import than everything else);
-# tests/test_spec.py compares the result with jsonschema's on many generated specs.
 
 
-@dataclass
-class SchemaError:
-    """One failed keyword: which (`validator`), its value, the instance and where it is.
-
-    The attribute names follow jsonschema's ValidationError, so the explanations read the same.
-    """
-
-    validator: str
-    validator_value: object
-    instance: object
-    schema: dict
-    absolute_path: tuple
-    relative_path: tuple = ()
-    context: list = field(default_factory=list)
-
-    @property
-    def message(self) -> str:
-        """Return a plain description of the failed keyword."""
-        return f"{_show(self.instance)} does not satisfy {self.validator}: {_show(self.validator_value)}"
+_VALIDATORS: dict = {}
 
 
-_KNOWN_KEYWORDS = {"$ref", "type", "enum", "const", "properties", "required", "additionalProperties", "items",
-                   "minItems", "uniqueItems", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
-                   "pattern", "minLength", "minProperties", "format", "oneOf"}
+def _validator(schema: dict):
+    # Keyed by identity; the schema is kept alive beside its validator so the id stays unique.
+    entry = _VALIDATORS.get(id(schema))
+    if entry is None:
+        from jsonschema import Draft202012Validator
+
+        Draft202012Validator.check_schema(schema)
+        entry = (schema, Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER))
+        _VALIDATORS[id(schema)] = entry
+    return entry[1]
 
 
-def schema_errors(data, schema: dict | None = None) -> list[SchemaError]:
-    """Return the errors of `data` against `schema` (default: the spec schema), in document order.
+def schema_errors(data, schema: dict | None = None) -> list:
+    """Return jsonschema's errors of `data` against `schema` (default: the spec schema).
 
-    Raises ClausegenError if the schema uses a keyword this checker does not implement.
+    Where a value has the wrong type, only that error is kept: the other keywords at the same
+    place would only repeat that the shape is wrong.
     """
     root = spec_schema() if schema is None else schema
-    return list(_check(data, root, root, ()))
-
-
-def _is_type(value, name: str) -> bool:
-    if name == "object":
-        return isinstance(value, dict)
-    if name == "array":
-        return isinstance(value, list)
-    if name == "string":
-        return isinstance(value, str)
-    if name == "boolean":
-        return isinstance(value, bool)
-    if name == "null":
-        return value is None
-    if isinstance(value, bool):
-        return False
-    if name == "integer":
-        return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
-    if name == "number":
-        return isinstance(value, (int, float))
-    return False
-
-
-def _json_equal(a, b) -> bool:
-    """Return whether `a` and `b` are equal as JSON values (true is not 1)."""
-    if isinstance(a, bool) or isinstance(b, bool):
-        return isinstance(a, bool) and isinstance(b, bool) and a == b
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_json_equal(a[k], b[k]) for k in a)
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_json_equal(x, y) for x, y in zip(a, b))
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-        return a == b
-    return type(a) is type(b) and a == b
-
-
-def _is_date(value: str) -> bool:
-    import datetime
-    import re
-
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value, re.ASCII):
-        return False
-    try:
-        datetime.date.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
-
-
-def _check(value, schema: dict, root: dict, path: tuple):
-    """Yield the SchemaErrors of `value` (at `path`) against `schema`; `root` resolves $ref."""
-    if schema is True or schema == {}:
-        return
-    if schema is False:
-        yield SchemaError("false", False, value, {}, path)
-        return
-    unknown = set(schema) - _KNOWN_KEYWORDS
-    unknown = {k for k in unknown if not (k.startswith("x-") or k in (
-        "$schema", "$id", "$defs", "title", "description", "default", "examples", "$comment"))}
-    if unknown:
-        raise ClausegenError(f"the spec schema uses {', '.join(sorted(unknown))}, which clausegen does not check",
-                             hint="keep to the keywords listed in clausegen.spec._KNOWN_KEYWORDS")
-
-    def err(keyword, **kw):
-        return SchemaError(keyword, schema[keyword], value, schema, path, **kw)
-
-    if "$ref" in schema:
-        ref = schema["$ref"]
-        if not ref.startswith("#/$defs/"):
-            raise ClausegenError(f"the spec schema refers to {ref!r}; only #/$defs/... is supported")
-        target = root.get("$defs", {}).get(ref[len("#/$defs/"):])
-        if target is None:
-            raise ClausegenError(f"the spec schema refers to {ref!r}, which it does not define")
-        yield from _check(value, target, root, path)
-    if "type" in schema:
-        names = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
-        if not any(_is_type(value, n) for n in names):
-            yield err("type")
-            return  # the other keywords would only repeat that the shape is wrong
-    if "enum" in schema and not any(_json_equal(value, o) for o in schema["enum"]):
-        yield err("enum")
-    if "const" in schema and not _json_equal(value, schema["const"]):
-        yield err("const")
-    if isinstance(value, dict):
-        props = schema.get("properties", {})
-        if "required" in schema and any(k not in value for k in schema["required"]):
-            yield err("required")
-        if "minProperties" in schema and len(value) < schema["minProperties"]:
-            yield err("minProperties")
-        if schema.get("additionalProperties") is False and any(k not in props for k in value):
-            yield err("additionalProperties")
-        for key, sub in props.items():
-            if key in value:
-                yield from _check(value[key], sub, root, path + (key,))
-    if isinstance(value, list):
-        if "minItems" in schema and len(value) < schema["minItems"]:
-            yield err("minItems")
-        if schema.get("uniqueItems") and any(_json_equal(value[i], value[j]) for i in range(len(value))
-                                             for j in range(i + 1, len(value))):
-            yield err("uniqueItems")
-        if isinstance(schema.get("items"), dict):
-            for i, item in enumerate(value):
-                yield from _check(item, schema["items"], root, path + (i,))
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if "minimum" in schema and value < schema["minimum"]:
-            yield err("minimum")
-        if "maximum" in schema and value > schema["maximum"]:
-            yield err("maximum")
-        if "exclusiveMinimum" in schema and value <= schema["exclusiveMinimum"]:
-            yield err("exclusiveMinimum")
-        if "exclusiveMaximum" in schema and value >= schema["exclusiveMaximum"]:
-            yield err("exclusiveMaximum")
-    if isinstance(value, str):
-        import re
-
-        if "minLength" in schema and len(value) < schema["minLength"]:
-            yield err("minLength")
-        if "pattern" in schema and not re.search(schema["pattern"], value):
-            yield err("pattern")
-        if schema.get("format") == "date" and not _is_date(value):
-            yield err("format")
-    if "oneOf" in schema:
-        context, valid = [], 0
-        for branch in schema["oneOf"]:
-            found = list(_check(value, branch, root, path))
-            valid += not found
-            context.extend(found)
-        if valid != 1:
-            for e in context:
-                e.relative_path = e.absolute_path[len(path):]
-            yield err("oneOf", context=context if valid == 0 else [])
+    errors = list(_validator(root).iter_errors(data))
+    typed = {tuple(e.absolute_path) for e in errors if e.validator == "type"}
+    return [e for e in errors if e.validator == "type" or tuple(e.absolute_path) not in typed]
 
 
 _TYPE_NAMES = {"number": "a number", "integer": "a whole number", "string": "text", "object": "a mapping",
