@@ -184,6 +184,7 @@ def check_docx(path: Path) -> None:
     XML part declares a DOCTYPE (entity expansion, external entities). Raises InputError.
     """
     import zipfile
+    import zlib
 
     name = str(path)
     check_input_size(path)
@@ -211,8 +212,8 @@ def check_docx(path: Path) -> None:
     except zipfile.BadZipFile as exc:
         raise InputError(f"the .docx package is damaged or truncated ({exc})", path=name,
                          hint="ask for the file again, or open it in Word and save a new copy") from None
-    except (OSError, EOFError, NotImplementedError, RuntimeError) as exc:
-        raise InputError(f"the .docx package cannot be read ({exc})", path=name, hint=save_hint) from None
+    except (OSError, EOFError, NotImplementedError, RuntimeError, zlib.error) as exc:
+        raise InputError(f"the .docx package is damaged ({exc})", path=name, hint=save_hint) from None
 
 
 def _check_members(zf, infos, name: str) -> None:
@@ -243,6 +244,10 @@ def _check_members(zf, infos, name: str) -> None:
     for info in infos:
         if info.filename.endswith((".xml", ".rels")):
             _check_prolog(zf, info, name)
+    bad = zf.testzip()  # every part inflates and matches its checksum (sizes are bounded above)
+    if bad is not None:
+        raise InputError(f"the .docx package is damaged (the part {bad!r} fails its checksum)", path=name,
+                         hint="ask for the file again, or open it in Word and save a new copy")
 
 
 _PROLOG_BYTES = 64 * 1024
