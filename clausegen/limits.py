@@ -36,6 +36,7 @@ LIMITS = {lim.name: lim for lim in (
     Limit("input_bytes", 100 * _MB, "bytes", "size of a contract file (.docx, .pdf, .txt, .md)"),
     Limit("spec_bytes", 5 * _MB, "bytes", "size of a spec, playbook or rule file (YAML)"),
     Limit("docx_uncompressed_bytes", 512 * _MB, "bytes", "total uncompressed size of a .docx's parts"),
+    Limit("docx_xml_bytes", 128 * _MB, "bytes", "uncompressed size of one XML part of a .docx (parser memory)"),
     Limit("docx_ratio", 200, "count", "compression ratio of one .docx part larger than 1 MB"),
     Limit("docx_members", 10_000, "count", "number of parts in a .docx"),
     Limit("yaml_nodes", 100_000, "count", "values a YAML file expands to, counting alias expansions"),
@@ -227,7 +228,7 @@ def _check_members(zf, infos, name: str) -> None:
     if "word/document.xml" not in {i.filename for i in infos}:
         raise InputError("this Office package holds no Word document (no word/document.xml)", path=name,
                          hint="is it a spreadsheet or a presentation? clausegen checks Word documents")
-    limit, ratio = get("docx_uncompressed_bytes"), get("docx_ratio")
+    limit, ratio, xml_limit = get("docx_uncompressed_bytes"), get("docx_ratio"), get("docx_xml_bytes")
     total = 0
     for info in infos:
         if info.flag_bits & 0x1:
@@ -238,6 +239,10 @@ def _check_members(zf, infos, name: str) -> None:
             raise InputError(f"the part {info.filename!r} expands {info.file_size // max(info.compress_size, 1)} times "
                              f"(limit {ratio}); this looks like a zip bomb", path=name,
                              hint="raise it with --limit docx_ratio=... if the file is genuine")
+        if info.filename.endswith((".xml", ".rels")) and info.file_size > xml_limit:
+            raise InputError(f"the part {info.filename!r} is {_size_text(info.file_size)} of XML; the limit is "
+                             f"{_size_text(xml_limit)}", path=name,
+                             hint="raise it with --limit docx_xml_bytes=... if the file is genuine")
         if total > limit:
             raise InputError(f"the .docx expands to more than {_size_text(limit)} (a zip bomb?)", path=name,
                              hint="raise it with --limit docx_uncompressed_bytes=... if the file is genuine")

@@ -391,3 +391,10 @@ def test_thousand_page_contract_is_checked_in_bounded_memory_and_time(tmp_path):
     assert provisions >= 6
     assert rss_kb < 1536 * 1024, f"{rss_kb // 1024} MB to check 1,000 pages"
     assert time.monotonic() - start < 900
+
+
+def test_xml_part_size_limit_bounds_parser_memory(tmp_path):
+    thousand_page_docx(tmp_path / "long.docx", pages=20)
+    proc = run_cli("check", "long.docx", "--limit", "docx_xml_bytes=20KB", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "'word/document.xml'" in proc.stderr and "of XML; the limit is 20480 bytes" in proc.stderr
