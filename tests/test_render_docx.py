@@ -269,3 +269,21 @@ def test_a_reference_that_is_not_a_word_file_is_an_input_error(samples_dir, tmp_
     with pytest.raises(InputError, match="cannot open the reference document"):
         render_file(samples_dir / "sla-en.yaml", tmp_path / "out.docx", reference_docx=fake)
     assert not (tmp_path / "out.docx").exists()
+
+
+def test_a_house_footer_is_kept_and_page_numbers_added_once(samples_dir, tmp_path):
+    import docx
+
+    house = docx.Document()
+    house.sections[0].footer.paragraphs[0].text = "Northwind Legal – Confidential"
+    house_path = tmp_path / "house.docx"
+    house.save(house_path)
+    out = render_file(samples_dir / "sla-en.yaml", tmp_path / "out.docx", reference_docx=house_path)
+    footer = docx.Document(out).sections[0].footer
+    assert footer.paragraphs[0].text == "Northwind Legal – Confidential"
+    instr = [el.text for el in footer._element.iter(f"{W}instrText")]
+    assert sum("PAGE" in t and "NUMPAGES" not in t for t in instr) == 1
+
+    again = render_file(samples_dir / "sla-en.yaml", tmp_path / "again.docx", reference_docx=out)
+    instr = [el.text for el in docx.Document(again).sections[0].footer._element.iter(f"{W}instrText")]
+    assert sum("PAGE" in t and "NUMPAGES" not in t for t in instr) == 1  # not numbered twice

@@ -299,15 +299,21 @@ def _clear_body(doc) -> None:
 
 
 def _footer(doc, lang: str) -> None:
+    """Put "Page X of Y" (第 X 页，共 Y 页) in the footer, keeping a house footer's own content;
+    a house footer that already numbers its pages is left alone."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
 
     for section in doc.sections:
         footer = section.footer
         footer.is_linked_to_previous = False
-        par = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
-        for run in list(par.runs):
-            run._r.getparent().remove(run._r)
+        xml = footer._element
+        if any("PAGE" in (t.text or "") for t in xml.iter(_qn("w:instrText"))) or \
+                any("PAGE" in (f.get(_qn("w:instr")) or "") for f in xml.iter(_qn("w:fldSimple"))):
+            continue
+        pars = footer.paragraphs
+        blank = len(pars) == 1 and not pars[0].text.strip() and not len(pars[0]._p.xpath(".//w:drawing"))
+        par = pars[0] if blank else footer.add_paragraph()
         par.alignment = WD_ALIGN_PARAGRAPH.CENTER
         for i, piece in enumerate(FOOTER[lang]):
             if i % 2 == 0:
