@@ -7,7 +7,8 @@ from html import escape
 from clausegen.render.model import Document, Paragraph, Table, heading_label, number_labels
 
 _STYLE = """body{font-family:"Times New Roman","SimSun","Noto Serif CJK SC",serif;max-width:60em;margin:2em auto;line-height:1.5}
-p.l2{margin-left:2em}p.l3{margin-left:4em}span.no{display:inline-block;min-width:2.5em}
+p.l1,p.l2,p.l3{padding-left:3em;text-indent:-3em}p.l2{margin-left:3em}p.l3{margin-left:6em}
+span.no{display:inline-block;min-width:3em;text-indent:0}
 table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #666;padding:.2em .6em;vertical-align:top}
 table.bilingual{width:100%}table.bilingual>tbody>tr>td{width:50%;border:none}"""
 
