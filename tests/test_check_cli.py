@@ -302,3 +302,22 @@ def test_a_broken_rule_file_stops_the_run_before_any_contract(tmp_path, capsys):
     code, out, err = run(capsys, "--library", tmp_path / "firm", "--format", "json", DOCX)
     assert code == 2 and out == ""
     assert "rules/deadlines.yml:3" in err and "Traceback" not in err
+
+
+def test_check_speed_bench_prints_rates_and_ratios(tmp_path, capsys):
+    import importlib.util
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("en-commonpaper-sla.txt", "zh-chatopera-sla.txt"):
+        (corpus / name).symlink_to(DOCS / name)  # a two-file corpus, linked, not copied
+    spec = importlib.util.spec_from_file_location("check_speed", SHARED.parent / "main" / "bench" / "check_speed.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    assert bench.main([str(corpus), "--pages", "2", "--short-pages", "1", "--repeat", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "a page = 3,000 characters" in out and "pipeline load" in out
+    assert "corpus .txt                     2" in out
+    for label in ("en 1 pages .txt", "en 2 pages .docx", "zh 1 pages .docx", "zh 2 pages .txt"):
+        assert label in out
+    assert "check / extraction on the corpus:" in out and "1-page contract (zh .txt):" in out
