@@ -81,3 +81,26 @@ def test_english_pipeline_has_lookup_lemmas() -> None:
 def test_pipelines_are_built_once_per_process() -> None:
     assert pipeline("zh") is pipeline("zh")
     assert pipeline("en") is pipeline("en")
+
+
+@pytest.mark.parametrize(("lang", "text", "label"), [
+    ("en", "restore within 24 h of the report", "DURATION"),
+    ("en", "a credit of 10 per cent of the fee", "PERCENT"),
+    ("en", "credits of 10 x the hourly fee", "MULTIPLIER"),
+    ("zh", "每小时赔偿人民币500", "MONEY"),
+    ("zh", "每次赔偿200块", "MONEY"),
+], ids=["24h", "per-cent", "10x", "rmb-without-yuan", "kuai"])
+def test_quick_prefilter_keeps_every_entity_form(lang: str, text: str, label: str) -> None:
+    assert label in {h.label for h in find_entities(text, lang)}
+
+
+@pytest.mark.parametrize(("lang", "text"), [
+    ("zh", "服务中断是指服务不可用。服务提供方应通知客户；客户应确认！是否同意？"),
+    ("zh", "（1）不可抗力；（2）系统维护。"),
+    ("en", "Downtime means unavailability. Provider shall notify Customer; Customer may claim a credit!"),
+], ids=["zh", "zh-list", "en"])
+def test_light_sentence_split_agrees_with_the_pipeline(lang: str, text: str) -> None:
+    from clausegen.check.engine import light_sentences
+
+    doc = pipeline(lang)(text)
+    assert [text[a:b].strip() for a, b in light_sentences(text, lang)] == [s.text.strip() for s in doc.sents]

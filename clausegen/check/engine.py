@@ -107,9 +107,50 @@ def _needs_lemmas(ruleset: RuleSet, lang: str) -> bool:
     return False
 
 
+_SPLIT = {
+    # Like spaCy's sentencizer: punctuation right after the stop stays with the sentence.
+    "zh": re.compile(r"[。！？；!?;…｡]+[”’」』）)（(【】“‘《》「『]*|\.(?=\s|$)"),
+    "en": re.compile(r"(?:[.!?;…]+[\"'”’)\]]*)(?=\s|$)|[。！？；]+"),
+}
+
+
+def light_sentences(text: str, lang: str = "en") -> list[tuple[int, int]]:
+    """Return (start, end) offsets of the sentences of `text`, split on sentence punctuation."""
+    out, start = [], 0
+    for m in _SPLIT["zh" if lang == "zh" else "en"].finditer(text):
+        out.append((start, m.end()))
+        start = m.end()
+    if start < len(text):
+        out.append((start, len(text)))
+    return out
+
+
+_TRIGGERS: dict = {}
+
+
+def _trigger(ruleset: RuleSet, lang: str) -> re.Pattern | None:
+    """Return one regex matching any text some rule could fire on (None: no pre-filter possible)."""
+    key = (id(ruleset), lang)
+    if key not in _TRIGGERS:
+        parts = []
+        for rule in ruleset.rules:
+            for k in ("patterns", "if", "headings"):
+                parts.extend(rx.pattern for rx in rule.get(k, lang).regexes)
+            if rule.get("headings", lang) and rule.trigger != "patterns":
+                for group in rule.with_:
+                    if group.get(lang):
+                        parts.extend(rx.pattern for rx in group[lang].regexes)
+        flags = re.IGNORECASE if lang == "en" else 0
+        try:
+            _TRIGGERS[key] = re.compile("|".join(f"(?:{p})" for p in parts), flags) if parts else None
+        except re.error:
+            _TRIGGERS[key] = None
+    return _TRIGGERS[key]
+
+
 def analyse(contract: Contract, ruleset: RuleSet, lang: str | None = None) -> Document:
     """Return the contract split into sentences (spaCy), with sections and entities attached."""
-    from clausegen.check.nlp import pipeline
+    from clausegen.check.nlp import find_entities, pipeline
 
     lang = lang or contract.language
     lang = "zh" if lang == "zh" else "en"
@@ -131,16 +172,28 @@ def analyse(contract: Contract, ruleset: RuleSet, lang: str | None = None) -> Do
     # Lemmas only matter to token patterns that ask for them; skip the lemmatizer otherwise.
     disabled = [] if (matcher is not None and _needs_lemmas(ruleset, lang)) else \
         [name for name in nlp.pipe_names if name == "lemmatizer"]
+    # jieba is most of the cost of a Chinese check: paragraphs that no rule pattern can match get
+    # the light path (the same sentence punctuation and entity patterns, no tokens). English
+    # tokenizing is cheaper than the pre-filter itself, so English always takes the pipeline.
+    trigger = None if (matcher is not None or lang != "zh") else _trigger(ruleset, lang)
+    heavy = [i for i, t in enumerate(texts) if trigger is None or trigger.search(t)]
+    docs = dict(zip(heavy, nlp.pipe((texts[i] for i in heavy), batch_size=256, disable=disabled)))
     sentences: list[Sentence] = []
-    for pi, doc in enumerate(nlp.pipe(texts, batch_size=256, disable=disabled)):
-        spans = [(sp.start_char, sp.end_char, sp.label_) for sp in doc.spans.get("clausegen", [])]
+    for pi, ptext in enumerate(texts):
+        doc = docs.get(pi)
         token_hits = []
-        if matcher is not None:
-            for match_id, start, end in matcher(doc):
-                token_hits.append((nlp.vocab.strings[match_id], doc[start].idx, doc[end - 1].idx + len(doc[end - 1])))
-        ptext = doc.text
-        for sent in doc.sents:
-            raw = ptext[sent.start_char:sent.end_char]
+        if doc is not None:
+            spans = [(sp.start_char, sp.end_char, sp.label_) for sp in doc.spans.get("clausegen", [])]
+            bounds = [(sent.start_char, sent.end_char) for sent in doc.sents]
+            if matcher is not None:
+                for match_id, start, end in matcher(doc):
+                    token_hits.append((nlp.vocab.strings[match_id], doc[start].idx,
+                                       doc[end - 1].idx + len(doc[end - 1])))
+        else:
+            spans = [(h.start, h.end, h.label) for h in find_entities(ptext, lang)]
+            bounds = light_sentences(ptext, lang)
+        for s0, e0 in bounds:
+            raw = ptext[s0:e0]
             text = raw.strip()
             if not text or not any(ch.isalnum() for ch in text):
                 continue
@@ -149,7 +202,7 @@ def analyse(contract: Contract, ruleset: RuleSet, lang: str | None = None) -> Do
             if bullet and bullet.end() < len(text):  # evidence starts at the words, not at "- "
                 lead += bullet.end()
                 text = text[bullet.end():]
-            a = sent.start_char + lead
+            a = s0 + lead
             b = a + len(text)
             labels = frozenset(lab for s0, e0, lab in spans if s0 < b and e0 > a)
             toks = frozenset(k for k, s0, e0 in token_hits if s0 < b and e0 > a)

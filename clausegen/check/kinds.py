@@ -55,6 +55,8 @@ def require(rule: Rule, doc, lang: str) -> list[Hit]:
     heading_paras = {sec.heading for sec in doc.sections if sec.heading is not None}
     sentence_scope = rule.scope == "sentence"
     wanted = set(rule.entities)
+    scope_ok: dict = {}  # wider scopes: entities and `with` cues decided once per paragraph/section
+    token_groups = any(g.tokens for g in groups)
     for s in doc.sentences:
         if rule.trigger == "headings" and s.paragraph in heading_paras:
             continue  # a heading alone is a promise of content, not the content
@@ -63,6 +65,13 @@ def require(rule: Rule, doc, lang: str) -> list[Hit]:
             if wanted and not (wanted & s.entities):
                 continue
             if groups and not all(g.search(s.text) or g.tokens for g in groups):
+                continue
+        elif not token_groups and (groups or wanted):
+            key = s.paragraph if rule.scope == "paragraph" else (s.section if rule.scope == "section" else 0)
+            if key not in scope_ok:
+                text, ents = doc.scope(s, rule.scope)
+                scope_ok[key] = (not wanted or bool(wanted & ents)) and all(g.search(text) for g in groups)
+            if not scope_ok[key]:
                 continue
         p_ok = bool(pats) and _matches(rule, "patterns", pats, s.text, s.tokens)
         if heads:

@@ -109,6 +109,24 @@ def compiled_entities(lang: str) -> tuple[tuple[str, re.Pattern], ...]:
     return tuple(out)
 
 
+# A cheap necessary condition per label: skip the full patterns when the text cannot hold one.
+QUICK = {
+    "DURATION": {"zh": r"[日天时分周月年秒期hH]",
+                 "en": r"(?i)day|hour|hr|min|week|month|year|second|quarter|cycle|invoice|billing|\d\s*h\b"},
+    "PERCENT": {"zh": r"[%％]|百分|成", "en": r"(?i)%|per\s*cent"},
+    "MONEY": {"zh": r"[$¥￥元块]|人民币|RMB|CNY|USD", "en": r"(?i)[$€£¥]|rmb|cny|usd|eur|gbp|dollar|euro|pound|yuan"},
+    "MULTIPLIER": {"zh": r"[倍×xX*]", "en": r"(?i)[×*]|times|fold|\d\s*x\b"},
+}
+
+
+@lru_cache(maxsize=None)
+def _quick(label: str, lang: str) -> re.Pattern | None:
+    rx = QUICK.get(label, {}).get(lang)
+    if rx is None:
+        return None
+    return re.compile(rx[4:], re.I) if rx.startswith("(?i)") else re.compile(rx)
+
+
 @dataclass(frozen=True)
 class EntityHit:
     """An entity found in a text: label and character offsets."""
@@ -123,6 +141,9 @@ def find_entities(text: str, lang: str) -> list[EntityHit]:
     """Return the entities (DURATION, PERCENT, MONEY, …) found in `text` by character patterns."""
     hits = []
     for label, rx in compiled_entities(lang):
+        quick = _quick(label, lang)
+        if quick is not None and not quick.search(text):
+            continue
         for m in rx.finditer(text):
             if m.end() > m.start():
                 hits.append(EntityHit(label, m.start(), m.end(), m.group(0)))
