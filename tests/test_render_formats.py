@@ -234,3 +234,16 @@ def test_html_and_markdown_escape_text_from_the_spec(starter):
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; A|B Ltd" in html
     md = write(document, "md").decode()
     assert "<script>" not in md and "&lt;script&gt;alert(1)&lt;/script&gt; A|B Ltd" in md
+
+
+@pytest.mark.parametrize("lang, term", [("en", "Service Credit"), ("zh", "服务费抵扣")])
+def test_the_service_credit_term_appears_only_when_service_credits_are_chosen(starter, lang, term):
+    from clausegen.render.text import write_text
+
+    data = starter(lang)
+    data["document"]["title"] = "Schedule" if lang == "en" else "附件"
+    data["standards"]["methods"] = ["per_hour"]
+    data["standards"].pop("service_credits", None)
+    data["standards"]["per_hour"] = {"amount": {"amount": 500, "currency": "CNY"}, "rounding": "full_hour"}
+    assert term not in write_text(render(data)).decode()
+    assert term in write_text(render(starter(lang))).decode()
