@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 
 from clausegen.errors import ClausegenError, InvalidSpec, Problem, SpecError
@@ -663,9 +664,32 @@ def rule_finite_numbers(data):
     yield from walk(data, ())
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def rule_printable_text(data):
+    """Control characters (JSON and the web form let them in) cannot be written to a Word document."""
+    def walk(node, path):
+        if isinstance(node, str):
+            m = _NOT_XML.search(node)
+            if m:
+                yield (path, f"contains the control character U+{ord(m.group()):04X}",
+                       "remove it; clause text can hold letters, digits, punctuation, tabs and line breaks")
+        elif isinstance(node, dict):
+            for k, v in node.items():
+                yield from walk(k, path + (k,))
+                yield from walk(v, path + (k,))
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                yield from walk(v, path + (i,))
+
+    yield from walk(data, ())
+
+
 #: Semantic rules by stable code; each yields (path, message[, hint[, severity]]).
 RULES = {
     "finite-numbers": rule_finite_numbers,
+    "printable-text": rule_printable_text,
     "availability-range": rule_availability_range,
     "tiers-ordered": rule_tiers_ordered,
     "tiers-credit-increasing": rule_tiers_credit_increasing,

@@ -14,7 +14,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from clausegen.errors import ClausegenError, Problem
@@ -92,6 +92,39 @@ def mutated_specs(draw):
     return lang, data
 
 
+@st.composite
+def retyped_specs(draw):
+    """Return (language, spec data) where leaves of a valid starter got other values of the same type,
+    or list items were dropped: mostly valid specs with odd text and numbers, which must render."""
+    lang = draw(st.sampled_from(["zh", "en", "bilingual"]))
+    data = starter(lang)
+    leaves = [p for p in paths(data) if not isinstance(_get(data, p), (dict,))]
+    for path in draw(st.lists(st.sampled_from(leaves), min_size=1, max_size=6, unique=True)):
+        parent = _get(data, path[:-1])
+        old = parent[path[-1]]
+        if isinstance(old, bool):
+            new = draw(st.booleans())
+        elif isinstance(old, int):
+            new = draw(st.integers(0, max(old * 3, 10)))
+        elif isinstance(old, float):
+            new = draw(st.floats(0, 100, allow_nan=False))
+        elif isinstance(old, str):
+            new = draw(st.one_of(st.text(min_size=1, max_size=30),
+                                 st.sampled_from(["{{ 7*7 }}", "{% for x in y %}", "</w:t>", "&amp;", "‮", "x" * 500])))
+        elif isinstance(old, list) and old:
+            new = old[: draw(st.integers(0, len(old) - 1))] or old
+        else:
+            continue
+        parent[path[-1]] = new
+    return lang, data
+
+
+def _get(data, path):
+    for key in path:
+        data = data[key]
+    return data
+
+
 def _spec_property(case) -> None:
     from clausegen import render, spec
 
@@ -101,7 +134,9 @@ def _spec_property(case) -> None:
     for p in problems:
         p.format()  # every problem can be shown
     if any(p.severity == "error" for p in problems):
+        event("invalid spec: problems reported")
         return
+    event("valid spec: rendered")
     # A spec the validator accepts must render: a failure here is a bug, not a clean error.
     document = render.render(data)
     out = render.write(document, "docx" if lang != "bilingual" else "md")
@@ -118,6 +153,19 @@ def test_mutated_specs_validate_and_valid_ones_render(case):
 @given(mutated_specs())
 @_settings(LONG)
 def test_mutated_specs_validate_and_valid_ones_render_long(case):
+    _spec_property(case)
+
+
+@given(retyped_specs())
+@_settings(EXAMPLES)
+def test_retyped_specs_validate_and_valid_ones_render(case):
+    _spec_property(case)
+
+
+@pytest.mark.slow
+@given(retyped_specs())
+@_settings(LONG)
+def test_retyped_specs_validate_and_valid_ones_render_long(case):
     _spec_property(case)
 
 

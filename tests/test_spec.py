@@ -317,6 +317,7 @@ SEMANTIC_CASES = [
      m((("standards", "settlement"), "credit"), (("deadlines", "payment_deadline"), _DELETE))),
     ("finite-numbers", "error", m((("standards", "free_service_time", "ratio"), float("nan"))),
      m((("standards", "free_service_time", "ratio"), 2))),
+    ("printable-text", "error", m((("document", "title"), "SLA\x1f")), m((("document", "title"), "SLA\tv2"))),
 ]
 
 
