@@ -112,3 +112,12 @@ def test_check_paths_is_exported() -> None:
     from clausegen.check import check_paths
 
     assert callable(check_paths)
+
+
+def test_playbook_makes_a_provision_optional(tmp_path: Path) -> None:
+    playbook = tmp_path / "playbook.yaml"
+    playbook.write_text("provisions:\n  disputes: {required: false}\n", encoding="utf-8")
+    report = check_text(SLA_EN.split("5. Disputes")[0], playbook=playbook, suggest=False)
+    assert report.provision("disputes").status == "missing"
+    assert next(f for f in report.findings if f.rule == "missing-disputes").severity == "info"
+    assert not report.has_errors
