@@ -42,6 +42,7 @@ LIMITS = {lim.name: lim for lim in (
     Limit("yaml_nodes", 100_000, "count", "values a YAML file expands to, counting alias expansions"),
     Limit("yaml_aliases", 1_000, "count", "alias uses (*name) in a YAML file"),
     Limit("yaml_depth", 64, "count", "nesting depth of a YAML file"),
+    Limit("paragraph_chars", 100_000, "count", "characters of one paragraph given to the language pipeline"),
     Limit("pdf_pages", 5_000, "count", "pages of a PDF contract"),
     Limit("template_seconds", 10, "seconds", "time one clause template may run"),
     Limit("template_output_chars", 2_000_000, "count", "characters one clause template may produce"),
@@ -290,6 +291,33 @@ def check_pdf_pages(count: int, path: Path) -> None:
     if count > limit:
         raise InputError(f"the PDF has {count} pages; the limit is {limit}", path=str(path),
                          hint="raise it with --limit pdf_pages=... if the file is genuine")
+
+
+_SENTENCE_END = re.compile(r"[。！？；.!?;]\s*")
+
+
+def split_long_paragraphs(paragraphs) -> tuple:
+    """Return `paragraphs` (reader Paragraphs) with any longer than the paragraph_chars limit cut
+    at sentence ends into several, renumbered; each piece keeps its source's location and ref.
+
+    A text without line breaks is one paragraph; spaCy refuses texts over a million characters.
+    """
+    from dataclasses import replace
+
+    limit = get("paragraph_chars")
+    if all(len(p.text) <= limit for p in paragraphs):
+        return tuple(paragraphs)
+    out = []
+    for p in paragraphs:
+        text = p.text
+        while len(text) > limit:
+            ends = [m.end() for m in _SENTENCE_END.finditer(text, 0, limit)]
+            cut = ends[-1] if ends and ends[-1] > limit // 2 else limit
+            out.append(replace(p, index=len(out), text=text[:cut].strip()))
+            text = text[cut:]
+        if text.strip():
+            out.append(replace(p, index=len(out), text=text.strip()))
+    return tuple(out)
 
 
 # ---------------------------------------------------------------- regular expressions

@@ -100,8 +100,11 @@ def retyped_specs(draw):
     data = starter(lang)
     leaves = [p for p in paths(data) if not isinstance(_get(data, p), (dict,))]
     for path in draw(st.lists(st.sampled_from(leaves), min_size=1, max_size=6, unique=True)):
-        parent = _get(data, path[:-1])
-        old = parent[path[-1]]
+        try:
+            parent = _get(data, path[:-1])
+            old = parent[path[-1]]
+        except (KeyError, IndexError, TypeError):
+            continue  # an earlier change shortened a list on this path
         if isinstance(old, bool):
             new = draw(st.booleans())
         elif isinstance(old, int):

@@ -398,3 +398,29 @@ def test_xml_part_size_limit_bounds_parser_memory(tmp_path):
     proc = run_cli("check", "long.docx", "--limit", "docx_xml_bytes=20KB", cwd=tmp_path)
     assert proc.returncode == 2
     assert "'word/document.xml'" in proc.stderr and "of XML; the limit is 20480 bytes" in proc.stderr
+
+
+def test_a_text_without_line_breaks_is_split_for_the_language_pipeline(tmp_path, monkeypatch):
+    from clausegen.check import check_file
+    from clausegen.check.readers import read_contract
+
+    monkeypatch.setenv("CLAUSEGEN_MAX_PARAGRAPH_CHARS", "2000")
+    sentence = "服务中断发生后，乙方应在2小时内以书面形式通知甲方，说明中断原因、影响范围和预计恢复时间。"
+    path = tmp_path / "oneline.txt"
+    path.write_text(sentence * 200, encoding="utf-8")  # 9,000 characters on one line
+    contract = read_contract(path)
+    assert len(contract.paragraphs) >= 5
+    assert all(len(p.text) <= 2000 and p.text.endswith("。") for p in contract.paragraphs)
+    assert "".join(p.text for p in contract.paragraphs) == sentence * 200  # nothing lost at the cuts
+    assert [p.index for p in contract.paragraphs] == list(range(len(contract.paragraphs)))
+    status = {p.id: p.status for p in check_file(path).provisions}
+    assert status["notification"] != "missing"
+
+
+@pytest.mark.slow
+def test_a_million_character_line_is_checked(tmp_path):
+    (tmp_path / "oneline.txt").write_text("The Provider shall notify the Customer promptly of any outage. " * 20_000,
+                                          encoding="utf-8")
+    proc = run_cli("check", "oneline.txt", "--format", "json", cwd=tmp_path, timeout=900)
+    assert proc.returncode in (0, 1), proc.stderr
+    assert REQUIRED <= {p["id"] for p in json.loads(proc.stdout)["files"][0]["provisions"]}

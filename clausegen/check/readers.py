@@ -422,10 +422,10 @@ def read_contract(path: str | Path, lang: str = "auto") -> Contract:
     if reader is None:
         raise InputError(f"unsupported file type {path.suffix or '(none)'!r}", path=str(path),
                          hint="clausegen checks .docx, .pdf, .txt and .md files (convert .doc to .docx)")
-    from clausegen.limits import check_input_size
+    from clausegen.limits import check_input_size, split_long_paragraphs
 
     check_input_size(path)
-    paragraphs = tuple(reader(path))
+    paragraphs = split_long_paragraphs(reader(path))
     text = "\n".join(p.text for p in paragraphs)
     language = detect_language(text) if lang in (None, "auto") else lang
     return Contract(str(path), paragraphs, language, {"format": path.suffix.lower().lstrip("."),
@@ -441,6 +441,9 @@ def contract_from_text(text: str, lang: str = "auto", name: str = "<text>") -> C
         if m:
             level, line = len(m.group(1)), m.group(2).strip()
         paragraphs.append(Paragraph(len(paragraphs), _strip_markup(line), f"line {n}", level))
+    from clausegen.limits import split_long_paragraphs
+
+    paragraphs = split_long_paragraphs(paragraphs)
     joined = "\n".join(p.text for p in paragraphs)
     language = detect_language(joined) if lang in (None, "auto") else lang
     return Contract(name, tuple(paragraphs), language, {"format": "text", "characters": len(joined)})
