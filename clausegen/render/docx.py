@@ -501,14 +501,21 @@ def write_docx(document: Document, reference_docx=None) -> bytes:
         for part in document.parts:
             writer.paragraph(doc, part.title, style="Title", lang=part.lang)
         tbl, half = _bilingual_table(doc)
-        def row(items, fill):
-            cells = tbl.add_row().cells
-            for cell, (part, item) in zip(cells, items):
+        def row(items, fill, keep_whole=True):
+            new = tbl.add_row()
+            if keep_whole:
+                # A paragraph and its translation stay on the same page (Word still breaks a row
+                # taller than a page).
+                from docx.oxml import OxmlElement
+
+                new._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+            for cell, (part, item) in zip(new.cells, items):
                 cell.width = half
                 fill(cell, part, item)
 
         row([(p, p.preamble) for p in document.parts],
-            lambda cell, part, blocks: writer.blocks(cell, part.preamble, part.lang, in_clause=False))
+            lambda cell, part, blocks: writer.blocks(cell, part.preamble, part.lang, in_clause=False),
+            keep_whole=False)
         for pair in document.clause_pairs():
             aligned = len({len(c.blocks) for c in pair}) == 1 and all(
                 len({type(b) for b in same}) == 1 for same in zip(*(c.blocks for c in pair)))
@@ -523,7 +530,7 @@ def write_docx(document: Document, reference_docx=None) -> bytes:
                 def whole(cell, part, clause):
                     writer.clause_heading(cell, clause.heading, part.lang)
                     writer.blocks(cell, clause.blocks, part.lang, in_clause=True)
-                row(list(zip(document.parts, pair)), whole)
+                row(list(zip(document.parts, pair)), whole, keep_whole=False)
 
     _drop_thumbnail(doc)
     if reference_docx is None:
