@@ -104,3 +104,17 @@ def test_light_sentence_split_agrees_with_the_pipeline(lang: str, text: str) -> 
 
     doc = pipeline(lang)(text)
     assert [text[a:b].strip() for a, b in light_sentences(text, lang)] == [s.text.strip() for s in doc.sents]
+
+
+@pytest.mark.parametrize(("lang", "text", "expected"), [
+    ("zh", "发生下列情形的，乙方不承担责任：（1）不可抗力；（2）线路故障；（3）黑客攻击。另一句。",
+     ["发生下列情形的，乙方不承担责任：（1）不可抗力；（2）线路故障；（3）黑客攻击。", "另一句。"]),
+    ("zh", "甲方应付款；乙方应交货。", ["甲方应付款；", "乙方应交货。"]),
+    ("en", "The SLA does not apply to: (a) beta features; (b) force majeure. Next sentence.",
+     ["The SLA does not apply to: (a) beta features; (b) force majeure.", "Next sentence."]),
+], ids=["zh-list", "zh-no-list", "en-list"])
+def test_enumerations_stay_one_sentence(lang: str, text: str, expected: list) -> None:
+    from clausegen.check.engine import join_enumerations, light_sentences
+
+    bounds = join_enumerations(text, light_sentences(text, lang))
+    assert [text[a:b].strip() for a, b in bounds] == expected

@@ -125,6 +125,31 @@ def light_sentences(text: str, lang: str = "en") -> list[tuple[int, int]]:
     return out
 
 
+_LIST_INTRO = re.compile(r"[：:][^。.!?！？]*[；;][\s（(]*$")
+_LIST_ITEM = re.compile(r"^\s*(?:[（(]?\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3}|[a-zA-Z]|[ivxIVX]{1,4})\s*[)）.、]|[①-⑳])")
+_OPEN_ITEM = re.compile(r"[；;][\s（(]*$")
+
+
+def join_enumerations(text: str, bounds: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Return `bounds` with an enumeration joined into one sentence.
+
+    "下列情形不承担责任：（1）不可抗力；（2）线路故障；（3）黑客攻击。" is one sentence to a lawyer: the
+    items only make sense with their introduction, so a sentence that introduces a list (colon,
+    then ；) is joined with the numbered items that follow it, up to the item that ends the list.
+    """
+    out: list[list[int]] = []
+    joining = False
+    for s0, e0 in bounds:
+        piece = text[s0:e0]
+        if joining and out and _LIST_ITEM.match(piece):
+            out[-1][1] = e0
+            joining = bool(_OPEN_ITEM.search(piece))
+            continue
+        out.append([s0, e0])
+        joining = bool(_LIST_INTRO.search(piece))
+    return [(a, b) for a, b in out]
+
+
 _TRIGGERS: dict = {}
 
 
@@ -192,7 +217,7 @@ def analyse(contract: Contract, ruleset: RuleSet, lang: str | None = None) -> Do
         else:
             spans = [(h.start, h.end, h.label) for h in find_entities(ptext, lang)]
             bounds = light_sentences(ptext, lang)
-        for s0, e0 in bounds:
+        for s0, e0 in join_enumerations(ptext, bounds):
             raw = ptext[s0:e0]
             text = raw.strip()
             if not text or not any(ch.isalnum() for ch in text):
