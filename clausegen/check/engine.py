@@ -89,7 +89,10 @@ def _token_matchers(ruleset: RuleSet, lang: str, vocab):
     return matcher if count else None
 
 
-_MATCHERS: dict = {}
+def _compiled(ruleset: RuleSet) -> dict:
+    # Per-ruleset compiled objects (token matchers, pre-filters) live on the ruleset itself, so a
+    # new ruleset never inherits another's (an id() could be reused after garbage collection).
+    return ruleset.__dict__.setdefault("_compiled", {})
 
 
 def _needs_lemmas(ruleset: RuleSet, lang: str) -> bool:
@@ -150,13 +153,13 @@ def join_enumerations(text: str, bounds: list[tuple[int, int]]) -> list[tuple[in
     return [(a, b) for a, b in out]
 
 
-_TRIGGERS: dict = {}
 
 
 def _trigger(ruleset: RuleSet, lang: str) -> re.Pattern | None:
     """Return one regex matching any text some rule could fire on (None: no pre-filter possible)."""
-    key = (id(ruleset), lang)
-    if key not in _TRIGGERS:
+    cache = _compiled(ruleset)
+    key = ("trigger", lang)
+    if key not in cache:
         parts = []
         for rule in ruleset.rules:
             for k in ("patterns", "if", "headings"):
@@ -167,10 +170,10 @@ def _trigger(ruleset: RuleSet, lang: str) -> re.Pattern | None:
                         parts.extend(rx.pattern for rx in group[lang].regexes)
         flags = re.IGNORECASE if lang == "en" else 0
         try:
-            _TRIGGERS[key] = re.compile("|".join(f"(?:{p})" for p in parts), flags) if parts else None
+            cache[key] = re.compile("|".join(f"(?:{p})" for p in parts), flags) if parts else None
         except re.error:
-            _TRIGGERS[key] = None
-    return _TRIGGERS[key]
+            cache[key] = None
+    return cache[key]
 
 
 def analyse(contract: Contract, ruleset: RuleSet, lang: str | None = None) -> Document:
@@ -180,10 +183,10 @@ def analyse(contract: Contract, ruleset: RuleSet, lang: str | None = None) -> Do
     lang = lang or contract.language
     lang = "zh" if lang == "zh" else "en"
     nlp = pipeline(lang)
-    key = (id(ruleset), lang)
-    if key not in _MATCHERS:
-        _MATCHERS[key] = _token_matchers(ruleset, lang, nlp.vocab)
-    matcher = _MATCHERS[key]
+    cache = _compiled(ruleset)
+    if ("matcher", lang) not in cache:
+        cache[("matcher", lang)] = _token_matchers(ruleset, lang, nlp.vocab)
+    matcher = cache[("matcher", lang)]
 
     texts = [p.text for p in contract.paragraphs]
     sections = sect.split_sections(texts, [p.heading_level for p in contract.paragraphs])
