@@ -424,3 +424,22 @@ def test_a_million_character_line_is_checked(tmp_path):
     proc = run_cli("check", "oneline.txt", "--format", "json", cwd=tmp_path, timeout=900)
     assert proc.returncode in (0, 1), proc.stderr
     assert REQUIRED <= {p["id"] for p in json.loads(proc.stdout)["files"][0]["provisions"]}
+
+
+@pytest.mark.parametrize("name, make, words", [
+    ("bomb.docx", None, ["zip bomb"]),
+    ("renamed-doc.docx", renamed_doc, ["old Word .doc"]),
+    ("xxe.docx", xxe_docx, ["DOCTYPE"]),
+], ids=["zip-bomb", "renamed-doc", "xxe"])
+def test_hostile_reference_docx_is_refused_before_parsing(tmp_path, name, make, words):
+    if make is None:
+        zip_bomb_docx(tmp_path / name, megabytes=300)
+    else:
+        (tmp_path / name).write_bytes(make())
+    proc = run_cli("render", REPO / "samples" / "sla-en.yaml", "-o", "out.docx", "--reference-docx", name,
+                   cwd=tmp_path, timeout=60)
+    assert proc.returncode == 2, proc.stderr
+    assert f"error: {name}: cannot open the reference document" in proc.stderr
+    for word in words:
+        assert word in proc.stderr
+    assert proc.elapsed < 30 and not (tmp_path / "out.docx").exists()

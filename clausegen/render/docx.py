@@ -476,6 +476,13 @@ def write_docx(document: Document, reference_docx=None) -> bytes:
     from clausegen.errors import InputError
 
     if reference_docx is not None:
+        from clausegen.limits import check_docx
+
+        try:
+            check_docx(reference_docx)  # an input like any contract: zip bombs, renamed files, DOCTYPEs
+        except InputError as exc:
+            raise InputError(f"cannot open the reference document: {exc.message}", path=str(reference_docx),
+                             hint=exc.hint) from None
         try:
             doc = open_docx(str(reference_docx))
         except Exception as exc:  # python-docx raises several kinds for a non-docx file
