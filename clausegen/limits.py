@@ -214,7 +214,7 @@ def check_docx(path: Path) -> None:
     except zipfile.BadZipFile as exc:
         raise InputError(f"the .docx package is damaged or truncated ({exc})", path=name,
                          hint="ask for the file again, or open it in Word and save a new copy") from None
-    except (OSError, EOFError, NotImplementedError, RuntimeError, zlib.error) as exc:
+    except (OSError, EOFError, NotImplementedError, RuntimeError, ValueError, zlib.error) as exc:
         raise InputError(f"the .docx package is damaged ({exc})", path=name, hint=save_hint) from None
 
 
