@@ -186,6 +186,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
                  max_upload_bytes=int(args.max_upload_mb * 1024 * 1024))
 
 
+def _terminated(signum, frame):
+    raise KeyboardInterrupt  # unwinds like Ctrl-C: temporary output files are removed
+
+
+def _stop_cleanly_on_sigterm() -> None:
+    """Make `kill` (SIGTERM, e.g. a CI timeout) unwind like Ctrl-C instead of dying mid-write."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _terminated)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line with `argv` (default: sys.argv[1:]) and return the exit code."""
     parser = build_parser()
@@ -196,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2
+    _stop_cleanly_on_sigterm()
     try:
         from clausegen.config import apply_config
         from clausegen.limits import apply_options

@@ -67,11 +67,12 @@ def test_sigkill_mid_write_keeps_the_previous_file_and_the_next_run_cleans_up(tm
     assert out.read_bytes()[:2] == b"PK"
 
 
-def test_ctrl_c_mid_write_keeps_the_previous_file_and_removes_the_temp(tmp_path):
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_interrupt_mid_write_keeps_the_previous_file_and_removes_the_temp(tmp_path, signum):
     out = tmp_path / "existing.docx"
     out.write_bytes(OLD)
     proc = start_slow_render(tmp_path)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(signum)
     _, stderr = proc.communicate(timeout=30)
     assert proc.returncode == 130, stderr
     assert "interrupted; no output was written" in stderr and "Traceback" not in stderr
