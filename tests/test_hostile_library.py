@@ -61,6 +61,7 @@ TEMPLATES = [
     ("center-billion", "- {{ 'x'|center(1000000000) }}\n", ["larger than"]),
     ("endless-output", "{% for i in range(99999) %}- " + "x" * 80 + "\n{% endfor %}", ["produced more than"]),
     ("recursion", "{% macro f(n) %}{{ f(n) }}{% endmacro %}- {{ f(1) }}\n", ["calls itself"]),
+    ("lipsum-million", "- {{ lipsum(1000000) }}\n", ["at most 100 paragraphs"]),
 ]
 
 

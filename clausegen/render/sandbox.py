@@ -98,6 +98,10 @@ def _safe_add(left, right):
 _BINOPS = {"**": _safe_pow, "*": _safe_mul, "+": _safe_add}
 
 
+def _too_many(n):
+    raise TemplateLimitError(f"lipsum({n!r}): at most 100 paragraphs")
+
+
 class BoundedTemplate(Template):
     """A template whose render stops at the output limit and the time limit."""
 
@@ -147,6 +151,10 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.globals[TICK] = BUDGET.tick
+        lipsum = self.globals.get("lipsum")
+        if lipsum is not None:  # lipsum(10**6) builds a million paragraphs before any check can run
+            self.globals["lipsum"] = lambda n=5, html=True, min=20, max=100: lipsum(
+                n if isinstance(n, int) and 0 <= n <= 100 else _too_many(n), html, min, max)
 
     def bound_filters(self) -> None:
         """Wrap every filter so that huge width/count arguments and huge results are refused."""
