@@ -136,10 +136,16 @@ def check_input_size(path: Path, limit_name: str = "input_bytes") -> int:
     """Return the size of `path`; raise InputError when it is larger than the limit `limit_name`."""
     lim = LIMITS[limit_name]
     limit = get(limit_name)
+    import stat
+
     try:
-        size = Path(path).stat().st_size
+        info = Path(path).stat()
     except OSError as exc:
         raise InputError(f"cannot read the file: {exc.strerror or exc}", path=str(path)) from None
+    if not stat.S_ISREG(info.st_mode):  # /dev/zero or a pipe named .txt would be read forever
+        raise InputError("not a regular file (a device, pipe or socket)", path=str(path),
+                         hint="save the contract as a file and check that")
+    size = info.st_size
     if size > limit:
         raise InputError(f"the file is {_size_text(size)}; the limit is {_size_text(limit)}", path=str(path),
                          hint=f"raise it with --limit {lim.name}=... or {lim.env} if the file is genuine")

@@ -91,6 +91,9 @@ def load_yaml_file(path: str | os.PathLike) -> YamlDocument:
         raise SpecError("no such file", path=name, hint="check the path; `clausegen new > spec.yaml` starts a spec")
     if p.is_dir():
         raise SpecError("is a folder, not a spec file", path=name, hint="name the .yaml files inside it")
+    if not p.is_file():  # a pipe would block the read, a device never end it
+        raise SpecError("not a regular file (a device, pipe or socket)", path=name,
+                        hint="save the spec as a file and pass that")
     limit = max_spec_bytes()
     try:
         size = p.stat().st_size

@@ -448,3 +448,13 @@ def test_hostile_reference_docx_is_refused_before_parsing(tmp_path, name, make, 
     for word in words:
         assert word in proc.stderr
     assert proc.elapsed < 30 and not (tmp_path / "out.docx").exists()
+
+
+def test_devices_and_pipes_named_like_contracts_are_refused(tmp_path):
+    os.symlink("/dev/zero", tmp_path / "zero.txt")
+    os.mkfifo(tmp_path / "pipe.md")
+    for name in ("zero.txt", "pipe.md"):
+        proc = run_cli("check", name, cwd=tmp_path, timeout=60)
+        assert proc.returncode == 2, proc.stderr
+        assert f"error: {name}: not a regular file" in proc.stderr
+        assert proc.elapsed < 30

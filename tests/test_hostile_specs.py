@@ -190,3 +190,12 @@ def test_unreadable_spec_in_process_is_a_spec_error(tmp_path, monkeypatch):
     with pytest.raises(SpecError, match="cannot read the file: Permission denied") as info:
         load_yaml_file(spec)
     assert info.value.path.endswith("secret.yaml")
+
+
+def test_devices_and_pipes_named_like_specs_are_refused(tmp_path):
+    os.symlink("/dev/zero", tmp_path / "zero.yaml")
+    os.mkfifo(tmp_path / "pipe.yaml")
+    for name in ("zero.yaml", "pipe.yaml"):
+        proc = run_cli("validate", name, cwd=tmp_path, timeout=30)
+        assert proc.returncode == 2, proc.stdout
+        assert f"{name}: not a regular file" in proc.stdout
