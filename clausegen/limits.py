@@ -329,6 +329,22 @@ def split_long_paragraphs(paragraphs) -> tuple:
 # ---------------------------------------------------------------- regular expressions
 
 
+def token_regexes(pattern) -> list[str]:
+    """Return the ``REGEX`` values inside a spaCy token pattern (a list of token dicts), at any depth."""
+    found, stack = [], [pattern]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "REGEX" and isinstance(value, str):
+                    found.append(value)
+                else:
+                    stack.append(value)
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
+
+
 def regex_hazard(pattern: str) -> str | None:
     """Return why `pattern` can take exponential time (a repeated group that itself repeats), or None.
 

@@ -156,7 +156,7 @@ def test_every_built_in_rule_pattern_is_free_of_hazards():
     from clausegen.limits import regex_hazard
 
     ruleset = load_ruleset()
-    patterns = [rx.pattern for rule in ruleset.rules for by_lang in rule.patterns.values()
+    patterns = [getattr(rx, "pattern", rx) for rule in ruleset.rules for by_lang in rule.patterns.values()
                 for group in by_lang.values() for rx in group.regexes]
     assert len(patterns) > 50
     assert [p for p in patterns if regex_hazard(p)] == []
@@ -185,3 +185,12 @@ def test_sandbox_limits_in_process(monkeypatch):
     assert time.monotonic() - start < 5
     with pytest.raises(TemplateLimitError):
         env.from_string("{{ 'x' * 5000 }}").render()
+
+
+def test_a_token_pattern_regex_is_checked_too(tmp_path):
+    rule = CATASTROPHIC_RULE.replace("    - '(a+)+$'", "    - [{LOWER: sla}, {TEXT: {REGEX: '^(\\w+\\s?)*$'}}]")
+    lib = firm_library(tmp_path, "rules/definition.yml", rule)
+    (tmp_path / "c.txt").write_text("SLA " + "a" * 40 + "!\n", encoding="utf-8")
+    proc = run_cli("check", "c.txt", "--library", lib, cwd=tmp_path, timeout=60)
+    assert proc.returncode == 2, proc.stdout
+    assert "rules/definition.yml:12:" in proc.stderr and "exponential time" in proc.stderr

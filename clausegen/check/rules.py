@@ -9,6 +9,7 @@ from pathlib import Path
 
 from clausegen.errors import ClausegenError, LibraryError, Problem
 from clausegen.limits import regex_hazard as _regex_hazard
+from clausegen.limits import token_regexes as _token_regexes
 
 LANGS = ("zh", "en")
 PATTERN_KEYS = ("patterns", "headings", "unless", "if", "then")
@@ -106,7 +107,8 @@ def _compile(spec: dict | None, path: Path, marks, keys: tuple, problems: list) 
                 problems.append(_problem(path, marks, keys + (lang, i), f"bad regular expression: {exc}",
                                          hint="escape ( ) [ ] . + * ? with a backslash when you mean them literally"))
                 continue
-            hazard = None if isinstance(compiled, tuple) else _regex_hazard(item)
+            regexes = _token_regexes(item) if isinstance(compiled, tuple) else [item]
+            hazard = next(filter(None, map(_regex_hazard, regexes)), None)
             if hazard:  # the contract is untrusted text: a backtracking blow-up would hang the check
                 problems.append(_problem(path, marks, keys + (lang, i), f"the regular expression can take "
                                          f"exponential time: {hazard}",
