@@ -247,3 +247,13 @@ def test_the_service_credit_term_appears_only_when_service_credits_are_chosen(st
     data["standards"]["per_hour"] = {"amount": {"amount": 500, "currency": "CNY"}, "rounding": "full_hour"}
     assert term not in write_text(render(data)).decode()
     assert term in write_text(render(starter(lang))).decode()
+
+
+def test_markdown_sub_items_are_not_code_blocks(tmp_path, samples_dir):
+    """Four leading spaces after a blank line make a CommonMark code block; sub-items must not."""
+    from clausegen.render import render_file
+
+    out = render_file(samples_dir / "sla-en.yaml", tmp_path / "c.md")
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert not [ln for ln in lines if ln.startswith("    ")]
+    assert any(ln.startswith("**(a)** ") for ln in lines)

@@ -23,9 +23,10 @@ def _blocks(blocks, number: int, lang: str) -> list[str]:
             out += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in block.rows]
             out.append("")
         elif isinstance(block, Paragraph):
-            indent = "    " * max(block.level - 1, 0)
-            # A label like "1.1" would start an ordered list in Markdown; bold keeps it literal.
-            out.append(f"{indent}**{label}** {_text(block.text)}" if label else _text(block.text))
+            # No indentation for sub-items: four spaces would make a Markdown code block, and
+            # the labels ((a), (i), （1）) already show the level. A label like "1.1" would
+            # start an ordered list in Markdown; bold keeps it literal.
+            out.append(f"**{label}** {_text(block.text)}" if label else _text(block.text))
             out.append("")
     return out
 
