@@ -107,8 +107,8 @@ def _compile(spec: dict | None, path: Path, marks, keys: tuple, problems: list) 
                 problems.append(_problem(path, marks, keys + (lang, i), f"bad regular expression: {exc}",
                                          hint="escape ( ) [ ] . + * ? with a backslash when you mean them literally"))
                 continue
-            regexes = _token_regexes(item) if isinstance(compiled, tuple) else [item]
-            hazard = next(filter(None, map(_regex_hazard, regexes)), None)
+            sources = _token_regexes(item) if isinstance(compiled, tuple) else [item]
+            hazard = next(filter(None, map(_regex_hazard, sources)), None)
             if hazard:  # the contract is untrusted text: a backtracking blow-up would hang the check
                 problems.append(_problem(path, marks, keys + (lang, i), f"the regular expression can take "
                                          f"exponential time: {hazard}",
