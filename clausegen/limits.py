@@ -210,6 +210,8 @@ def check_docx(path: Path) -> None:
         raise InputError("this is a PDF file renamed to .docx", path=name, hint="rename it to .pdf and check it again")
     if kind == "rtf":
         raise InputError("this is an RTF file renamed to .docx", path=name, hint=save_hint)
+    if kind == "html":
+        raise InputError("this is an HTML or Word 2003 XML file renamed to .docx", path=name, hint=save_hint)
     if kind != "zip":
         raise InputError("not a Word .docx file (a .docx is a zip package; this file is not one)", path=name,
                          hint=save_hint)

@@ -175,6 +175,7 @@ HOSTILE = [
     ("renamed-pdf.docx", lambda: (CORPUS / "pdf" / "en-sweepai-service-level-terms.pdf").read_bytes(),
      ["PDF file renamed"]),
     ("rtf.docx", lambda: b"{\\rtf1\\ansi Service levels}", ["RTF"]),
+    ("web-page.docx", lambda: b"<html><body>Service levels</body></html>", ["HTML"]),
     ("plain-zip.docx", lambda: _zip({"readme.txt": b"hello"}), ["not a Word document"]),
     ("spreadsheet.docx", lambda: _zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<x/>"}),
      ["no word/document.xml"]),
