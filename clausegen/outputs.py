@@ -36,6 +36,9 @@ def write_atomic(path: Path, data: bytes) -> None:
     if not folder.is_dir():
         raise InputError(f"folder {str(folder)!r} does not exist", path=str(path),
                          hint="create the folder first or choose another output path")
+    if path.is_dir():
+        raise UsageError(f"the output {str(path)!r} is a folder", path=str(path),
+                         hint=f"name a file inside it, e.g. -o {path / ('out' + path.suffix if path.suffix else 'out.docx')}")
     _remove_stale_temps(folder, path.name)
     try:
         # The pid in the name lets a later run tell a killed writer's leftover from a live one.
@@ -57,11 +60,14 @@ def write_atomic(path: Path, data: bytes) -> None:
         os.chmod(tmp, mode)
         _test_pause()
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
+        if isinstance(exc, OSError):  # disk full, permissions: the previous file is still there
+            raise InputError(f"cannot write the output: {exc.strerror or exc}; nothing was changed",
+                             path=str(path)) from None
         raise
 
 

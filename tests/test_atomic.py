@@ -102,7 +102,9 @@ def test_a_failed_rename_keeps_the_old_file_and_no_temp(tmp_path, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", refuse)
-    with pytest.raises(OSError):
+    from clausegen.errors import InputError
+
+    with pytest.raises(InputError, match="cannot write the output: No space left on device; nothing was changed"):
         write_atomic(out, b"new content")
     assert out.read_bytes() == OLD
     assert temps(tmp_path, "out.docx") == []
@@ -173,3 +175,12 @@ def test_inputs_are_opened_read_only_and_left_unchanged(tmp_path, args, inputs):
     assert result["writes"] == []
     assert {p: (digest(p), os.stat(p).st_mtime_ns) for p in inputs} == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_an_output_that_is_a_folder_is_a_usage_error(tmp_path):
+    (tmp_path / "clauses.docx").mkdir()
+    proc = subprocess.run([sys.executable, "-m", "clausegen", "render", str(SAMPLE_EN), "-o", "clauses.docx"],
+                          cwd=tmp_path, env=cli_env(), capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "error: clauses.docx: the output 'clauses.docx' is a folder" in proc.stderr
+    assert "Traceback" not in proc.stderr and list((tmp_path / "clauses.docx").iterdir()) == []
+    assert [p.name for p in tmp_path.iterdir()] == ["clauses.docx"]
