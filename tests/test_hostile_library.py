@@ -194,3 +194,19 @@ def test_a_token_pattern_regex_is_checked_too(tmp_path):
     proc = run_cli("check", "c.txt", "--library", lib, cwd=tmp_path, timeout=60)
     assert proc.returncode == 2, proc.stdout
     assert "rules/definition.yml:12:" in proc.stderr and "exponential time" in proc.stderr
+
+
+@pytest.mark.parametrize("content, words", [
+    ("\n".join(["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+               + [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]) + "\n",
+     "more than 100000 values"),
+    ("id: !!python/object/apply:os.system ['echo PWNED > pwned.txt']\n", "not allowed"),
+], ids=["alias-bomb", "python-tag"])
+def test_hostile_family_yaml_stops_every_command_cleanly(tmp_path, content, words):
+    lib = firm_library(tmp_path, "family.yaml", content)
+    for args in (["library", "list"], ["library", "check"], ["render", SAMPLE_EN, "-o", "out.docx"]):
+        proc = run_cli(*args, "--library", lib, cwd=tmp_path, timeout=60)
+        text = proc.stdout + proc.stderr
+        assert proc.returncode == 2, (args, text)
+        assert "family.yaml:1:" in text and words in text and "Traceback" not in text
+    assert not (tmp_path / "pwned.txt").exists() and not (tmp_path / "out.docx").exists()
