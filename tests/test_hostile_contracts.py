@@ -459,3 +459,17 @@ def test_devices_and_pipes_named_like_contracts_are_refused(tmp_path):
         assert proc.returncode == 2, proc.stderr
         assert f"error: {name}: not a regular file" in proc.stderr
         assert proc.elapsed < 30
+
+
+@pytest.mark.parametrize("unit", ["第三方原因造成停电故障", "不可抗力导致服务中断无法使用，",
+                                  "downtime caused by outage of the service due to "], ids=["zh-cause", "zh-fm", "en"])
+def test_a_long_paragraph_of_cue_words_is_checked_in_bounded_time(unit):
+    """The rules' bounded gaps ([^。]{0,60}) keep matching linear: no backtracking blow-up on a long paragraph."""
+    from clausegen.check import check_text
+
+    check_text("合同", suggest=False)  # the pipelines load outside the timed part
+    text = unit * (90_000 // len(unit))  # one paragraph, no sentence end for the gaps to stop at
+    start = time.monotonic()
+    report = check_text(text, suggest=False)
+    assert time.monotonic() - start < 60
+    assert REQUIRED <= {p.id for p in report.provisions}
