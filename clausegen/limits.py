@@ -256,7 +256,8 @@ def _check_members(zf, infos, name: str) -> None:
             raise InputError(f"the .docx expands to more than {_size_text(limit)} (a zip bomb?)", path=name,
                              hint="raise it with --limit docx_uncompressed_bytes=... if the file is genuine")
     for info in infos:
-        if info.filename.endswith((".xml", ".rels")):
+        # customXml parts are a business's own data, kept as bytes by python-docx and never parsed.
+        if info.filename.endswith((".xml", ".rels")) and not info.filename.startswith("customXml/"):
             _check_prolog(zf, info, name)
     bad = zf.testzip()  # every part inflates and matches its checksum (sizes are bounded above)
     if bad is not None:
