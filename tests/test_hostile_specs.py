@@ -199,3 +199,14 @@ def test_devices_and_pipes_named_like_specs_are_refused(tmp_path):
         proc = run_cli("validate", name, cwd=tmp_path, timeout=30)
         assert proc.returncode == 2, proc.stdout
         assert f"{name}: not a regular file" in proc.stdout
+
+
+def test_absurdly_large_numbers_render_instead_of_crashing(starter):
+    """Found by fuzzing: 1e16 hours of notice passed validation and crashed the Chinese numerals."""
+    from clausegen import render, spec
+
+    data = starter("zh")
+    data["definition"]["maintenance"]["notice"] = {"value": 1e16, "unit": "hours"}
+    assert not [p for p in spec.validate(data) if p.severity == "error"]
+    text = render.write(render.render(data), "txt").decode("utf-8")
+    assert "10,000,000,000,000,000" in text

@@ -82,6 +82,8 @@ _ZH_BIG_UNITS = ("", "万", "亿", "万亿")
 def _zh_int(n: int, digits: str, small_units: tuple, big_units: tuple, drop_leading_one: bool) -> str:
     if n == 0:
         return digits[0]
+    if n >= 10000 ** len(big_units):  # past the largest unit (万亿): Arabic digits, not an IndexError
+        return f"{n:,}"
     groups = []
     while n:
         n, g = divmod(n, 10000)
