@@ -18,6 +18,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from cli_process import run_cli
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus" / "dev"
@@ -30,14 +31,6 @@ REQUIRED = {"definition", "notification", "standards", "process", "deadlines", "
 PEAK_KB = "int(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')))"
 
 
-def run_cli(*args, cwd: Path, timeout: float = 120, env: dict | None = None) -> subprocess.CompletedProcess:
-    """Return the finished `python -m clausegen ARGS` run in `cwd`, failing the test past `timeout` s."""
-    full_env = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
-    start = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "clausegen", *map(str, args)], cwd=cwd, env=full_env,
-                          capture_output=True, text=True, timeout=timeout)
-    proc.elapsed = time.monotonic() - start
-    return proc
 
 
 # ---------------------------------------------------------------- builders

@@ -8,27 +8,17 @@ command line with a timeout.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+from cli_process import run_cli
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_EN = REPO / "samples" / "sla-en.yaml"
 FAMILY = "service-interruption"
 
 
-def run_cli(*args, cwd: Path, timeout: float = 90, env: dict | None = None) -> subprocess.CompletedProcess:
-    """Return the finished `python -m clausegen ARGS` run in `cwd`, failing the test past `timeout` s."""
-    full_env = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
-    start = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "clausegen", *map(str, args)], cwd=cwd, env=full_env,
-                          capture_output=True, text=True, timeout=timeout)
-    proc.elapsed = time.monotonic() - start
-    return proc
 
 
 def firm_library(root: Path, relpath: str, text: str) -> Path:

@@ -8,25 +8,15 @@ timeout, and checks the exit code, that the message names the file and the probl
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
+from cli_process import run_cli
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_EN = REPO / "samples" / "sla-en.yaml"
 
 
-def run_cli(*args, cwd: Path, timeout: float = 60, env: dict | None = None) -> subprocess.CompletedProcess:
-    """Return the finished `python -m clausegen ARGS` run in `cwd`, failing the test past `timeout` s."""
-    full_env = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
-    start = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "clausegen", *map(str, args)], cwd=cwd, env=full_env,
-                          capture_output=True, text=True, timeout=timeout)
-    proc.elapsed = time.monotonic() - start
-    return proc
 
 
 def billion_laughs() -> str:
