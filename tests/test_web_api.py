@@ -24,30 +24,8 @@ DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 
 # A short English SLA that covers definition, notification, standards, process and deadlines
 # but says nothing about disputes or governing law.
-NO_DISPUTES_EN = """SERVICE LEVEL AGREEMENT
-
-1. Definition of Interruption. "Interruption" means any period of at least five (5) minutes during \
-which the Service is unavailable to the Customer because of a system failure, network failure or an \
-outage of a third-party provider. Scheduled maintenance announced seventy-two (72) hours in advance \
-and force majeure events are excluded. Availability is measured by the Provider's monitoring every minute.
-
-2. Notification. The Provider shall notify the Customer by email within thirty (30) minutes after \
-becoming aware of an Interruption, stating its cause, scope and the estimated time of recovery, and \
-shall deliver an incident report within five (5) business days after the service is restored.
-
-3. Service Credits. If the monthly availability falls below 99.9%, the Customer is entitled to a \
-service credit of 10% of the monthly fee; below 99.0%, 25% of the monthly fee. Service credits are \
-capped at 50% of the monthly fee.
-
-4. Claims Process. To claim a service credit the Customer shall submit a claim through the support \
-portal with the affected service and incident times. The Provider shall verify the claim within ten \
-(10) business days, the Parties shall agree the amount, and the Provider shall apply the credit to the \
-next invoice.
-
-5. Claim Deadlines. The Customer must submit a claim within thirty (30) days after the end of the \
-month in which the Interruption occurred. The Provider shall pay agreed compensation within three (3) \
-business days. Late claims are forfeited.
-"""
+# An English SLA with every provision but a dispute clause (a known gap for the review tests).
+NO_DISPUTES_EN = (Path(__file__).parent / "data" / "sla-without-disputes-en.txt").read_text(encoding="utf-8")
 
 REQUIRED = ("definition", "notification", "standards", "process", "deadlines", "disputes")
 
