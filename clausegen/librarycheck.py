@@ -61,11 +61,13 @@ def _template_langs(family: Family) -> set[str]:
 
 
 def _rule_header(path: Path) -> dict:
-    import yaml
+    # A tolerant peek for listing; the rule loader reports what is wrong with the file itself.
+    from clausegen.errors import SpecError
+    from clausegen.yamlsource import load_yaml_file
 
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        data = load_yaml_file(path).data
+    except SpecError:
         return {}
     return data if isinstance(data, dict) else {}
 
@@ -347,11 +349,12 @@ def check_version_raised(ctx: Context) -> list[Problem]:
     old = _git(folder, "show", f"{ctx.since}:{rel}/family.yaml")
     if old.returncode != 0:
         return []  # the family is new since REV
-    import yaml
+    from clausegen.errors import SpecError
+    from clausegen.yamlsource import load_yaml_text
 
     try:
-        old_version = str((yaml.safe_load(old.stdout) or {}).get("version"))
-    except yaml.YAMLError:
+        old_version = str(load_yaml_text(old.stdout, f"{ctx.since}:{rel}/family.yaml").data.get("version"))
+    except SpecError:
         return []
     shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
     if _version_key(family.version) == _version_key(old_version):
