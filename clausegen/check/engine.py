@@ -117,10 +117,20 @@ _SPLIT = {
 }
 
 
+# A stop that does not end a sentence: after a bare clause number ("1.", "2.1.", "a.", "iv.")
+# at the start of a sentence, or after a common abbreviation ("e.g.", "Inc.", "No.").
+_CLAUSE_NUMBER = re.compile(r"^\s*[(\[]?(?:\d{1,3}(?:\.\d{1,3})*|[A-Za-z]|[ivxlcIVXLC]{1,6})\.$")
+_ABBREVIATION = re.compile(r"\b(?:e\.g|i\.e|etc|Inc|Ltd|Co|Corp|No|Nos|Mr|Ms|Mrs|Dr|vs|cf|approx|St|Sec|Art|para|Pty)\.$")
+
+
 def light_sentences(text: str, lang: str = "en") -> list[tuple[int, int]]:
     """Return (start, end) offsets of the sentences of `text`, split on sentence punctuation."""
     out, start = [], 0
     for m in _SPLIT["zh" if lang == "zh" else "en"].finditer(text):
+        if m.group(0) == "." and (
+                (m.end() - start <= 12 and _CLAUSE_NUMBER.match(text[start:m.end()]))
+                or _ABBREVIATION.search(text[max(start, m.end() - 8):m.end()])):
+            continue
         out.append((start, m.end()))
         start = m.end()
     if start < len(text):
