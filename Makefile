@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 OUT    := out
 
-.PHONY: demo test fuzz bench evaluate venv clean
+.PHONY: demo test fuzz bench evaluate train venv clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,15 @@ demo: $(STAMP)
 ## test: run the whole test suite (slow fuzzing and benchmarks excluded; see `make fuzz`)
 test: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow" -n 2 -q
+
+## train: retrain the provision classifier from ../shared/corpus/dev (CV by publisher, then the shipped model)
+train: $(STAMP)
+	$(BIN)/python -m clausegen.check.train train
+
+## evaluate: the checker on the dev corpus, as a fit and cross-validated by publisher (uses make train's scores)
+evaluate: $(STAMP)
+	$(BIN)/python bench/evaluate.py
+	$(BIN)/python bench/evaluate.py --cv --cached
 
 ## fuzz: long hypothesis runs over specs and contract text
 fuzz: $(STAMP)

@@ -4,15 +4,20 @@
 
 Measures, in one process and in this order:
 
-1. pipeline load: importing the checker, building the zh and en spaCy pipelines, loading the
-   rules, and one tiny check per language (jieba reads its dictionary and the suggestion
-   templates compile on first use). Reported on its own; everything after is warm.
+1. checker load: importing the checker, loading the rules and the trained zh and en provision
+   classifiers, and one tiny check per language (the suggestion templates compile on first
+   use). Reported on its own; everything after is warm.
 2. the dev corpus (every .txt, .docx and .pdf under CORPUS_DIR, default ../shared/corpus/dev):
    extraction alone (clausegen.check.readers.read_contract) and the full check
    (clausegen.check.check_file, which includes extraction), per format;
 3. generated long contracts, built in a temporary folder (never committed) by repeating the
    corpus's own paragraphs up to 50 and `--pages` pages, as .txt and .docx, in English and
-   Chinese.
+   Chinese;
+4. the floor, per language: a blank spaCy pipeline (spacy.blank + sentencizer; jieba segmenting
+   for Chinese) tokenising and sentence-splitting the same corpus texts. The checker's speed is
+   printed as a share of the floor's (issue 10: English ≥ 0.3×, Chinese ≥ 0.5×);
+5. memory over many documents (`--docs`, default 2,000, cycling the corpus texts): peak
+   resident memory after each quarter, which must stay flat.
 
 A "page" is 3,000 characters of extracted text in both languages (a dense English page; a
 Chinese page of 3,000 characters holds more words than a printed one, so Chinese figures are
@@ -53,23 +58,22 @@ def load_pipeline() -> dict:
     w0 = time.perf_counter()
     t0 = clock()
     import clausegen.check as check
-    from clausegen.check.nlp import pipeline
+    from clausegen.check.classifier import load_model
     from clausegen.check.rules import load_ruleset
 
     steps["import"] = clock() - t0
     t = clock()
-    pipeline("en")
-    steps["spaCy en"] = clock() - t
-    t = clock()
-    pipeline("zh")
-    steps["spaCy zh + jieba"] = clock() - t
-    t = clock()
-    load_ruleset()
+    ruleset = load_ruleset()
     steps["rules"] = clock() - t
+    model = load_model(str(ruleset.family.find("model/decision.json").parent))
+    for lang in ("en", "zh"):
+        t = clock()
+        model.nlp(lang)
+        steps[f"provision classifier {lang}"] = clock() - t
     t = clock()
-    check.check_text("The Provider shall notify the Customer within 2 hours of an outage.", "en")
-    check.check_text("服务提供方应在服务中断后2小时内通知客户。", "zh")
-    steps["first check (jieba dictionary, templates)"] = clock() - t
+    check.check_text("The Provider shall notify the Customer within 2 hours of an outage.", "en", suggest=False)
+    check.check_text("服务提供方应在服务中断后2小时内通知客户。", "zh", suggest=False)
+    steps["first check"] = clock() - t
     steps["total"] = clock() - t0
     steps["total, wall clock"] = time.perf_counter() - w0
     return steps
@@ -144,6 +148,54 @@ def build_contract(paragraphs: list[str], pages: int, folder: Path, stem: str) -
     return [txt, word]
 
 
+def _texts(files: list[Path]) -> dict[str, list[str]]:
+    from clausegen.check.readers import read_contract
+
+    out: dict[str, list[str]] = {"en": [], "zh": []}
+    for path in files:
+        contract = read_contract(path)
+        out["zh" if contract.language == "zh" else "en"].append(contract.text)
+    return out
+
+
+def floor_ratios(files: list[Path], repeat: int) -> dict:
+    """Return {lang: (check CPU s, floor CPU s, characters)} over the corpus texts of each language."""
+    import spacy
+
+    from clausegen.check import check_text
+
+    out = {}
+    for lang, texts in _texts(files).items():
+        if not texts:
+            continue
+        if lang == "zh":
+            nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+        else:
+            nlp = spacy.blank("en")
+        nlp.add_pipe("sentencizer")
+        list(nlp.pipe(texts[:1]))  # jieba loads its dictionary on first use: not part of the floor
+        floor_s, _, _ = best_of(repeat, lambda: [len(list(d.sents)) for d in nlp.pipe(texts)])
+        check_s, _, _ = best_of(repeat, lambda: [check_text(t, lang, suggest=False) for t in texts])
+        out[lang] = (check_s, floor_s, sum(len(t) for t in texts))
+    return out
+
+
+def memory_curve(files: list[Path], docs: int) -> list[tuple[int, int]]:
+    """Return (documents checked, peak resident bytes) at each quarter of `docs` checks."""
+    import resource
+
+    from clausegen.check import check_text
+
+    texts = [t for ts in _texts(files).values() for t in ts]
+    marks = {max(1, docs * k // 4) for k in (1, 2, 3, 4)}
+    out = []
+    for i in range(1, docs + 1):
+        check_text(texts[i % len(texts)], suggest=False)
+        if i in marks:
+            out.append((i, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024))
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("corpus", nargs="?", type=Path, default=ROOT.parent / "shared" / "corpus" / "dev")
@@ -151,12 +203,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--short-pages", type=int, default=50, metavar="PAGES",
                         help="size of the contract held to the 1-second expectation (default 50)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (the best is kept)")
+    parser.add_argument("--docs", type=int, default=2000, help="documents for the memory curve (0: skip)")
     args = parser.parse_args(argv)
 
     print(f"clausegen check speed · a page = {PAGE_CHARS:,} characters of extracted text · "
           f"best of {args.repeat} · one process, one core")
     steps = load_pipeline()
-    print("\npipeline load, CPU seconds (once per process, not counted below):")
+    print("\nchecker load, CPU seconds (once per process, not counted below):")
     for name, seconds in steps.items():
         print(f"  {name:<44} {seconds:7.3f} s")
 
@@ -187,6 +240,17 @@ def main(argv: list[str] | None = None) -> int:
                     print(row(f"{lang} {pages} pages {path.suffix}", t))
                     if pages == short:
                         fifty[f"{lang} {path.suffix}"] = t["check"]
+
+    print("\nthe floor: a blank spaCy pipeline tokenising and sentence-splitting the same texts")
+    floor = floor_ratios(files, args.repeat)
+    for lang, (check_s, floor_s, chars) in floor.items():
+        print(f"  {lang}: check {chars / PAGE_CHARS / check_s:8.1f} pages/s · floor {chars / PAGE_CHARS / floor_s:8.1f} "
+              f"pages/s · checker speed = {floor_s / check_s:.2f}× the floor")
+
+    if args.docs:
+        print(f"\nmemory over {args.docs:,} documents (corpus texts cycled, checked one after another):")
+        for n, peak in memory_curve(files, args.docs):
+            print(f"  after {n:>6,} documents: peak resident memory {peak / 1e6:8.1f} MB")
 
     print("\nratios:")
     print(f"  check / extraction on the corpus: {totals['check'] / totals['extract']:.1f}x")

@@ -744,10 +744,16 @@ def _token_pattern_problems(ctx: Context, path: Path, data: dict, marks) -> list
 
 def check_rule_files(ctx: Context) -> list[Problem]:
     """Return problems of every rule file: schema, regular expressions, spaCy token patterns."""
-    from clausegen.check.rules import validate_rule_file
+    from clausegen.check.rules import load_vocabularies, validate_rule_file
 
     problems = []
     known = {p.id for p in ctx.family.provisions}
+    try:
+        ctx.cache["vocabularies"] = load_vocabularies(ctx.family)
+    except LibraryError as exc:
+        problems.append(ctx.problem(Path(exc.path or "vocabularies.yml"), exc.message, line=exc.line, col=exc.col,
+                                    hint=exc.hint, code="vocabulary"))
+        ctx.cache["vocabularies"] = {}
     for rid, path in ctx.family.rule_files().items():
         found, data, marks = validate_rule_file(path)
         problems += [ctx.problem(Path(p.file), p.message, line=p.line, col=p.col, pointer=p.pointer, hint=p.hint,
@@ -774,7 +780,7 @@ def _regex_problems(ctx: Context, rid: str, path: Path) -> list[Problem]:
     from clausegen.check.rules import load_rule
 
     try:
-        load_rule(rid, path)
+        load_rule(rid, path, ctx.cache.get("vocabularies"))
     except LibraryError as exc:
         return [ctx.problem(path, exc.message, line=exc.line, col=exc.col, hint=exc.hint, code="rule-pattern")]
     return []

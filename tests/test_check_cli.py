@@ -314,9 +314,10 @@ def test_check_speed_bench_prints_rates_and_ratios(tmp_path, capsys):
     spec = importlib.util.spec_from_file_location("check_speed", SHARED.parent / "main" / "bench" / "check_speed.py")
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
-    assert bench.main([str(corpus), "--pages", "2", "--short-pages", "1", "--repeat", "1"]) == 0
+    assert bench.main([str(corpus), "--pages", "2", "--short-pages", "1", "--repeat", "1", "--docs", "8"]) == 0
     out = capsys.readouterr().out
-    assert "a page = 3,000 characters" in out and "pipeline load" in out
+    assert "a page = 3,000 characters" in out and "checker load" in out
+    assert "× the floor" in out and "after      8 documents: peak resident memory" in out
     assert "corpus .txt                     2" in out
     for label in ("en 1 pages .txt", "en 2 pages .docx", "zh 1 pages .docx", "zh 2 pages .txt"):
         assert label in out

@@ -111,11 +111,11 @@ class Unit:
 def units(contract) -> list[Unit]:
     """Return the sentences of `contract` (readers.Contract) with their section headings.
 
-    Uses the checker's own light sentence splitter and enumeration joining, so annotation,
-    training and checking see the same units.
+    Uses the checker's own splitter (engine.split_paragraph), so annotation, training and
+    checking see the same units.
     """
     from clausegen.check import sections as sect
-    from clausegen.check.engine import join_enumerations, light_sentences
+    from clausegen.check.engine import split_paragraph
 
     texts = [p.text for p in contract.paragraphs]
     secs = sect.split_sections(texts, [p.heading_level for p in contract.paragraphs])
@@ -124,13 +124,8 @@ def units(contract) -> list[Unit]:
     lang = "zh" if contract.language == "zh" else "en"
     for pi, ptext in enumerate(texts):
         heading = titles[pi][-1] if titles[pi] else ""
-        for s0, e0 in join_enumerations(ptext, light_sentences(ptext, lang)):
-            raw = ptext[s0:e0]
-            text = raw.strip()
-            if not text or not any(ch.isalnum() for ch in text):
-                continue
-            a = s0 + len(raw) - len(raw.lstrip())
-            out.append(Unit(pi, a, a + len(text), text, heading if heading != text else "", base + a))
+        for a, b, text in split_paragraph(ptext, lang):
+            out.append(Unit(pi, a, b, text, heading if heading != text else "", base + a))
         base += len(ptext) + 1
     return out
 

@@ -29,6 +29,7 @@ class Sentence:
     section: int
     entities: frozenset
     tokens: frozenset = frozenset()  # ids of token patterns that matched inside this sentence
+    heading: str = ""  # the innermost section title around it (what the sentence is about)
 
 
 @dataclass
@@ -87,6 +88,14 @@ def _token_matchers(ruleset: RuleSet, lang: str, vocab):
                 matcher.add(f"{rule.id}:with{i}", [list(t) for t in pats.tokens])
                 count += 1
     return matcher if count else None
+
+
+def _has_token_patterns(ruleset: RuleSet, lang: str) -> bool:
+    for rule in ruleset.rules:
+        groups = [by_lang.get(lang) for by_lang in rule.patterns.values()] + [g.get(lang) for g in rule.with_]
+        if any(p is not None and p.tokens for p in groups):
+            return True
+    return False
 
 
 def _compiled(ruleset: RuleSet) -> dict:
@@ -165,86 +174,79 @@ def join_enumerations(text: str, bounds: list[tuple[int, int]]) -> list[tuple[in
 
 
 
-def _trigger(ruleset: RuleSet, lang: str) -> re.Pattern | None:
-    """Return one regex matching any text some rule could fire on (None: no pre-filter possible)."""
-    cache = _compiled(ruleset)
-    key = ("trigger", lang)
-    if key not in cache:
-        parts = []
-        for rule in ruleset.rules:
-            for k in ("patterns", "if", "headings"):
-                parts.extend(rx.pattern for rx in rule.get(k, lang).regexes)
-            if rule.get("headings", lang) and rule.trigger != "patterns":
-                for group in rule.with_:
-                    if group.get(lang):
-                        parts.extend(rx.pattern for rx in group[lang].regexes)
-        flags = re.IGNORECASE if lang == "en" else 0
-        try:
-            cache[key] = re.compile("|".join(f"(?:{p})" for p in parts), flags) if parts else None
-        except re.error:
-            cache[key] = None
-    return cache[key]
+def split_paragraph(ptext: str, lang: str) -> list[tuple[int, int, str]]:
+    """Return the sentences of one paragraph as (start, end, text), the units the checker reads.
+
+    One splitter for checking, annotation and training: sentence punctuation, enumerations
+    joined to their introduction, a leading bullet left out of the sentence.
+    """
+    out = []
+    for s0, e0 in join_enumerations(ptext, light_sentences(ptext, lang)):
+        raw = ptext[s0:e0]
+        text = raw.strip()
+        if not text or not any(ch.isalnum() for ch in text):
+            continue
+        lead = len(raw) - len(raw.lstrip())
+        bullet = _BULLET.match(text)
+        if bullet and bullet.end() < len(text):  # evidence starts at the words, not at "- "
+            lead += bullet.end()
+            text = text[bullet.end():]
+        a = s0 + lead
+        out.append((a, a + len(text), text))
+    return out
 
 
 def analyse(contract: Contract, ruleset: RuleSet, lang: str | None = None) -> Document:
-    """Return the contract split into sentences (spaCy), with sections and entities attached."""
-    from clausegen.check.nlp import find_entities, pipeline
+    """Return the contract split into sentences, with sections, headings and entities attached.
+
+    Sentences and entities come from character patterns (linear in the text); spaCy tokenizes
+    only the paragraphs that token patterns of the rules could match.
+    """
+    from clausegen.check.nlp import find_entities
 
     lang = lang or contract.language
     lang = "zh" if lang == "zh" else "en"
-    nlp = pipeline(lang)
     cache = _compiled(ruleset)
     if ("matcher", lang) not in cache:
-        cache[("matcher", lang)] = _token_matchers(ruleset, lang, nlp.vocab)
+        cache[("matcher", lang)] = None
+        if _has_token_patterns(ruleset, lang):  # the tokenizing pipeline is loaded only when needed
+            from clausegen.check.nlp import pipeline
+
+            cache[("matcher", lang)] = _token_matchers(ruleset, lang, pipeline(lang).vocab)
     matcher = cache[("matcher", lang)]
 
     texts = [p.text for p in contract.paragraphs]
     sections = sect.split_sections(texts, [p.heading_level for p in contract.paragraphs])
     titles = sect.section_titles(sections, len(texts))
     owner = sect.innermost(sections, len(texts))
+    headings = [t[-1] if t else "" for t in titles]
     for i, t in enumerate(texts):
         run_in = sect.inline_title(t)
         if run_in:
             titles[i] = titles[i] + [run_in]
 
-    # Lemmas only matter to token patterns that ask for them; skip the lemmatizer otherwise.
-    disabled = [] if (matcher is not None and _needs_lemmas(ruleset, lang)) else \
-        [name for name in nlp.pipe_names if name == "lemmatizer"]
-    # jieba is most of the cost of a Chinese check: paragraphs that no rule pattern can match get
-    # the light path (the same sentence punctuation and entity patterns, no tokens). English
-    # tokenizing is cheaper than the pre-filter itself, so English always takes the pipeline.
-    trigger = None if (matcher is not None or lang != "zh") else _trigger(ruleset, lang)
-    heavy = [i for i, t in enumerate(texts) if trigger is None or trigger.search(t)]
-    docs = dict(zip(heavy, nlp.pipe((texts[i] for i in heavy), batch_size=256, disable=disabled)))
+    docs = {}
+    if matcher is not None:
+        from clausegen.check.nlp import pipeline
+
+        nlp = pipeline(lang)
+        disabled = [] if _needs_lemmas(ruleset, lang) else [n for n in nlp.pipe_names if n == "lemmatizer"]
+        docs = dict(enumerate(nlp.pipe(texts, batch_size=256, disable=disabled)))
     sentences: list[Sentence] = []
     for pi, ptext in enumerate(texts):
-        doc = docs.get(pi)
+        spans = [(h.start, h.end, h.label) for h in find_entities(ptext, lang)]
         token_hits = []
+        doc = docs.get(pi)
         if doc is not None:
-            spans = [(sp.start_char, sp.end_char, sp.label_) for sp in doc.spans.get("clausegen", [])]
-            bounds = [(sent.start_char, sent.end_char) for sent in doc.sents]
-            if matcher is not None:
-                for match_id, start, end in matcher(doc):
-                    token_hits.append((nlp.vocab.strings[match_id], doc[start].idx,
-                                       doc[end - 1].idx + len(doc[end - 1])))
-        else:
-            spans = [(h.start, h.end, h.label) for h in find_entities(ptext, lang)]
-            bounds = light_sentences(ptext, lang)
-        for s0, e0 in join_enumerations(ptext, bounds):
-            raw = ptext[s0:e0]
-            text = raw.strip()
-            if not text or not any(ch.isalnum() for ch in text):
-                continue
-            lead = len(raw) - len(raw.lstrip())
-            bullet = _BULLET.match(text)
-            if bullet and bullet.end() < len(text):  # evidence starts at the words, not at "- "
-                lead += bullet.end()
-                text = text[bullet.end():]
-            a = s0 + lead
-            b = a + len(text)
+            for match_id, start, end in matcher(doc):
+                token_hits.append((doc.vocab.strings[match_id], doc[start].idx,
+                                   doc[end - 1].idx + len(doc[end - 1])))
+        heading = headings[pi]
+        for a, b, text in split_paragraph(ptext, lang):
             labels = frozenset(lab for s0, e0, lab in spans if s0 < b and e0 > a)
             toks = frozenset(k for k, s0, e0 in token_hits if s0 < b and e0 > a)
-            sentences.append(Sentence(len(sentences), pi, a, b, text, owner[pi], labels, toks))
+            sentences.append(Sentence(len(sentences), pi, a, b, text, owner[pi], labels, toks,
+                                      heading if heading != text else ""))
     return Document(contract, lang, sentences, sections, titles)
 
 
@@ -295,6 +297,57 @@ def _confidence(hits: list[Hit]) -> float:
     return round(min(0.99, 0.45 + 0.35 * best + 0.05 * min(distinct - 1, 3)), 3)
 
 
+def _model_decisions(doc: Document, ruleset: RuleSet, rule_hits: dict[str, list[Hit]]) -> dict:
+    """Return {provision: (probability present, evidence hits)} from the family's trained model.
+
+    Empty when the family ships no model for the document's language (rules decide alone).
+    """
+    from clausegen.check.classifier import decide, features, load_model, unit_text
+
+    found = ruleset.family.find("model/decision.json")
+    model = load_model(str(found.parent)) if found is not None else None
+    if model is None or not model.has(doc.lang) or not doc.sentences:
+        return {}
+    cats = model.score([unit_text(s.text, s.heading) for s in doc.sentences], doc.lang)
+    out = {}
+    for pid, params in model.decision.items():
+        probs = [c.get(pid, 0.0) for c in cats]
+        strength = max((h.strength for h in rule_hits.get(pid, [])), default=0.0)
+        prob = decide(params, features(probs, strength, doc.lang))
+        ranked = sorted(range(len(probs)), key=lambda i: -probs[i])
+        # The sentences the model is surest of; at least one, so a "present" has its evidence.
+        evidence = [Hit(doc.sentences[i], round(probs[i], 3), "model") for n, i in enumerate(ranked[:MAX_EVIDENCE])
+                    if probs[i] >= 0.5 or n == 0]
+        out[pid] = (prob, evidence)
+    return out
+
+
+def _run(rule: Rule, doc: Document, lang: str, evidence, timeouts: list) -> list[Hit]:
+    """Return the hits of `rule`; a pattern that runs out of time counts as no hit and is reported."""
+    from clausegen.check.rules import PatternTimeout
+
+    try:
+        if rule.kind == "require":
+            return KINDS["require"](rule, doc, lang)
+        return KINDS[rule.kind](rule, doc, lang, evidence)
+    except PatternTimeout as exc:
+        msg = (f"规则“{rule.id}”的模式在本文件上超时（{exc.pattern!r}），已跳过；请简化该规则的正则表达式。" if lang == "zh" else
+               f"rule {rule.id!r} gave up on this document: its pattern {exc.pattern!r} ran out of time; "
+               "the rule was skipped (simplify its regular expression)")
+        timeouts.append(Finding("rule-timeout", "warning", rule.provision, msg))
+        return []
+
+
+def rule_strengths(doc: Document, ruleset: RuleSet) -> dict[str, float]:
+    """Return {provision: strength of its strongest require-rule hit} (absent when no rule fired)."""
+    out: dict[str, float] = {}
+    for r in ruleset.rules:
+        if r.kind == "require" and r.provision:
+            for h in _run(r, doc, doc.lang, None, []):
+                out[r.provision] = max(out.get(r.provision, 0.0), h.strength)
+    return out
+
+
 @dataclass
 class Outcome:
     """Everything the rules concluded about one document (the FileReport is built from it)."""
@@ -314,16 +367,21 @@ def evaluate(doc: Document, ruleset: RuleSet, playbook: dict | None = None, libr
     lang = doc.lang
     hits: dict[str, list[Hit]] = {}
     evidence_of: dict[str, list[Hit]] = {}
+    timeouts: list[Finding] = []
     for r in rules:
         if r.kind == "require":
-            hits[r.id] = KINDS["require"](r, doc, lang)
+            hits[r.id] = _run(r, doc, lang, None, timeouts)
             evidence_of.setdefault(r.provision, []).extend(hits[r.id])
+    # The trained model decides the provisions it was trained for; rules decide the others.
+    decided = _model_decisions(doc, ruleset, evidence_of)
+    for pid, (_, model_hits) in decided.items():
+        evidence_of[pid] = model_hits + evidence_of.get(pid, [])
 
     provisions, findings = [], []
     weak_by: dict[str, tuple[Rule, list[Hit]]] = {}
     for r in rules:
         if r.kind in ("forbid", "conditional"):
-            fired = KINDS[r.kind](r, doc, lang, evidence_of.get(r.provision) if r.provision else None)
+            fired = _run(r, doc, lang, evidence_of.get(r.provision) if r.provision else None, timeouts)
             hits[r.id] = fired
             if not fired:
                 continue
@@ -341,11 +399,13 @@ def evaluate(doc: Document, ruleset: RuleSet, playbook: dict | None = None, libr
         ev_hits = evidence_of.get(p.id, [])
         require_rules = [r for r in rules if r.kind == "require" and r.provision == p.id]
         title = p.title.get(lang) or p.title.get("en") or p.id
-        if ev_hits:
+        prob = decided[p.id][0] if p.id in decided else None
+        present = (prob >= 0.5) if prob is not None else bool(ev_hits)
+        if present and ev_hits:
             status = "weak" if p.id in weak_by else "present"
-            conf = _confidence(ev_hits)
-            provisions.append(ProvisionResult(p.id, status, conf if status == "present" else round(conf * 0.8, 3),
-                                              _evidence(ev_hits, doc), required))
+            # With the model: the calibrated probability that the provision is there.
+            conf = round(prob, 3) if prob is not None else _confidence(ev_hits)
+            provisions.append(ProvisionResult(p.id, status, conf, _evidence(ev_hits, doc), required))
             if status == "weak":
                 wr, whits = weak_by[p.id]
                 findings.append(Finding(
@@ -353,12 +413,15 @@ def evaluate(doc: Document, ruleset: RuleSet, playbook: dict | None = None, libr
                     f"{title}: {wr.message.get(lang, wr.message['en'])}", whits[0].sentence.paragraph,
                     _suggestion(p.id, lang, library) if suggest else None))
         else:
-            provisions.append(ProvisionResult(p.id, "missing", 0.0, (), required))
+            # Confidence is that of the verdict given: here, that the provision is absent.
+            conf = round(1.0 - prob, 3) if prob is not None else 0.0
+            provisions.append(ProvisionResult(p.id, "missing", conf, (), required))
             sev = level[require_rules[0].id] if (require_rules and required) else "info"
             message = require_rules[0].message.get(lang, require_rules[0].message["en"]) if require_rules else (
                 f"{title}: 未找到" if lang == "zh" else f"{title}: not found")
             findings.append(Finding(f"missing-{p.id}", sev, p.id, message, None,
                                     _suggestion(p.id, lang, library) if suggest else None))
+    findings.extend(timeouts)
     order = {"error": 0, "warning": 1, "info": 2}
     findings.sort(key=lambda f: (order.get(f.severity, 3), f.paragraph if f.paragraph is not None else -1))
     return Outcome(hits, provisions, findings)

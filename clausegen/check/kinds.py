@@ -29,8 +29,24 @@ class Hit:
     rule: str
 
 
-def _matches(rule: Rule, key: str, pats: Patterns, text: str, tokens: frozenset) -> bool:
-    return bool(pats.search(text)) or (bool(pats.tokens) and f"{rule.id}:{key}" in tokens)
+def _matches(rule: Rule, key: str, pats: Patterns, text: str, tokens: frozenset, lang: str = "") -> bool:
+    negation = rule.negated_by.get(lang) if key == "patterns" else None
+    if negation is None:
+        found = bool(pats.search(text))
+    else:
+        found = any(not _negated(m, text, *negation) for m in pats.finditer(text))
+    return found or (bool(pats.tokens) and f"{rule.id}:{key}" in tokens)
+
+
+def _negated(m, text: str, phrases: tuple, window: int) -> bool:
+    """Return whether a negation phrase stands just before the match or before one of its `head…` groups."""
+    anchors = [m.start()] + [m.start(g) for g in m.re.groupindex if g.startswith("head") and m.start(g) >= 0]
+    lowered = text.lower()
+    for a in anchors:
+        # the phrase ends at most `window` characters before the anchor
+        if any(ph in lowered[max(0, a - window - len(ph)):a] for ph in phrases):
+            return True
+    return False
 
 
 def _scope_tokens(doc, s, scope: str) -> frozenset:
@@ -73,7 +89,7 @@ def require(rule: Rule, doc, lang: str) -> list[Hit]:
                 scope_ok[key] = (not wanted or bool(wanted & ents)) and all(g.search(text) for g in groups)
             if not scope_ok[key]:
                 continue
-        p_ok = bool(pats) and _matches(rule, "patterns", pats, s.text, s.tokens)
+        p_ok = bool(pats) and _matches(rule, "patterns", pats, s.text, s.tokens, lang)
         if heads:
             if s.paragraph not in head_cache:
                 head_cache[s.paragraph] = any(heads.search(t) for t in doc.titles[s.paragraph])

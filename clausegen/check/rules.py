@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+
+import regex
 from functools import lru_cache
 from pathlib import Path
 
@@ -13,6 +15,19 @@ from clausegen.limits import token_regexes as _token_regexes
 
 LANGS = ("zh", "en")
 PATTERN_KEYS = ("patterns", "headings", "unless", "if", "then")
+
+# Every search of contract text by a rule pattern is bounded in time: a pattern that a firm
+# wrote badly, or a hostile 100 KB sentence, costs at most this much per search, never hours.
+SEARCH_TIMEOUT = 0.25  # seconds
+_VOCAB_REF = re.compile(r"\{\{\s*([a-z][a-z0-9_-]*)\s*\}\}")
+
+
+class PatternTimeout(Exception):
+    """A rule pattern gave up on a text after SEARCH_TIMEOUT seconds."""
+
+    def __init__(self, pattern: str):
+        super().__init__(pattern)
+        self.pattern = pattern
 
 
 @dataclass(frozen=True)
@@ -33,20 +48,32 @@ class Patterns:
             cached = None
             if self.regexes:
                 try:
-                    cached = re.compile("|".join(f"(?:{rx.pattern})" for rx in self.regexes),
-                                        self.regexes[0].flags)
-                except re.error:  # e.g. a pattern with inline global flags: search one by one
+                    cached = regex.compile("|".join(f"(?:{rx.pattern})" for rx in self.regexes),
+                                           self.regexes[0].flags)
+                except regex.error:  # e.g. a pattern with inline global flags: search one by one
                     cached = None
             object.__setattr__(self, "_combined", cached)
         return cached
 
-    def search(self, text: str) -> re.Match | None:
-        """Return a regex match in `text`, or None (token patterns are matched by the engine)."""
-        rx = self.combined
-        if rx is not None:
-            return rx.search(text)
+    def finditer(self, text: str):
+        """Yield every regex match in `text`, pattern by pattern (bounded in time like `search`)."""
         for one in self.regexes:
-            m = one.search(text)
+            try:
+                yield from one.finditer(text, timeout=SEARCH_TIMEOUT)
+            except TimeoutError:
+                raise PatternTimeout(one.pattern[:80]) from None
+
+    def search(self, text: str):
+        """Return a regex match in `text`, or None (token patterns are matched by the engine).
+
+        Raises PatternTimeout when a search takes longer than SEARCH_TIMEOUT.
+        """
+        rx = self.combined
+        for one in ([rx] if rx is not None else self.regexes):
+            try:
+                m = one.search(text, timeout=SEARCH_TIMEOUT)
+            except TimeoutError:
+                raise PatternTimeout(one.pattern[:80]) from None
             if m:
                 return m
         return None
@@ -70,6 +97,9 @@ class Rule:
     then_entities: tuple[str, ...] = ()
     unless_entities: tuple[str, ...] = ()
     effect: str = "finding"
+    # {lang: (phrases, window)}: a pattern match preceded within `window` characters (before the
+    # match, and before its named group `head`) by one of the phrases does not count.
+    negated_by: dict = field(default_factory=dict, repr=False)
     # {key: {lang: Patterns}}; `with_` is a list of such per-language groups.
     patterns: dict = field(default_factory=dict, repr=False)
     with_: tuple = field(default=(), repr=False)
@@ -89,21 +119,51 @@ def _problem(path: Path, marks, keys: tuple, message: str, hint: str | None = No
                    code="rule-schema")
 
 
-def _compile_one(pattern, lang: str) -> re.Pattern | tuple:
+def _compile_one(pattern, lang: str):
     if isinstance(pattern, list):
         return tuple(dict(tok) for tok in pattern)
-    flags = re.IGNORECASE if lang == "en" else 0
-    return re.compile(pattern, flags)
+    re.compile(pattern)  # the rule language is Python's: refuse what `re` refuses, e.g. bad escapes
+    flags = regex.IGNORECASE if lang == "en" else 0
+    return regex.compile(pattern, flags | regex.VERSION0)
 
 
-def _compile(spec: dict | None, path: Path, marks, keys: tuple, problems: list) -> dict:
+def expand_vocabularies(pattern: str, lang: str, vocabularies: dict) -> str:
+    """Return `pattern` with each ``{{name}}`` replaced by the vocabulary's phrases as one group.
+
+    Phrases are literal text; a trailing ``*`` lets an English word continue (``unavailab*``).
+    Raises KeyError naming an unknown vocabulary.
+    """
+    def group(m: re.Match) -> str:
+        name = m.group(1)
+        if name not in vocabularies:
+            raise KeyError(name)
+        phrases = vocabularies[name].get(lang) or []
+        alts = []
+        for ph in sorted(phrases, key=len, reverse=True):  # longest first: 服务中断 before 中断
+            word = re.escape(ph[:-1]) + r"\w*" if ph.endswith("*") else re.escape(ph)
+            alts.append(word.replace(r"\ ", r"\s+"))
+        body = "|".join(alts) or "(?!)"
+        return rf"\b(?:{body})\b" if lang == "en" else f"(?:{body})"
+
+    return _VOCAB_REF.sub(group, pattern)
+
+
+def _compile(spec: dict | None, path: Path, marks, keys: tuple, problems: list, vocabularies: dict | None = None) -> dict:
     out = {}
     for lang, items in (spec or {}).items():
         regexes, tokens = [], []
         for i, item in enumerate(items):
+            if isinstance(item, str) and "{{" in item:
+                try:
+                    item = expand_vocabularies(item, lang, vocabularies or {})
+                except KeyError as exc:
+                    known = ", ".join(sorted(vocabularies or {})) or "none"
+                    problems.append(_problem(path, marks, keys + (lang, i), f"unknown vocabulary {exc.args[0]!r}",
+                                             hint=f"the family's vocabularies.yml defines: {known}"))
+                    continue
             try:
                 compiled = _compile_one(item, lang)
-            except re.error as exc:
+            except (re.error, regex.error) as exc:
                 problems.append(_problem(path, marks, keys + (lang, i), f"bad regular expression: {exc}",
                                          hint="escape ( ) [ ] . + * ? with a backslash when you mean them literally"))
                 continue
@@ -116,6 +176,23 @@ def _compile(spec: dict | None, path: Path, marks, keys: tuple, problems: list) 
                 continue
             (tokens if isinstance(compiled, tuple) else regexes).append(compiled)
         out[lang] = Patterns(tuple(regexes), tuple(tokens))
+    return out
+
+
+NEGATION_WINDOW = {"zh": 0, "en": 16}
+
+
+def _negations(spec: dict | None, vocabularies: dict) -> dict:
+    out = {}
+    for lang, phrases in (spec or {}).items():
+        if lang == "window":
+            continue
+        words = []
+        for ph in phrases:
+            m = _VOCAB_REF.fullmatch(ph.strip())
+            words += (vocabularies.get(m.group(1), {}).get(lang) or []) if m else [ph]
+        window = (spec.get("window") or {}).get(lang, NEGATION_WINDOW.get(lang, 12))
+        out[lang] = (tuple(w.lower() for w in words), int(window))
     return out
 
 
@@ -141,8 +218,8 @@ def validate_rule_file(path: Path) -> tuple[list[Problem], dict | None, object]:
     return problems, doc.data if isinstance(doc.data, dict) else None, doc.marks
 
 
-def load_rule(rid: str, path: Path) -> Rule:
-    """Load and compile the rule file at `path` with id `rid`.
+def load_rule(rid: str, path: Path, vocabularies: dict | None = None) -> Rule:
+    """Load and compile the rule file at `path` with id `rid`; ``{{name}}`` refers to `vocabularies`.
 
     Raises LibraryError naming the file, line and column of the first problem.
     """
@@ -152,9 +229,9 @@ def load_rule(rid: str, path: Path) -> Rule:
     if not problems and data is not None:
         for key in PATTERN_KEYS:
             if key in data:
-                compiled[key] = _compile(data[key], path, marks, (key,), problems)
+                compiled[key] = _compile(data[key], path, marks, (key,), problems, vocabularies)
         for i, group in enumerate(data.get("with", [])):
-            with_groups.append(_compile(group, path, marks, ("with", i), problems))
+            with_groups.append(_compile(group, path, marks, ("with", i), problems, vocabularies))
     if problems:
         first = problems[0]
         more = f" ({len(problems) - 1} more problem(s) in this file)" if len(problems) > 1 else ""
@@ -167,7 +244,36 @@ def load_rule(rid: str, path: Path) -> Rule:
         entities=tuple(data.get("entities", ())), then_entities=tuple(data.get("then_entities", ())),
         unless_entities=tuple(data.get("unless_entities", ())), effect=data.get("effect", "finding"),
         patterns=compiled, with_=tuple(with_groups), examples=dict(data.get("examples", {})),
+        negated_by=_negations(data.get("negated_by"), vocabularies or {}),
     )
+
+
+def load_vocabularies(family) -> dict:
+    """Return {name: {lang: [phrases]}} from the family's vocabularies.yml, firm layers overriding by name.
+
+    Raises LibraryError for a file that is not of the shape {name: {description, zh: [...], en: [...]}}.
+    """
+    import jsonschema
+
+    from clausegen.resources import load_schema
+    from clausegen.yamlsource import load_yaml_file
+
+    merged: dict = {}
+    schema = load_schema("vocabulary.schema.json")
+    for layer in reversed(family.layers):  # built-in first, the firm's names win
+        path = layer / "vocabularies.yml"
+        if not path.is_file():
+            continue
+        doc = load_yaml_file(path)
+        errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(doc.data),
+                        key=lambda e: [str(k) for k in e.absolute_path])
+        if errors:
+            p = _problem(path, doc.marks, tuple(errors[0].absolute_path), errors[0].message,
+                         hint="a vocabulary is {description: ..., zh: [phrases], en: [phrases]}")
+            raise LibraryError(f"{p.pointer or 'vocabularies.yml'}: {p.message}", path=str(path), line=p.line,
+                               col=p.col, hint=p.hint)
+        merged.update(doc.data or {})
+    return merged
 
 
 @dataclass(frozen=True)
@@ -186,7 +292,8 @@ def _load_ruleset(root_key: str | None, family_id: str) -> RuleSet:
     from clausegen.library import load_library
 
     family = load_library(root_key).family(family_id)
-    rules = tuple(load_rule(rid, path) for rid, path in family.rule_files().items())
+    vocabularies = load_vocabularies(family)
+    rules = tuple(load_rule(rid, path, vocabularies) for rid, path in family.rule_files().items())
     known = {p.id for p in family.provisions}
     for r in rules:
         if r.provision is not None and r.provision not in known:

@@ -1,0 +1,149 @@
+"""The rule language: named vocabularies, their firm overrides, and the time bound on every pattern."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from pathlib import Path
+
+import pytest
+import regex
+
+from clausegen.check.rules import (Patterns, PatternTimeout, expand_vocabularies, load_ruleset, load_vocabularies)
+from clausegen.errors import LibraryError
+from clausegen.library import load_library
+
+REPO = Path(__file__).resolve().parents[1]
+BUILTIN = REPO / "clause_templates" / "service-interruption"
+
+
+def _firm(tmp_path: Path, vocabularies: str | None = None, rule: tuple[str, str] | None = None) -> Path:
+    """Return a firm library folder that restates the family and adds the given files."""
+    fam = tmp_path / "clauses" / "service-interruption"
+    (fam / "rules").mkdir(parents=True)
+    shutil.copy(BUILTIN / "family.yaml", fam / "family.yaml")
+    if vocabularies is not None:
+        (fam / "vocabularies.yml").write_text(vocabularies, encoding="utf-8")
+    if rule is not None:
+        (fam / "rules" / rule[0]).write_text(rule[1], encoding="utf-8")
+    return tmp_path / "clauses"
+
+
+@pytest.mark.parametrize("lang,pattern,text,hit", [
+    ("zh", "{{interruption}}", "因机房停电导致服务中断", True),
+    ("zh", "{{interruption}}", "本合同一式两份", False),
+    ("en", "{{interruption}}", "any period of Unavailability", True),  # unavailab* continues the word
+    ("en", "{{interruption}}", "the available balance", False),  # whole words only
+    ("en", "{{vague_time}}", "Provider shall notify Customer as soon as  practicable.", True),  # spaces fold
+    ("en", "{{arbitration_institution}}|courts?", "arbitration administered by the SIAC", True),
+], ids=["zh-hit", "zh-miss", "en-continues", "en-whole-words", "en-spaces", "mixed-with-regex"])
+def test_vocabulary_reference_expands_to_its_phrases(lang, pattern, text, hit) -> None:
+    vocab = load_vocabularies(load_library().family())
+    expanded = expand_vocabularies(pattern, lang, vocab)
+    assert "{{" not in expanded
+    flags = regex.IGNORECASE if lang == "en" else 0
+    assert bool(regex.search(expanded, text, flags)) is hit
+
+
+def test_the_interruption_vocabulary_is_defined_once_not_restated_in_rules() -> None:
+    # issue 10: the interruption words were restated in 17 places; now rules refer to them by name
+    restated = [p.name for p in (BUILTIN / "rules").glob("*.yml") if "停机|宕机" in p.read_text(encoding="utf-8")]
+    assert len(restated) <= 6, restated  # a few rules keep their own precise phrase patterns
+    users = [p.name for p in (BUILTIN / "rules").glob("*.yml") if "{{interruption}}" in p.read_text(encoding="utf-8")]
+    assert len(users) >= 10
+
+
+def test_unknown_vocabulary_is_an_error_naming_file_line_and_the_known_names(tmp_path: Path) -> None:
+    rule = ("mine.yml", "kind: require\nlevel: error\nprovision: disputes\nscope: sentence\n"
+                        "message: {zh: 无, en: none}\ndescription: test\n"
+                        "patterns:\n  zh: ['{{no_such_words}}']\n  en: ['x']\n"
+                        "examples: {pass: {zh: [a], en: [a]}, fail: {zh: [b], en: [b]}}\n")
+    lib = _firm(tmp_path, rule=rule)
+    with pytest.raises(LibraryError) as err:
+        load_ruleset(lib)
+    assert "unknown vocabulary 'no_such_words'" in err.value.message
+    assert err.value.path.endswith("mine.yml") and err.value.line == 8
+    assert "interruption" in (err.value.hint or "")
+
+
+def test_firm_vocabulary_overrides_one_name_and_inherits_the_rest(tmp_path: Path) -> None:
+    lib = _firm(tmp_path, vocabularies="interruption:\n  description: ours\n  zh: [停摆]\n  en: [blackout*]\n")
+    vocab = load_vocabularies(load_library(lib).family())
+    assert vocab["interruption"]["en"] == ["blackout*"]
+    assert "promptly" in vocab["vague_time"]["en"]  # inherited from the built-in library
+
+
+def test_bad_vocabulary_file_is_an_error_with_its_place(tmp_path: Path) -> None:
+    lib = _firm(tmp_path, vocabularies="interruption:\n  description: ours\n  zh: 停摆\n")
+    with pytest.raises(LibraryError) as err:
+        load_ruleset(lib)
+    assert err.value.path.endswith("vocabularies.yml") and err.value.line == 3
+    assert "interruption.zh" in err.value.message
+
+
+def test_a_pattern_that_runs_too_long_raises_pattern_timeout() -> None:
+    # A firm's pattern that the shape check would refuse at load, compiled here directly.
+    slow = Patterns((regex.compile(r"(a|aa)+$"),))
+    with pytest.raises(PatternTimeout):
+        slow.search("a" * 60 + "b")
+
+
+def test_a_timed_out_rule_is_skipped_and_reported_not_a_crash() -> None:
+    from clausegen.check import check_text
+    from clausegen.check.engine import analyse, evaluate
+    from clausegen.check.readers import contract_from_text
+
+    ruleset = load_ruleset()
+    rule = next(r for r in ruleset.rules if r.id == "disputes")
+    slow = {"en": Patterns((regex.compile(r"(a|aa)+$", regex.I),))}
+    bad = dataclasses.replace(rule, patterns={**rule.patterns, "patterns": slow})
+    rs = dataclasses.replace(ruleset, rules=tuple(bad if r.id == "disputes" else r for r in ruleset.rules))
+    doc = analyse(contract_from_text("a" * 60 + "b\nAny dispute goes to the courts of Paris.", "en"), rs)
+    outcome = evaluate(doc, rs, suggest=False)
+    assert [f.rule for f in outcome.findings].count("rule-timeout") == 1
+    assert "disputes" in next(f.message for f in outcome.findings if f.rule == "rule-timeout")
+    assert check_text("Any dispute goes to the courts of Paris.", "en", suggest=False)  # the real rules are unharmed
+
+
+@pytest.mark.parametrize("lang,unit", [("en", "claims shall provide the details "), ("zh", "客户应当提供工单信息")])
+def test_rules_stay_linear_on_a_100kb_sentence(lang: str, unit: str) -> None:
+    # the process rule's old look-ahead rescanned to the end of the sentence from every position
+    from clausegen.check import check_text
+
+    report = check_text(unit * (100_000 // len(unit)), lang, suggest=False)
+    assert not [f for f in report.findings if f.rule == "rule-timeout"]
+
+
+NEGATED_RULE = """kind: require
+level: error
+provision: notification
+scope: sentence
+message: {zh: 无通知, en: no notice}
+description: a notice duty, unless negated
+patterns:
+  zh: ['(?P<head>通知)[^。]{0,10}中断']
+  en: ['\\b(?P<head>notify)\\b[^.]{0,30}\\boutages?\\b']
+negated_by:
+  zh: [无需事先, 不]
+  en: ['{{vague_time}}', without]
+  window: {en: 5}
+examples: {pass: {zh: [乙方应通知甲方中断。], en: [We will notify you of outages.]},
+           fail: {zh: [乙方无需事先通知甲方中断。], en: [We may, without notice, notify nobody of outages.]}}
+"""
+
+
+@pytest.mark.parametrize("lang,text,fires", [
+    ("zh", "乙方应在两小时内通知甲方服务中断。", True),
+    ("zh", "乙方无需事先通知甲方服务中断。", False),
+    ("zh", "乙方不通知甲方服务中断。", False),
+    ("en", "We will notify you of outages.", True),
+    ("en", "We will promptly notify you of outages.", False),  # a vocabulary reference as negation
+    ("en", "We act without any delay and notify you of outages.", True),  # 'without' is outside the window
+], ids=["zh-duty", "zh-phrase", "zh-char", "en-duty", "en-vocab", "en-window"])
+def test_negated_by_cancels_a_match_preceded_by_a_negation(tmp_path: Path, lang, text, fires) -> None:
+    from clausegen.librarycheck import example_fires
+
+    lib = _firm(tmp_path, rule=("negated.yml", NEGATED_RULE))
+    ruleset = load_ruleset(lib)
+    rule = next(r for r in ruleset.rules if r.id == "negated")
+    assert example_fires(ruleset, rule, text, lang) is fires

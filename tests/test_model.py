@@ -1,0 +1,110 @@
+"""The trained provision classifier: what ships, what it was trained on, and that it can be retrained."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from clausegen.check.corpus import REQUIRED, anchor, load_annotations, load_corpus, publisher, read_item
+from clausegen.check.train import folds_by_publisher, model_dir, reliability, verify
+
+
+@pytest.fixture(scope="module")
+def model_root() -> Path:
+    return model_dir()
+
+
+def test_shipped_model_matches_its_configs_annotations_and_corpus(corpus_dir: Path) -> None:
+    assert verify(corpus=corpus_dir) == []
+
+
+def test_shipped_pipelines_are_inspectable_spacy_pipelines_within_size(model_root: Path) -> None:
+    import spacy
+
+    total = sum(p.stat().st_size for p in model_root.rglob("*") if p.is_file())
+    assert total <= 30 * 1024 * 1024, f"{total / 1e6:.1f} MB"
+    for lang in ("zh", "en"):
+        nlp = spacy.load(model_root / lang)
+        assert nlp.pipe_names == ["textcat_multilabel"]
+        assert tuple(nlp.get_pipe("textcat_multilabel").labels) == tuple(sorted(REQUIRED)) or \
+            set(nlp.get_pipe("textcat_multilabel").labels) == set(REQUIRED)
+
+
+@pytest.mark.parametrize("lang,sentence,provision", [
+    ("en", "Any dispute arising out of this Agreement shall be finally resolved by arbitration administered "
+           "by the Singapore International Arbitration Centre.", "disputes"),
+    ("en", "Customer must submit a claim for a Service Credit within thirty (30) days after the end of the "
+           "month in which the Downtime occurred.", "deadlines"),
+    ("zh", "因本合同引起的争议，双方应协商解决；协商不成的，提交上海国际仲裁中心仲裁。", "disputes"),
+    ("zh", "服务不可用时间是指服务发生故障开始至恢复正常使用的时间，计划内维护时间不计入服务不可用时间。", "definition"),
+], ids=["en-disputes", "en-deadlines", "zh-disputes", "zh-definition"])
+def test_model_recognises_a_plain_statement_of_each_kind(model_root: Path, lang, sentence, provision) -> None:
+    from clausegen.check.classifier import load_model
+
+    model = load_model(str(model_root))
+    cats = model.score([sentence], lang)[0]
+    assert cats[provision] >= 0.5, cats
+    assert max(cats, key=cats.get) == provision
+
+
+def test_annotations_anchor_to_the_corpus_and_agree_with_document_labels(corpus_dir: Path, model_root: Path) -> None:
+    annotations = load_annotations(model_root / "annotations.jsonl")
+    items = load_corpus(corpus_dir)
+    assert {it.id for it in items} == set(annotations)
+    for it in items:
+        spans, problems = anchor(annotations[it.id], read_item(str(it.path)).text)
+        assert problems == [], problems
+        marked = {p for _, _, p in spans}
+        for pid in REQUIRED:
+            # a document labelled as having a provision has at least one sentence stating it, and v.v.
+            assert (pid in marked) == it.labels[pid], (it.id, pid)
+
+
+def test_annotations_store_offsets_and_hashes_never_the_publishers_text(model_root: Path) -> None:
+    for line in (model_root / "annotations.jsonl").read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        assert set(rec) == {"doc", "sha256", "reviewed", "spans"}
+        for span in rec["spans"]:
+            start, end, pid, h = span
+            assert isinstance(start, int) and isinstance(end, int) and pid in REQUIRED and len(h) == 12
+
+
+def test_cross_validation_folds_keep_each_publisher_in_one_fold(corpus_dir: Path) -> None:
+    folds = folds_by_publisher(load_corpus(corpus_dir))
+    seen: dict[str, int] = {}
+    for i, fold in enumerate(folds):
+        for it in fold:
+            assert seen.setdefault(publisher(it.id), i) == i, it.id
+    assert publisher("zh-tencent-cvm-sla-legacy") == publisher("en-tencent-privatedns-sla") == "tencent"
+    assert publisher("common-paper-csa-with-sla") == publisher("en-commonpaper-sla") == "commonpaper"
+    sizes = [len(f) for f in folds]
+    assert max(sizes) - min(sizes) <= max(3, max(sizes) // 3)
+
+
+def test_reliability_table_counts_verdicts_by_confidence() -> None:
+    from clausegen.check.corpus import Item
+
+    it = Item("x", Path("x"), "en", {p: p == "disputes" for p in REQUIRED})
+    rows = reliability([(it, {p: (0.95 if p == "disputes" else 0.1) for p in REQUIRED})])
+    # six verdicts: disputes present at 0.95 (right), five missing at 0.9 (right)
+    assert sum(r[2] for r in rows) == 6
+    assert all(r[4] == 1.0 for r in rows)
+
+
+def test_training_path_retrains_a_small_subset(tmp_path: Path, corpus_dir: Path) -> None:
+    out = tmp_path / "model"
+    proc = subprocess.run([sys.executable, "-m", "clausegen.check.train", "--corpus", str(corpus_dir), "train",
+                           "--subset", "8", "--epochs", "2", "--output", str(out)],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    import spacy
+
+    for lang in ("zh", "en"):
+        nlp = spacy.load(out / lang)
+        doc = nlp("服务中断" if lang == "zh" else "service interruption")
+        assert set(doc.cats) == set(REQUIRED)
+    assert set(json.loads((out / "decision.json").read_text())["provisions"]) == set(REQUIRED)
