@@ -6,7 +6,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from clausegen.errors import ClausegenError, InvalidSpec, Problem, SpecError
+from clausegen.errors import ClausegenError, InvalidSpec, MalformedYaml, Problem, SpecError
 from clausegen.yamlsource import find_mark, load_yaml_file
 
 SCHEMA_NAME = "spec.schema.json"
@@ -32,10 +32,14 @@ class Spec:
 def load_spec(path: str | os.PathLike) -> Spec:
     """Load and validate the spec at `path`.
 
-    Raises SpecError when the file cannot be loaded and InvalidSpec (with every problem)
-    when it loads but is not valid.
+    Raises SpecError when the file cannot be read (missing, a folder, not UTF-8, too large) and
+    InvalidSpec (with every problem) when it was read but is not a valid spec, including text
+    that is not usable YAML (syntax errors, duplicate keys, unsafe tags).
     """
-    doc = load_yaml_file(path)
+    try:
+        doc = load_yaml_file(path)
+    except MalformedYaml as exc:
+        raise InvalidSpec([_yaml_problem(exc, str(path))], path=str(path)) from None
     problems = validate(doc.data, doc.marks, file=str(path))
     errors = [p for p in problems if p.severity == "error"]
     if errors:
@@ -47,13 +51,18 @@ def load_spec(path: str | os.PathLike) -> Spec:
 def validate_files(paths) -> list[Problem]:
     """Return the problems of every spec in `paths`, in order, all files checked.
 
-    A spec that cannot be loaded at all (missing, a folder, not YAML, duplicate keys…) gives
-    one problem with code ``unreadable``; the command line exits 2 when there is one.
+    A spec file that cannot be read (missing, a folder, not UTF-8, too large) gives one problem
+    with code ``unreadable``, and the command line exits 2; one that was read but is not a
+    usable YAML spec (not YAML, duplicate keys, unsafe tags, empty) gives one error with code
+    ``yaml``: an invalid spec, exit 1.
     """
     problems: list[Problem] = []
     for path in paths:
         try:
             doc = load_yaml_file(path)
+        except MalformedYaml as exc:
+            problems.append(_yaml_problem(exc, str(path)))
+            continue
         except SpecError as exc:
             problems.append(Problem(file=str(path), line=exc.line, col=exc.col, pointer="",
                                     message=exc.message, hint=exc.hint, code=UNREADABLE))
@@ -62,8 +71,14 @@ def validate_files(paths) -> list[Problem]:
     return problems
 
 
-#: Problem code of a spec that could not be loaded at all.
+#: Problem code of a spec file that could not be read at all (exit 2).
 UNREADABLE = "unreadable"
+#: Problem code of a spec that was read but is not a usable YAML spec (exit 1).
+YAML = "yaml"
+
+
+def _yaml_problem(exc: MalformedYaml, file: str) -> Problem:
+    return Problem(file=file, line=exc.line, col=exc.col, pointer="", message=exc.message, hint=exc.hint, code=YAML)
 
 
 # ---------------------------------------------------------------- validation

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from clausegen.errors import SpecError
+from clausegen.errors import MalformedYaml, SpecError
 
 #: Largest spec file read, in bytes (override with the environment variable below).
 MAX_SPEC_BYTES = 5 * 1024 * 1024
@@ -82,8 +82,9 @@ def max_spec_bytes() -> int:
 def load_yaml_file(path: str | os.PathLike) -> YamlDocument:
     """Load the YAML file at `path` with positions.
 
-    Raises SpecError when the file is missing, a folder, too large, not UTF-8, not YAML, empty,
-    not a mapping at the top, or uses duplicate keys, unsafe tags or too many aliases.
+    Raises SpecError when the file is missing, a folder, unreadable, not UTF-8 text or beyond the
+    size, alias or nesting limits; MalformedYaml (a SpecError) when it was read but is not YAML,
+    empty, not a mapping at the top, or uses duplicate keys or unsafe tags.
     """
     p = Path(path)
     name = str(path)
@@ -132,7 +133,7 @@ def load_yaml_text(text: str, name: str = "<spec>") -> YamlDocument:
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
-        raise SpecError("the file is empty", path=name, line=1, col=1,
+        raise MalformedYaml("the file is empty", path=name, line=1, col=1,
                         hint="`clausegen new --lang en > spec.yaml` prints a complete starter spec")
     try:
         loader = _Loader(text)
@@ -152,7 +153,7 @@ def load_yaml_text(text: str, name: str = "<spec>") -> YamlDocument:
         raise SpecError("the document is nested too deeply", path=name,
                         hint=f"a spec needs only a few levels of nesting (limit {MAX_DEPTH})") from None
     if node is None:
-        raise SpecError("the file is empty", path=name, line=1, col=1,
+        raise MalformedYaml("the file is empty", path=name, line=1, col=1,
                         hint="`clausegen new --lang en > spec.yaml` prints a complete starter spec")
     builder = _Builder(name, loader)
     builder.count_aliases(node)
@@ -160,7 +161,7 @@ def load_yaml_text(text: str, name: str = "<spec>") -> YamlDocument:
     if not isinstance(data, dict):
         line, col = _pos(node)
         kind = "a list" if isinstance(data, list) else f"the value {data!r}"
-        raise SpecError(f"the top level is {kind}, not a mapping of sections", path=name, line=line, col=col,
+        raise MalformedYaml(f"the top level is {kind}, not a mapping of sections", path=name, line=line, col=col,
                         hint="a spec starts with keys such as `language:`, `parties:`, `service:`")
     builder.marks[()] = (1, 1)
     return YamlDocument(data=data, marks=builder.marks, path=name, text=text)
@@ -176,6 +177,7 @@ def _yaml_error(exc: yaml.MarkedYAMLError, text: str, name: str) -> SpecError:
     col = mark.column + 1 if mark else None
     problem = exc.problem or "not valid YAML"
     hint = None
+    limit = False
     src_line = text.splitlines()[mark.line] if mark and mark.line < len(text.splitlines()) else ""
     if "\t" in problem or "'\\t'" in problem or ("\t" in src_line[: (mark.column + 1 if mark else 0)]):
         problem = "a tab character is used for indentation"
@@ -183,6 +185,7 @@ def _yaml_error(exc: yaml.MarkedYAMLError, text: str, name: str) -> SpecError:
     elif "maximum nesting depth" in problem:
         problem = "the document is nested too deeply"
         hint = f"a spec needs only a few levels of nesting (limit {MAX_DEPTH})"
+        limit = True
     elif "expected a single document" in problem or "but found another document" in str(exc):
         problem = "the file holds more than one YAML document (a second '---')"
         hint = "keep one spec per file"
@@ -194,7 +197,9 @@ def _yaml_error(exc: yaml.MarkedYAMLError, text: str, name: str) -> SpecError:
         hint = "check the indentation and quoting around this position"
     if exc.context and exc.context not in problem and not problem.startswith("a tab"):
         problem = f"{exc.context}; {problem}"
-    return SpecError(f"not valid YAML: {problem}", path=name, line=line, col=col, hint=hint)
+    if limit:  # refused like a file over the size limit, not malformed
+        return SpecError(f"not valid YAML: {problem}", path=name, line=line, col=col, hint=hint)
+    return MalformedYaml(f"not valid YAML: {problem}", path=name, line=line, col=col, hint=hint)
 
 
 def _line_col(text: str, index: int) -> tuple[int, int]:
@@ -207,7 +212,7 @@ def _reader_error(exc: yaml.YAMLError, text: str, name: str) -> SpecError:
         line, col = _line_col(text, exc.position) if isinstance(exc.position, int) else (None, None)
         return SpecError(f"the character {chr(exc.character)!r} (U+{exc.character:04X}) is not allowed in YAML",
                          path=name, line=line, col=col, hint="remove control characters from the file")
-    return SpecError(f"not valid YAML: {exc}", path=name)
+    return MalformedYaml(f"not valid YAML: {exc}", path=name)
 
 
 class _Builder:
@@ -236,23 +241,26 @@ class _Builder:
                     uses += 1
                     if uses > self.max_aliases:
                         raise self.fail(child, f"the document uses more than {self.max_aliases} aliases (*name)",
-                                        hint="a spec needs few anchors and aliases (&name / *name); write values out")
+                                        hint="a spec needs few anchors and aliases (&name / *name); write values out",
+                                        limit=True)
                 else:
                     seen.add(id(child))
                     stack.append(child)
 
-    def fail(self, node, message: str, hint: str | None = None) -> SpecError:
+    def fail(self, node, message: str, hint: str | None = None, limit: bool = False) -> SpecError:
+        """Return the error for `node`: malformed content, or with `limit` a document refused as
+        too large for the configured limits, like a file over the size limit."""
         line, col = _pos(node)
-        return SpecError(message, path=self.name, line=line, col=col, hint=hint)
+        return (SpecError if limit else MalformedYaml)(message, path=self.name, line=line, col=col, hint=hint)
 
     def build(self, node, path: tuple, depth: int, active: frozenset):
         self.count += 1
         if self.count > self.max_nodes:
             raise self.fail(node, f"the document expands to more than {self.max_nodes} values (aliases)",
-                            hint="a spec needs no anchors and aliases (&name / *name); write values out")
+                            hint="a spec needs no anchors and aliases (&name / *name); write values out", limit=True)
         if depth > self.max_depth:
             raise self.fail(node, "the document is nested too deeply",
-                            hint=f"a spec needs only a few levels of nesting (limit {self.max_depth})")
+                            hint=f"a spec needs only a few levels of nesting (limit {self.max_depth})", limit=True)
         if id(node) in active:
             raise self.fail(node, "an alias refers to a value that contains it (recursive alias)",
                             hint="remove the recursive anchor/alias")

@@ -57,19 +57,36 @@ def test_warnings_alone_exit_0(capsys, write_spec, starter):
 
 @pytest.mark.parametrize("content, message", [
     (None, "no such file"),
-    ("a: 1\na: 2\n", "duplicate key 'a'"),
-    ("a: [1,\n", "not valid YAML"),
-    ("", "the file is empty"),
-    ("x: !!python/object/apply:os.system [ls]\n", "is not allowed"),
-], ids=["missing", "duplicate", "syntax", "empty", "unsafe"])
+    (b"language: \xff\n", "not valid UTF-8"),
+], ids=["missing", "not-utf8"])
 def test_unreadable_spec_exits_2(capsys, tmp_path, samples_dir, content, message):
     path = tmp_path / "s.yaml"
     if content is not None:
-        path.write_text(content, encoding="utf-8")
+        path.write_bytes(content)
     code, out, err = run(capsys, "validate", samples_dir / "sla-en.yaml", path)
     assert code == 2
     assert message in out
     assert "Traceback" not in out + err
+
+
+@pytest.mark.parametrize("content, message", [
+    ("a: 1\na: 2\n", "duplicate key 'a'"),
+    ("a: [1,\n", "not valid YAML"),
+    ("", "the file is empty"),
+    ("x: !!python/object/apply:os.system [ls]\n", "is not allowed"),
+], ids=["duplicate", "syntax", "empty", "unsafe"])
+def test_spec_read_but_not_usable_yaml_is_invalid_and_exits_1(capsys, tmp_path, samples_dir, content, message):
+    """The design's contract: 1 for an invalid spec (the file was read, its content is wrong)."""
+    path = tmp_path / "s.yaml"
+    path.write_text(content, encoding="utf-8")
+    code, out, err = run(capsys, "validate", samples_dir / "sla-en.yaml", path)
+    assert code == 1
+    assert message in out
+    assert f"{path}:" in out
+    assert "Traceback" not in out + err
+    code, _, err = run(capsys, "render", path, "-o", tmp_path / "out.docx")
+    assert code == 1 and message in err
+    assert not (tmp_path / "out.docx").exists()
 
 
 def test_folder_exits_2(capsys, tmp_path):
