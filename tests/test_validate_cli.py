@@ -149,7 +149,7 @@ def test_python_m_clausegen_validates(repo_root):
 def test_text_output_quotes_the_offending_line_with_a_marker(capsys, tmp_path):
     path = tmp_path / "s.yaml"
     path.write_text("language: zh\nparties:\n  provider: {名称: 甲, nme: 云帆}\n", encoding="utf-8")
-    code, out, _ = run(capsys, "validate", path)
+    code, out, _ = run(capsys, "validate", "--lang", "en", path)
     assert code == 1
     lines = out.splitlines()
     i = lines.index(f"{path}:3:21: parties.provider.nme: unknown key 'nme'")
