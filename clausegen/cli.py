@@ -118,13 +118,17 @@ def cmd_render(args: argparse.Namespace) -> int:
     from clausegen.render import render_file
     from clausegen.reporters import report_problems
 
+    warnings: list = []
     try:
         written = render_file(args.spec, args.output, fmt=args.format, lang=args.lang,
-                              reference_docx=args.reference_docx, library=args.library)
+                              reference_docx=args.reference_docx, library=args.library, warnings=warnings)
     except InvalidSpec as exc:  # nothing was written; show every problem, as validate does
         sys.stderr.write(report_problems(exc.problems))
         print(f"error: {args.spec}: invalid spec; nothing was written", file=sys.stderr)
         return exc.exit_code
+    if warnings:
+        warnings.sort(key=lambda p: (p.line or 0, p.col or 0))
+        sys.stderr.write(report_problems(warnings, source=False, summary=False))
     print(f"wrote {written}", file=sys.stderr)
     return 0
 

@@ -113,7 +113,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "not-empty": ("must not be empty", "不能为空"),
     "give-one-of": ("give at least one of: {keys}", "至少填写以下一项：{keys}"),
     # ------------------------------------------------------------ reading the file
-    "yaml-comment": ("the text after {rest} is read as a YAML comment, so the value is only {value}",
+    "yaml-comment": ("{rest} and the rest of the line are read as a YAML comment, so the value is only {value}",
                      "{rest} 及其后的文字被 YAML 当作注释，取值只剩 {value}"),
     "yaml-comment-hint": ("put the whole value in quotes: {key}: \"{full}\"",
                           "把整个取值放在引号内：{key}: \"{full}\""),

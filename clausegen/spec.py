@@ -41,7 +41,7 @@ def load_spec(path: str | os.PathLike, lang: str | None = None) -> Spec:
         doc = load_yaml_file(path)
     except MalformedYaml as exc:
         raise InvalidSpec([_load_problem(exc, str(path), lang)], path=str(path)) from None
-    problems = validate(doc.data, doc.marks, file=str(path), lang=lang)
+    problems = validate(doc.data, doc.marks, file=str(path), lang=lang) + text_problems(doc, str(path), lang)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise InvalidSpec(problems, path=str(path))
@@ -65,8 +65,24 @@ def validate_files(paths, lang: str | None = None) -> list[Problem]:
         except SpecError as exc:
             problems.append(_load_problem(exc, str(path), lang))
             continue
-        problems.extend(validate(doc.data, doc.marks, file=str(path), lang=lang))
+        found = validate(doc.data, doc.marks, file=str(path), lang=lang) + text_problems(doc, str(path), lang)
+        problems.extend(sorted(found, key=lambda p: (p.line or 0, p.col or 0)))
     return problems
+
+
+def text_problems(doc, file: str, lang: str | None = None) -> list[Problem]:
+    """Return the warnings only the spec's text shows, not its data: plain values cut short by a
+    `#` that YAML reads as a comment (`address: 10 Marina Boulevard, #22-01`)."""
+    language = message_language(doc.data, lang)
+    out = []
+    for path, line, col, value, rest in getattr(doc, "cut_by_comment", ()):
+        key = next((k for k in reversed(path) if isinstance(k, str)), "value")
+        out.append(Problem(file=file, line=line, col=col, pointer=format_path(path),
+                           message=msg("yaml-comment", rest=repr(rest.split()[0]), value=repr(value)).text(language),
+                           hint=msg("yaml-comment-hint", key=key,
+                                    full=f"{value} {rest}".replace('"', '\\"')).text(language),
+                           severity="warning", code="yaml-comment"))
+    return out
 
 
 #: Problem code of a spec file that could not be read at all (exit 2).
@@ -682,6 +698,46 @@ def rule_localized_text(data):
             yield (path, msg("text-needs-both"), msg("text-needs-both-hint"))
 
 
+def language_problems(data, lang: str, marks: dict | None = None, file: str = "<spec>",
+                      message_lang: str | None = None) -> list[Problem]:
+    """Return warnings for texts that have no `lang` version and so appear in the other language
+    in `lang` clauses (rendering a Chinese spec with --lang en puts its Chinese names in English text).
+
+    `lang` is the output language (zh, en or bilingual); the party roles are left out (clausegen
+    words them itself when the spec's role is in the other language).
+    """
+    if not isinstance(data, dict) or lang not in LANGUAGES:
+        return []
+    from clausegen.render.filters import has_cjk
+
+    language = message_language(data, message_lang)
+    outputs = ("zh", "en") if lang == "bilingual" else (lang,)
+    out = []
+    for path in _localized_paths(data):
+        if path[-1] == "role":
+            continue
+        value = _get(data, *path)
+        for output in outputs:
+            other = "en" if output == "zh" else "zh"
+            if isinstance(value, dict):
+                shown = value.get(other) if not _text_present(value.get(output)) else None
+            elif isinstance(value, str):
+                wrong = has_cjk(value) if output == "en" else (not has_cjk(value) and re.search(r"[A-Za-z]{3,}", value))
+                shown = value if wrong else None
+            else:
+                shown = None
+            if not shown:
+                continue
+            short = shown if len(shown) <= 40 else shown[:39] + "…"
+            line, col = find_mark(marks, path) or (None, None)
+            out.append(Problem(file=file, line=line, col=col, pointer=format_path(path),
+                               message=msg("text-other-language", lang=msg(f"lang-{output}"), other=msg(f"lang-{other}"),
+                                           value=repr(short)).text(language),
+                               hint=msg("text-other-language-hint").text(language), severity="warning",
+                               code="text-language"))
+    return out
+
+
 def _localized_paths(data):
     """Yield the paths of the localized-text fields present in `data` (as the schema marks them)."""
     schema = spec_schema()
@@ -766,6 +822,193 @@ def rule_printable_text(data):
     yield from walk(data, ())
 
 
+def rule_whole_durations(data):
+    """Durations are whole numbers of their unit: "zero point five minutes" is no drafting."""
+    def walk(node, path):
+        if isinstance(node, dict):
+            value, unit = _num(node.get("value")), node.get("unit")
+            if value is not None and isinstance(unit, str) and unit in _MINUTES and set(node) <= {"value", "unit"}:
+                if value > 0 and not value.is_integer():
+                    smaller = _smaller_unit(value, unit)
+                    yield (path + ("value",), msg("whole-duration", value=_show(value), unit=msg(f"unit-{unit}")),
+                           msg("whole-duration-smaller", smaller=smaller) if smaller else msg("whole-duration-hint"))
+                return
+            for k, v in node.items():
+                yield from walk(v, path + (k,))
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                yield from walk(v, path + (i,))
+
+    yield from walk(data, ())
+    ratio = _num(_get(data, "standards", "free_service_time", "ratio"))
+    if ratio is not None and ratio > 0 and not ratio.is_integer():
+        yield (("standards", "free_service_time", "ratio"), msg("whole-ratio", value=_show(ratio)), msg("whole-ratio-hint"))
+
+
+_SMALLER = {"hours": ("minutes", 60), "days": ("hours", 24)}
+
+
+def _smaller_unit(value: float, unit: str):
+    """Return `value` `unit` as a whole number of the next smaller unit ("90 minutes"), or None."""
+    if unit not in _SMALLER:
+        return None
+    small, factor = _SMALLER[unit]
+    amount = value * factor
+    if not float(amount).is_integer():
+        return None
+    return f"{{value: {int(amount)}, unit: {small}}}"
+
+
+def rule_emergency_maintenance(data):
+    """Excluded emergency maintenance needs a cap and a notice, or any outage could be called an emergency."""
+    maintenance = _get(data, "definition", "maintenance")
+    maintenance = maintenance if isinstance(maintenance, dict) else {}
+    excluded = "emergency_maintenance" in _list(_get(data, "definition", "exclusions"))
+    where = ("definition", "maintenance") if maintenance else ("definition", "exclusions")
+    if excluded and maintenance.get("emergency_allowance") is None:
+        yield (where, msg("emergency-no-cap"), msg("emergency-no-cap-hint"))
+    if excluded and maintenance.get("emergency_notice") is None:
+        yield (where, msg("emergency-no-notice"), msg("emergency-no-notice-hint"))
+    if not excluded and maintenance.get("emergency_allowance") is not None:
+        yield (("definition", "maintenance", "emergency_allowance"), msg("emergency-cap-unused"),
+               msg("emergency-cap-unused-hint"), "warning")
+
+
+def _money(value):
+    """Return (amount, currency) of a money mapping, or None."""
+    if isinstance(value, dict) and _num(value.get("amount")) is not None and isinstance(value.get("currency"), str):
+        return _num(value["amount"]), value["currency"]
+    return None
+
+
+def _show_money(amount: float, currency: str) -> str:
+    digits = f"{amount:,.2f}" if not float(amount).is_integer() else f"{int(amount):,}"
+    return f"{currency} {digits}"
+
+
+def overall_cap(data):
+    """Return the overall cap per measurement period as (amount, currency), or None if it is no amount.
+
+    A percentage cap is taken of the monthly fee times the months of the period; with both a
+    percentage and an amount, the lower applies.
+    """
+    cap = _get(data, "standards", "cap")
+    if not isinstance(cap, dict):
+        return None
+    found = []
+    fixed = _money(cap.get("amount"))
+    if fixed:
+        found.append(fixed)
+    percent, fee = _num(cap.get("percent")), _money(_get(data, "service", "monthly_fee"))
+    period = _get(data, "service", "measurement_period") or "month"
+    months = _PERIOD_MONTHS.get(period) if isinstance(period, str) else None
+    if percent is not None and fee and months:
+        found.append((percent / 100 * fee[0] * months, fee[1]))
+    currencies = {c for _, c in found}
+    if not found or len(currencies) > 1:
+        return None
+    return min(found)
+
+
+def cap_covers(data) -> list:
+    """Return the compensation methods the overall cap limits (default: every method listed)."""
+    covers = _get(data, "standards", "cap", "covers")
+    if isinstance(covers, list):
+        return [c for c in covers if isinstance(c, str)]
+    return [m for m in _list(_get(data, "standards", "methods")) if isinstance(m, str)]
+
+
+def rule_sub_cap(data):
+    """A per-Interruption cap above the overall cap it sits under can never apply; the covered methods are used."""
+    covers = _get(data, "standards", "cap", "covers")
+    methods = _list(_get(data, "standards", "methods"))
+    for i, method in enumerate(_list(covers)):
+        if isinstance(method, str) and method not in methods:
+            yield (("standards", "cap", "covers", i), msg("cap-covers-unlisted", method=repr(method)),
+                   msg("cap-covers-unlisted-hint"), "warning")
+    sub = _money(_get(data, "standards", "direct_loss", "cap"))
+    cap = overall_cap(data)
+    if "direct_loss" not in methods or "direct_loss" not in cap_covers(data) or not sub or not cap:
+        return
+    if sub[1] == cap[1] and sub[0] > cap[0]:
+        period = _get(data, "service", "measurement_period")
+        period = period if isinstance(period, str) and period in _PERIOD_MONTHS else "month"
+        yield (("standards", "direct_loss", "cap"),
+               msg("sub-cap-above-cap", sub=_show_money(*sub), cap=_show_money(*cap), period=msg(f"period-{period}")),
+               msg("sub-cap-above-cap-hint"))
+
+
+def rule_settlement_deadlines(data):
+    """Credit-only settlement pays nothing: a payment deadline beside it promises a payment that never comes."""
+    settlement = _get(data, "standards", "settlement") or "credit"
+    outstanding = _get(data, "standards", "outstanding_credit") or "paid_at_end"
+    deadline = _get(data, "deadlines", "payment_deadline")
+    applied = _get(data, "deadlines", "credit_applied")
+    if settlement != "credit" or not isinstance(_get(data, "standards"), dict):
+        return
+    if outstanding == "lapses" and deadline is not None and applied != "within_deadline":
+        yield (("deadlines", "payment_deadline"), msg("deadline-never-used"), msg("deadline-never-used-hint"))
+    if outstanding == "paid_at_end" and deadline is None and isinstance(_get(data, "deadlines"), dict):
+        yield (("deadlines",), msg("no-payout-deadline"), msg("payout-deadline-hint"))
+
+
+def rule_credit_basis_period(data):
+    """Credits for a quarter's or a year's availability should not be a share of one month's fee."""
+    period = _get(data, "service", "measurement_period")
+    credits = _get(data, "standards", "service_credits")
+    if period in ("quarter", "year") and isinstance(credits, dict) and \
+            "service_credits" in _list(_get(data, "standards", "methods")) and \
+            credits.get("basis", "monthly_fee") == "monthly_fee":
+        where = ("standards", "service_credits", "basis") if "basis" in credits else ("standards", "service_credits")
+        yield (where, msg("basis-monthly-for-period", period=msg(f"period-{period}")),
+               msg("basis-monthly-for-period-hint", period=msg(f"period-{period}")), "warning")
+
+
+def rule_free_time_rounding(data):
+    """Free days for each started day of downtime, at more than one a day, overpay a one-minute outage."""
+    block = _get(data, "standards", "free_service_time")
+    ratio = _num(_get(block, "ratio"))
+    if "free_service_time" in _list(_get(data, "standards", "methods")) and isinstance(block, dict) and \
+            ratio is not None and ratio > 1 and block.get("rounding", "started_day") == "started_day":
+        yield (("standards", "free_service_time", "ratio"), msg("free-time-short-outage", ratio=_show(ratio)),
+               msg("free-time-short-outage-hint"), "warning")
+
+
+_BASIS_SOURCE = {"provider_monitoring": "provider", "joint_records": "joint", "third_party_monitoring": "third_party"}
+
+
+def rule_verification_basis(data):
+    """Claims are verified against the records availability is measured by, not other ones."""
+    basis = _get(data, "process", "verification", "basis")
+    measured = _get(data, "service", "measured_by") or "provider"
+    if not isinstance(basis, str) or basis not in _BASIS_SOURCE or measured not in ("provider", "customer", "third_party", "joint"):
+        return
+    if _BASIS_SOURCE[basis] != measured:
+        fit = {v: k for k, v in _BASIS_SOURCE.items()}.get(measured)
+        yield (("process", "verification", "basis"),
+               msg("verification-basis", basis=msg(f"source-{_BASIS_SOURCE[basis]}"),
+                   measured=msg(f"source-{measured}")),
+               msg("verification-basis-hint", fit=fit) if fit else None)
+
+
+def rule_dispute_periods(data):
+    """Negotiation and mediation that hold up proceedings need a period, or the precondition never ends."""
+    negotiation = _get(data, "disputes", "negotiation")
+    if isinstance(negotiation, dict) and negotiation.get("period") is None:
+        yield (("disputes", "negotiation"), msg("negotiation-open-ended"), msg("negotiation-open-ended-hint"),
+               "warning")
+    mediation = _get(data, "disputes", "mediation")
+    if isinstance(mediation, dict) and mediation.get("period") is None:
+        yield (("disputes", "mediation"), msg("mediation-open-ended"), msg("mediation-open-ended-hint"), "warning")
+
+
+def rule_prevailing_language(data):
+    """A bilingual document says which text governs when the two differ."""
+    if data.get("language") == "bilingual" and _get(data, "document", "prevailing_language") is None:
+        yield (("document",) if isinstance(_get(data, "document"), dict) else ("language",),
+               msg("no-prevailing-language"), msg("no-prevailing-language-hint"))
+
+
 #: Active ISO 4217 currency codes (with the funds and precious-metal codes a contract might use).
 ISO_4217 = frozenset("""
 AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BOV BRL BSD BTN BWP BYN BZD
@@ -806,6 +1049,15 @@ RULES = {
     "localized-text": rule_localized_text,
     "steps-in-order": rule_steps_in_order,
     "payment-deadline": rule_payment_deadline,
+    "settlement-deadlines": rule_settlement_deadlines,
+    "whole-durations": rule_whole_durations,
+    "emergency-maintenance": rule_emergency_maintenance,
+    "sub-cap": rule_sub_cap,
+    "credit-basis-period": rule_credit_basis_period,
+    "free-time-rounding": rule_free_time_rounding,
+    "verification-basis": rule_verification_basis,
+    "dispute-periods": rule_dispute_periods,
+    "prevailing-language": rule_prevailing_language,
 }
 
 
@@ -839,7 +1091,9 @@ def _resolve(node, lang: str):
     if isinstance(node, _V):
         return _resolve(getattr(node, lang), lang)
     if isinstance(node, dict):
-        return {k: _resolve(v, lang) for k, v in node.items()}
+        resolved = {k: _resolve(v, lang) for k, v in node.items()}
+        # A _V of None: a key only some languages have (the prevailing language of a bilingual text).
+        return {k: v for k, v in resolved.items() if not (v is None and isinstance(node[k], _V))}
     if isinstance(node, list):
         return [_resolve(v, lang) for v in node]
     return node
@@ -856,20 +1110,22 @@ _STARTER = {
         "title": _L("附件二：服务等级与服务中断赔偿", "Schedule 2 – Service Levels and Service Credits"),
         "date": "2026-03-01",
         "reference": _V("YF-SLA-2026-018", "MSA-2026-0142"),
+        "prevailing_language": _V(None, None, "zh"),
     },
     "parties": {
+        # Listed in the order the clauses name them: 甲方 (the customer) first.
+        "customer": {
+            "name": _L("杭州远航物流有限公司", "Fabrikam Logistics GmbH", "Hangzhou Yuanhang Logistics Co., Ltd."),
+            "role": _L("甲方", "Customer"),
+            "address": _L("浙江省杭州市滨江区江南大道 1200 号", "Speicherstraße 8, 20457 Hamburg, Germany",
+                          "1200 Jiangnan Avenue, Binjiang District, Hangzhou, Zhejiang"),
+        },
         "provider": {
             "name": _L("上海云帆数据科技有限公司", "Northwind Cloud Services Ltd.",
                        "Shanghai Yunfan Data Technology Co., Ltd."),
             "role": _L("乙方", "Provider"),
             "address": _L("上海市浦东新区张江路 88 号", "12 Harbour Street, Dublin 2, Ireland",
                           "88 Zhangjiang Road, Pudong New Area, Shanghai"),
-        },
-        "customer": {
-            "name": _L("杭州远航物流有限公司", "Fabrikam Logistics GmbH", "Hangzhou Yuanhang Logistics Co., Ltd."),
-            "role": _L("甲方", "Customer"),
-            "address": _L("浙江省杭州市滨江区江南大道 1200 号", "Speicherstraße 8, 20457 Hamburg, Germany",
-                          "1200 Jiangnan Avenue, Binjiang District, Hangzhou, Zhejiang"),
         },
     },
     "term": {"effective_date": "2026-03-01", "expiry_date": "2029-02-28"},
@@ -894,12 +1150,15 @@ _STARTER = {
             "monthly_allowance": {"value": 4, "unit": "hours"},
             "window": _L("每周六 22:00 至周日 04:00（北京时间）", "Saturdays 22:00 to Sundays 04:00 Central European Time",
                          "Saturdays 22:00 to Sundays 04:00 Beijing time"),
+            "emergency_notice": {"value": 1, "unit": "hours"},
+            "emergency_allowance": {"value": 2, "unit": "hours"},
         },
-        "measurement": _L("可用性以乙方外部监控探针每分钟一次、自至少两个地点进行的探测结果为准。",
-                          "Availability is measured by the Provider's external monitoring probes at one-minute "
-                          "intervals from at least two locations.",
-                          "Availability is measured by the Provider's external monitoring probes at one-minute "
-                          "intervals from at least two locations."),
+        "measurement": _L("乙方外部监控探针自至少两个地点每分钟探测一次本服务，连续两次探测失败的，"
+                          "自第一次失败时起计入不可用时间。",
+                          "The Provider's external monitoring probes test the Service once a minute from at least "
+                          "two locations; two consecutive failed tests count as unavailability from the first of them.",
+                          "The Provider's external monitoring probes test the Service once a minute from at least "
+                          "two locations; two consecutive failed tests count as unavailability from the first of them."),
     },
     "notification": {
         "provider_notice": {
@@ -933,9 +1192,10 @@ _STARTER = {
                 {"below": 99.0, "credit_percent": 50},
             ],
         },
-        "free_service_time": {"ratio": 1},
-        "cap": {"percent": 50},
+        "free_service_time": {"ratio": 1, "rounding": "started_day"},
+        "cap": {"percent": 50, "covers": ["service_credits", "free_service_time"]},
         "settlement": "credit",
+        "outstanding_credit": "paid_at_end",
         "exclusive_remedy": False,
         "chronic_failure": {"missed_periods": 2, "within_periods": 3, "remedy": "terminate"},
     },
@@ -945,7 +1205,8 @@ _STARTER = {
             "channels": ["ticket", "email"],
             "required_information": ["account_id", "affected_service", "incident_times", "description", "logs"],
         },
-        "verification": {"within": {"value": 10, "unit": "business_days"}, "basis": "provider_monitoring"},
+        "verification": {"within": {"value": 10, "unit": "business_days"}, "basis": "provider_monitoring",
+                         "deemed_acceptance": False},
         "agreement": _L("双方应以书面形式确认赔偿金额；无争议的服务抵扣无需另行确认即予适用。",
                         "The Parties shall agree the amount in writing; undisputed credits are applied without "
                         "agreement."),
@@ -957,6 +1218,7 @@ _STARTER = {
         "credit_applied": "next_invoice",
         "late_claims": "forfeited",
         "force_majeure_extension": "event_duration",
+        "late_interest": _V("lpr", "agreement"),
     },
     "disputes": {
         "negotiation": {"period": {"value": 30, "unit": "days"}, "escalation": ["account_managers", "executives"]},
@@ -976,6 +1238,7 @@ _STARTER = {
                             "the laws of Ireland",
                             "the laws of the People's Republic of China (for the purpose of this Agreement, "
                             "excluding the laws of Hong Kong, Macao and Taiwan)"),
+        "continue_performance": True,
     },
     "records": {"retention": {"value": 24, "unit": "months"},
                 "content": ["incident_log", "notices", "claims", "payments"]},

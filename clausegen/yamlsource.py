@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +31,9 @@ _ALLOWED_TAGS = {_YAML + t for t in ("str", "int", "float", "bool", "null", "tim
 _MERGE_TAG = _YAML + "merge"
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# A comment that starts right after a plain value, with no space after the `#`, is most likely
+# part of the value ("#22-01", "#5"); comments written as comments have "# " after some padding.
+_CUT_BY_COMMENT = re.compile(r"^[ \t]{1,2}#[^\s#]")
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,9 @@ class YamlDocument:
     path: str
     text: str = field(repr=False, default="")
     sha256: str = ""  # of the file's bytes, as read (load_yaml_file only)
+    #: Plain (unquoted) text values cut short by a `#` that YAML read as a comment:
+    #: (path, line, col, value as read, the line's text from the `#` on).
+    cut_by_comment: tuple = field(repr=False, default=())
 
     def mark(self, path: tuple) -> tuple[int, int] | None:
         """Return the position of `path`, or of its nearest ancestor that has one."""
@@ -155,7 +162,7 @@ def load_yaml_text(text: str, name: str = "<spec>") -> YamlDocument:
     if node is None:
         raise MalformedYaml("the file is empty", path=name, line=1, col=1,
                         hint="`clausegen new --lang en > spec.yaml` prints a complete starter spec")
-    builder = _Builder(name, loader)
+    builder = _Builder(name, loader, text)
     builder.count_aliases(node)
     data = builder.build(node, (), 0, frozenset())
     if not isinstance(data, dict):
@@ -164,7 +171,8 @@ def load_yaml_text(text: str, name: str = "<spec>") -> YamlDocument:
         raise MalformedYaml(f"the top level is {kind}, not a mapping of sections", path=name, line=line, col=col,
                         hint="a spec starts with keys such as `language:`, `parties:`, `service:`")
     builder.marks[()] = (1, 1)
-    return YamlDocument(data=data, marks=builder.marks, path=name, text=text)
+    return YamlDocument(data=data, marks=builder.marks, path=name, text=text,
+                        cut_by_comment=tuple(builder.cut_by_comment))
 
 
 def _pos(node) -> tuple[int, int]:
@@ -218,7 +226,9 @@ def _reader_error(exc: yaml.YAMLError, text: str, name: str) -> SpecError:
 class _Builder:
     """Turn a composed node graph into plain data, recording marks and enforcing the limits."""
 
-    def __init__(self, name: str, loader) -> None:
+    def __init__(self, name: str, loader, text: str = "") -> None:
+        self.lines = text.splitlines()
+        self.cut_by_comment: list = []
         self.name = name
         self.loader = loader
         self.marks: dict = {}
@@ -246,6 +256,23 @@ class _Builder:
                 else:
                     seen.add(id(child))
                     stack.append(child)
+
+    def note_comment(self, node, path: tuple, value: str) -> None:
+        """Note a plain value followed, a space or two later on its line, by `#` and a non-space:
+        `address: 10 Marina Boulevard, #22-01` reads as the value "10 Marina Boulevard," and a
+        comment, silently dropping "#22-01"."""
+        end = node.end_mark
+        last = value.split()[-1] if value.split() else ""
+        if end.line >= len(self.lines) or not last:
+            return
+        text = self.lines[end.line]
+        at = text.rfind(last, 0, end.column + 1)  # the value's last word on its last line
+        if at < 0:
+            return
+        rest = text[at + len(last):]
+        if _CUT_BY_COMMENT.match(rest):
+            line, col = _pos(node)
+            self.cut_by_comment.append((path, line, col, value, rest.strip()))
 
     def fail(self, node, message: str, hint: str | None = None, limit: bool = False) -> SpecError:
         """Return the error for `node`: malformed content, or with `limit` a document refused as
@@ -276,6 +303,8 @@ class _Builder:
                 value = node.value
             if isinstance(value, (_dt.date, _dt.datetime)):
                 value = value.isoformat()
+            if isinstance(value, str) and not node.style:  # plain: None (PyYAML) or '' (LibYAML)
+                self.note_comment(node, path, value)
             return value
         inner = active | {id(node)}
         if isinstance(node, yaml.SequenceNode):

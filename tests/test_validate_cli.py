@@ -157,3 +157,32 @@ def test_text_output_quotes_the_offending_line_with_a_marker(capsys, tmp_path):
     # the marker sits under the key, counting each Chinese character as two columns
     assert lines[i + 2] == "      | " + " " * 23 + "^"
     assert lines[i + 3] == "  hint: did you mean 'name'?"
+
+
+def test_a_value_cut_short_by_a_hash_is_a_warning_with_the_fix(capsys, tmp_path, samples_dir):
+    text = (samples_dir / "sla-en.yaml").read_text(encoding="utf-8")
+    text = text.replace("address: 12 Harbour Street, Dublin 2, Ireland", "address: 10 Marina Boulevard, #22-01")
+    path = tmp_path / "s.yaml"
+    path.write_text(text, encoding="utf-8")
+    code, out, _ = run(capsys, "validate", path)
+    assert code == 0  # a warning: the spec is valid, but the address lost "#22-01"
+    line = next(i for i, ln in enumerate(text.splitlines(), 1) if "#22-01" in ln)
+    assert (f"{path}:{line}:14: warning: parties.provider.address: '#22-01' and the rest of the line are read as a "
+            "YAML comment, so the value is only '10 Marina Boulevard,'") in out
+    assert '  hint: put the whole value in quotes: address: "10 Marina Boulevard, #22-01"' in out
+
+
+def test_comments_after_padding_are_not_mistaken_for_cut_values(capsys, samples_dir):
+    # The samples comment their values ("99.9       # percent"): no warning for those.
+    code, out, _ = run(capsys, "validate", *(samples_dir / s for s in SAMPLES))
+    assert code == 0 and "warning" not in out
+
+
+def test_render_in_the_other_language_warns_for_every_text_without_a_version(capsys, samples_dir, tmp_path):
+    code, _, err = run(capsys, "render", samples_dir / "sla-zh.yaml", "--lang", "en", "-o", tmp_path / "en.txt")
+    assert code == 0
+    assert "warning: parties.provider.name: 没有英文文本：中文的 '杭州之云计算技术有限公司' 将出现在英文条款中" in err
+    assert "warning: disputes.governing_law:" in err
+    assert "parties.provider.role" not in err  # roles are worded by clausegen itself (Provider)
+    code, _, err = run(capsys, "render", samples_dir / "sla-en.yaml", "-o", tmp_path / "en2.txt")
+    assert code == 0 and "warning" not in err
