@@ -38,6 +38,11 @@ def _f_duration(ctx, value, unit=None):
 
 
 @pass_context
+def _f_every(ctx, value, unit=None):
+    return F.every(value, _lang(ctx), unit)
+
+
+@pass_context
 def _f_percent(ctx, value, words=True):
     return F.percent(value, _lang(ctx), words)
 
@@ -82,6 +87,7 @@ def _f_phrases(codes, table):
 FILTERS = {
     "text": _f_text,
     "duration": _f_duration,
+    "every": _f_every,
     "percent": _f_percent,
     "money": _f_money,
     "date": _f_date,
