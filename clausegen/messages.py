@@ -296,7 +296,8 @@ CATALOG: dict[str, tuple[str, str]] = {
                              "调解没有期限：调解不能阻止仲裁或诉讼，条款将其写为可选程序"),
     "mediation-open-ended-hint": ("add `period: {{value: 30, unit: days}}` under disputes.mediation",
                                   "请在 disputes.mediation 下添加 `period: {{value: 30, unit: days}}`"),
-    "no-prevailing-language": ("a bilingual spec needs a prevailing language", "双语规格须约定以哪种文本为准"),
+    "no-prevailing-language": ("a bilingual spec names no prevailing language: the clauses make the Chinese text prevail",
+                               "双语规格未约定以哪种文本为准：条款将约定以中文文本为准"),
     "no-prevailing-language-hint": ("add `prevailing_language: zh` (or en) under document: which text governs if "
                                     "the two differ", "请在 document 下添加 `prevailing_language: zh`（或 en）："
                                     "两种文本不一致时以哪种为准"),

@@ -949,7 +949,8 @@ def rule_settlement_deadlines(data):
     if outstanding == "lapses" and deadline is not None and applied != "within_deadline":
         yield (("deadlines", "payment_deadline"), msg("deadline-never-used"), msg("deadline-never-used-hint"))
     if outstanding == "paid_at_end" and deadline is None and isinstance(_get(data, "deadlines"), dict):
-        yield (("deadlines",), msg("no-payout-deadline"), msg("payout-deadline-hint"))
+        # The clause then pays "in the final settlement of accounts": determinable, but say so.
+        yield (("deadlines",), msg("no-payout-deadline"), msg("payout-deadline-hint"), "warning")
 
 
 def rule_credit_basis_period(data):
@@ -1006,7 +1007,7 @@ def rule_prevailing_language(data):
     """A bilingual document says which text governs when the two differ."""
     if data.get("language") == "bilingual" and _get(data, "document", "prevailing_language") is None:
         yield (("document",) if isinstance(_get(data, "document"), dict) else ("language",),
-               msg("no-prevailing-language"), msg("no-prevailing-language-hint"))
+               msg("no-prevailing-language"), msg("no-prevailing-language-hint"), "warning")
 
 
 #: Active ISO 4217 currency codes (with the funds and precious-metal codes a contract might use).

@@ -328,7 +328,7 @@ SEMANTIC_CASES = [
     ("settlement-deadlines", "error", m((("standards", "outstanding_credit"), "lapses")),
      m((("standards", "outstanding_credit"), "lapses"), (("deadlines", "payment_deadline"), _DELETE))),
     # ...and credit paid out when the Agreement ends needs a deadline for that payment.
-    ("settlement-deadlines", "error", m((("deadlines", "payment_deadline"), _DELETE)), m()),
+    ("settlement-deadlines", "warning", m((("deadlines", "payment_deadline"), _DELETE)), m()),
     ("whole-durations", "error", m((("notification", "provider_notice", "within"), {"value": 0.5, "unit": "hours"})),
      m((("notification", "provider_notice", "within"), {"value": 30, "unit": "minutes"}))),
     ("whole-durations", "error", m((("standards", "free_service_time", "ratio"), 1.5)),
@@ -356,7 +356,7 @@ SEMANTIC_CASES = [
     ("dispute-periods", "warning", m((("disputes", "negotiation", "period"), _DELETE)), m()),
     ("dispute-periods", "warning", m((("disputes", "mediation"), {"institution": "the Mediation Centre"})),
      m((("disputes", "mediation"), {"institution": "the Mediation Centre", "period": {"value": 30, "unit": "days"}}))),
-    ("prevailing-language", "error", m((("language",), "bilingual")), m()),
+    ("prevailing-language", "warning", m((("language",), "bilingual")), m()),
 ]
 
 

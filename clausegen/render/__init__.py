@@ -109,11 +109,12 @@ def _check_variables(env, family, names: list[str], context: dict) -> None:
     )
 
 
-def _render_part(env, family, data: dict, lang: str, position: str, only: str | None) -> Part:
+def _render_part(env, family, data: dict, lang: str, position: str, only: str | None,
+                 document_lang: str | None = None) -> Part:
     from clausegen.render.environment import build_context, render_template
     from clausegen.render.filters import localized
 
-    context = build_context(data, lang)
+    context = build_context(data, lang, document_lang)
     plan = []
     for prov in _provisions(family, data, only):
         name = _template_name(family, prov.id, lang, position)
@@ -154,7 +155,7 @@ def render(spec_or_data, lang: str | None = None, library=None, only: str | None
     position = data.get("position") or "preferred"
     env = environment(tuple(family.layers))
     langs = ("zh", "en") if lang == "bilingual" else (lang,)
-    parts = tuple(_render_part(env, family, data, code, position, only) for code in langs)
+    parts = tuple(_render_part(env, family, data, code, position, only, lang) for code in langs)
     provenance = family.provenance(lang, position) if hasattr(family, "provenance") else {}
     meta = {
         "library": provenance.get("library", "clausegen-builtin"),
