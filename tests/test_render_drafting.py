@@ -141,7 +141,7 @@ def test_without_rules_the_institutions_current_rules_apply(starter, lang, words
 
 def test_caps_say_what_they_cover(samples_dir, starter):
     text = text_of(sample(samples_dir, "bilingual"))
-    assert "任一自然月内服务费抵扣的总额，不超过本服务在该自然月应付服务费的30%。" in text
+    assert "任一自然月内服务费抵扣的总额不得超过本服务在该自然月应付服务费的30%。" in text
     assert "直接损失赔偿不受本款上限限制，仅适用上述每次服务中断的赔偿上限。" in text
     assert "The total of the Service Credits for any calendar month shall not exceed thirty percent (30%)" in text
     assert ("The compensation for direct losses is not subject to this cap and is limited only by the cap for each "
@@ -310,11 +310,11 @@ def test_deemed_acceptance_interest_and_continued_performance_only_when_asked(st
     text = text_of(data)
     if lang == "en":
         assert "the claim is deemed accepted" in text
-        assert "the one-year Loan Prime Rate (LPR) published by the National Interbank Funding Center" in text
+        assert "the one-year Loan Prime Rate (LPR) last published by the National Interbank Funding Center" in text
         assert "shall continue to perform" in text
     else:
         assert "乙方未在上述期限内答复的，视为认可该申请。" in text
-        assert "按照应付之日全国银行间同业拆借中心公布的一年期贷款市场报价利率（LPR）向甲方支付逾期利息" in text
+        assert "按照应付之日前最近一期全国银行间同业拆借中心公布的一年期贷款市场报价利率（LPR）向甲方支付逾期利息" in text
         assert "双方应继续履行本协议项下的其他义务" in text
     assert "法定利率" not in text and "statutory" not in text
 
