@@ -189,9 +189,10 @@ def test_the_spec_numbers_are_not_hedged(samples_dir):
         assert "practicable" not in text
         assert "promptly when the Service is restored" not in text
     assert ("“Emergency Maintenance” means maintenance that must be carried out without delay to protect the security "
-            "or integrity of the Service and of which the Provider gives the Customer notice at least one (1) hour in "
-            "advance. Emergency Maintenance is excluded from Downtime for up to two (2) hours in each calendar month;"
-            " emergency maintenance beyond that allowance, or without that notice, counts as Downtime.") in en
+            "or integrity of the Service. The Provider shall give the Customer notice of any Emergency Maintenance at "
+            "least one (1) hour in advance. Emergency Maintenance is excluded from Downtime for up to two (2) hours in each "
+            "calendar month; Emergency Maintenance beyond that allowance, or without that notice, counts as Downtime."
+            ) in en
     assert "每个自然月内紧急维护不计入不可用时间的时长以两小时为限" in bi
     assert "shall notify the Customer within thirty (30) minutes after the Service is restored" in en
 
