@@ -66,11 +66,6 @@ def sniff_language(text: str | None, override: str | None = None) -> str:
     return message_language({"language": m.group(1)} if m else {})
 
 
-def bilingual_hint(en: str, zh: str) -> Msg:
-    """Return a message that is `en` in English and `zh` in Chinese (for texts kept in data files)."""
-    return Msg("literal", {"en": en, "zh": zh})
-
-
 # key: (English, Chinese). Placeholders in braces; values are quoted by the caller.
 CATALOG: dict[str, tuple[str, str]] = {
     "literal": ("{en}", "{zh}"),
