@@ -31,6 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="check spec files; print every problem with file:line:col")
     p.add_argument("specs", nargs="+", metavar="SPEC", type=Path)
     p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--lang", choices=("zh", "en"),
+                   help="language of the messages (default: each spec's own; Chinese for zh and bilingual specs)")
     _add_library(p)
     p.set_defaults(func=cmd_validate)
 
@@ -104,8 +106,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from clausegen import spec
     from clausegen.reporters import report_problems
 
-    problems = spec.validate_files(args.specs)
-    sys.stdout.write(report_problems(problems, args.format, files=args.specs))
+    problems = spec.validate_files(args.specs, lang=args.lang)
+    sys.stdout.write(report_problems(problems, args.format, files=args.specs, lang=args.lang or "en"))
     if any(p.code == spec.UNREADABLE for p in problems):
         return 2
     return 1 if any(p.severity == "error" for p in problems) else 0
@@ -116,13 +118,17 @@ def cmd_render(args: argparse.Namespace) -> int:
     from clausegen.render import render_file
     from clausegen.reporters import report_problems
 
+    warnings: list = []
     try:
         written = render_file(args.spec, args.output, fmt=args.format, lang=args.lang,
-                              reference_docx=args.reference_docx, library=args.library)
+                              reference_docx=args.reference_docx, library=args.library, warnings=warnings)
     except InvalidSpec as exc:  # nothing was written; show every problem, as validate does
         sys.stderr.write(report_problems(exc.problems))
         print(f"error: {args.spec}: invalid spec; nothing was written", file=sys.stderr)
         return exc.exit_code
+    if warnings:
+        warnings.sort(key=lambda p: (p.line or 0, p.col or 0))
+        sys.stderr.write(report_problems(warnings, source=False, summary=False))
     print(f"wrote {written}", file=sys.stderr)
     return 0
 

@@ -49,7 +49,15 @@ class InputError(ClausegenError):
 
 
 class SpecError(ClausegenError):
-    """A spec cannot be loaded at all (not YAML, duplicate keys, unsafe tags, too large)."""
+    """A YAML file (a spec, a rule, a playbook) cannot be read: missing, a folder, not UTF-8,
+    beyond the size, alias or nesting limits. `MalformedYaml` is the subclass for a file that
+    was read but whose content is not usable YAML."""
+
+
+class MalformedYaml(SpecError):
+    """A YAML file was read but is not usable: not YAML, empty, not a mapping, duplicate keys,
+    unsafe tags. For a spec this is an invalid spec (exit 1, see `clausegen.spec`); for a rule
+    file or a playbook it stays an unusable input (exit 2)."""
 
 
 class LibraryError(ClausegenError):

@@ -9,13 +9,17 @@ from clausegen.errors import Problem
 # ---------------------------------------------------------------- problems (validate, library check)
 
 
-def report_problems(problems: list[Problem], fmt: str = "text", files=None, source: bool = True) -> str:
+def report_problems(problems: list[Problem], fmt: str = "text", files=None, source: bool = True,
+                    lang: str = "en", summary: bool = True) -> str:
     """Return `problems` as text (one per line, with hints) or json (a list of objects).
 
     In text, each problem with a known line is followed by that line of its file and a marker
     under the column (when `source` is true and the file can be read); `files`, when given,
-    is the list of files checked, so that a clean run can say how many were valid.
+    is the list of files checked, so that a clean run can say how many were valid. The summary
+    line (left out without `summary`) is in `lang`; the problems come worded already.
     """
+    from clausegen.messages import msg
+
     if fmt == "json":
         from dataclasses import asdict
 
@@ -32,10 +36,13 @@ def report_problems(problems: list[Problem], fmt: str = "text", files=None, sour
             lines.append(hint)
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
-    if files is not None and not errors:
-        lines.append(f"{len(files)} spec(s) valid" + (f", {warnings} warning(s)" if warnings else ""))
+    if not summary:
+        pass
+    elif files is not None and not errors:
+        lines.append(msg("summary-valid", n=len(files)).text(lang)
+                     + (msg("summary-warnings", n=warnings).text(lang) if warnings else ""))
     elif problems:
-        lines.append(f"{errors} error(s), {warnings} warning(s)")
+        lines.append(msg("summary-problems", errors=errors, warnings=warnings).text(lang))
     return "\n".join(lines) + "\n"
 
 

@@ -6,7 +6,8 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from clausegen.errors import ClausegenError, InvalidSpec, Problem, SpecError
+from clausegen.errors import ClausegenError, InvalidSpec, MalformedYaml, Problem, SpecError
+from clausegen.messages import Msg, load_error, message_language, msg, sniff_language
 from clausegen.yamlsource import find_mark, load_yaml_file
 
 SCHEMA_NAME = "spec.schema.json"
@@ -29,14 +30,18 @@ class Spec:
     warnings: tuple = field(default=(), compare=False, repr=False)
 
 
-def load_spec(path: str | os.PathLike) -> Spec:
-    """Load and validate the spec at `path`.
+def load_spec(path: str | os.PathLike, lang: str | None = None) -> Spec:
+    """Load and validate the spec at `path`; problems are worded in `lang` (default: the spec's).
 
-    Raises SpecError when the file cannot be loaded and InvalidSpec (with every problem)
-    when it loads but is not valid.
+    Raises SpecError when the file cannot be read (missing, a folder, not UTF-8, too large) and
+    InvalidSpec (with every problem) when it was read but is not a valid spec, including text
+    that is not usable YAML (syntax errors, duplicate keys, unsafe tags).
     """
-    doc = load_yaml_file(path)
-    problems = validate(doc.data, doc.marks, file=str(path))
+    try:
+        doc = load_yaml_file(path)
+    except MalformedYaml as exc:
+        raise InvalidSpec([_load_problem(exc, str(path), lang)], path=str(path)) from None
+    problems = validate(doc.data, doc.marks, file=str(path), lang=lang) + text_problems(doc, str(path), lang)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise InvalidSpec(problems, path=str(path))
@@ -44,49 +49,99 @@ def load_spec(path: str | os.PathLike) -> Spec:
                 marks=doc.marks, warnings=tuple(problems))
 
 
-def validate_files(paths) -> list[Problem]:
+def validate_files(paths, lang: str | None = None) -> list[Problem]:
     """Return the problems of every spec in `paths`, in order, all files checked.
 
-    A spec that cannot be loaded at all (missing, a folder, not YAML, duplicate keys…) gives
-    one problem with code ``unreadable``; the command line exits 2 when there is one.
+    Each file's problems are worded in `lang` (zh or en), by default in the spec's own language
+    (Chinese for zh and bilingual specs). A spec file that cannot be read (missing, a folder,
+    not UTF-8, too large) gives one problem with code ``unreadable``, and the command line exits
+    2; one that was read but is not a usable YAML spec (not YAML, duplicate keys, unsafe tags,
+    empty) gives one error with code ``yaml``: an invalid spec, exit 1.
     """
     problems: list[Problem] = []
     for path in paths:
         try:
             doc = load_yaml_file(path)
         except SpecError as exc:
-            problems.append(Problem(file=str(path), line=exc.line, col=exc.col, pointer="",
-                                    message=exc.message, hint=exc.hint, code=UNREADABLE))
+            problems.append(_load_problem(exc, str(path), lang))
             continue
-        problems.extend(validate(doc.data, doc.marks, file=str(path)))
+        found = validate(doc.data, doc.marks, file=str(path), lang=lang) + text_problems(doc, str(path), lang)
+        problems.extend(sorted(found, key=lambda p: (p.line or 0, p.col or 0)))
     return problems
 
 
-#: Problem code of a spec that could not be loaded at all.
+def text_problems(doc, file: str, lang: str | None = None) -> list[Problem]:
+    """Return the warnings only the spec's text shows, not its data: plain values cut short by a
+    `#` that YAML reads as a comment (`address: 10 Marina Boulevard, #22-01`)."""
+    language = message_language(doc.data, lang)
+    out = []
+    for path, line, col, value, rest in getattr(doc, "cut_by_comment", ()):
+        key = next((k for k in reversed(path) if isinstance(k, str)), "value")
+        out.append(Problem(file=file, line=line, col=col, pointer=format_path(path),
+                           message=msg("yaml-comment", rest=repr(rest.split()[0]), value=repr(value)).text(language),
+                           hint=msg("yaml-comment-hint", key=key,
+                                    full=f"{value} {rest}".replace('"', '\\"')).text(language),
+                           severity="warning", code="yaml-comment"))
+    return out
+
+
+#: Problem code of a spec file that could not be read at all (exit 2).
 UNREADABLE = "unreadable"
+#: Problem code of a spec that was read but is not a usable YAML spec (exit 1).
+YAML = "yaml"
+
+
+def _load_problem(exc: SpecError, file: str, lang: str | None) -> Problem:
+    """Return the Problem for a spec that could not be loaded, worded in the spec's language."""
+    language = sniff_language(_head(file), lang)
+    message, hint = load_error(exc.message, exc.hint, language)
+    code = YAML if isinstance(exc, MalformedYaml) else UNREADABLE
+    return Problem(file=file, line=exc.line, col=exc.col, pointer="", message=message, hint=hint, code=code)
+
+
+def _head(file: str) -> str:
+    """Return the start of the regular file `file` as text (never blocks on a pipe or device)."""
+    try:
+        if not os.path.isfile(file):
+            return ""
+        with open(file, "rb") as fh:
+            return fh.read(65536).decode("utf-8", errors="replace")
+    except OSError:
+        return ""
 
 
 # ---------------------------------------------------------------- validation
 
 
-def validate(data, marks: dict | None = None, file: str = "<spec>") -> list[Problem]:
+def validate(data, marks: dict | None = None, file: str = "<spec>", lang: str | None = None) -> list[Problem]:
     """Return every problem of the spec `data` (schema first, then semantic rules), sorted by line.
 
     `marks` (from `clausegen.yamlsource`) gives the problems their line and column; `file`
-    names the spec in them. Never raises for bad data.
+    names the spec in them. Messages and hints are in `lang` (zh or en; default: Chinese for a
+    zh or bilingual spec, else English). Never raises for bad data.
     """
-    problems = list(_schema_problems(data, marks, file))
+    language = message_language(data, lang)
+    problems = list(_schema_problems(data, marks, file, language))
     if isinstance(data, dict):
         for code, rule in RULES.items():
             for found in rule(data):
-                path, message, *rest = found
-                hint = rest[0] if rest else None
-                severity = rest[1] if len(rest) > 1 else "error"
-                line, col = find_mark(marks, path) or (None, None)
-                problems.append(Problem(file=file, line=line, col=col, pointer=format_path(path),
-                                        message=message, hint=hint, severity=severity or "error", code=code))
+                problems.append(_problem(found, marks, file, language, code))
     problems.sort(key=lambda p: (p.file, p.line or 0, p.col or 0))
     return problems
+
+
+def _problem(found: tuple, marks, file: str, language: str, code: str) -> Problem:
+    """Return the Problem for a rule's finding (path, message[, hint[, severity]])."""
+    path, message, *rest = found
+    hint = rest[0] if rest else None
+    severity = rest[1] if len(rest) > 1 else "error"
+    line, col = find_mark(marks, path) or (None, None)
+    return Problem(file=file, line=line, col=col, pointer=format_path(path), message=_word(message, language),
+                   hint=_word(hint, language), severity=severity or "error", code=code)
+
+
+def _word(text, language: str):
+    return text.text(language) if isinstance(text, Msg) else text
 
 
 def format_path(path) -> str:
@@ -114,28 +169,38 @@ def spec_schema() -> dict:
                              hint="the installation is incomplete; reinstall clausegen") from None
 
 
-def _schema_problems(data, marks, file):
-    problems = [p for error in schema_errors(data) for p in _explain(error, data, marks, file)]
+def _schema_problems(data, marks, file, language="en"):
+    # jsonschema gives one `required` error per missing key, each listing all of them: keep one each.
+    problems = list(dict.fromkeys(p for error in schema_errors(data)
+                                  for p in _explain(error, data, marks, file, language)))
     # A misspelt required key is reported once, as an unknown key with its did-you-mean.
     suggested = {(p.pointer.rpartition(".")[0], p.hint) for p in problems if p.code == "unknown-key"}
     return [p for p in problems if not (
         p.code == "missing-key"
-        and (p.pointer.rpartition(".")[0], f"did you mean {p.pointer.rpartition('.')[2]!r}?") in suggested)]
+        and (p.pointer.rpartition(".")[0], msg("did-you-mean", word=repr(p.pointer.rpartition('.')[2])).text(language))
+        in suggested)]
 
 
-def _explain(error, data, marks, file):
-    """Yield the Problems that say what the jsonschema `error` means to a drafting lawyer."""
+def _schema_hint(schema: dict, language: str) -> str | None:
+    """Return the schema's `x-hint` in `language` (`x-hint-zh` for Chinese)."""
+    if language == "zh" and schema.get("x-hint-zh"):
+        return schema["x-hint-zh"]
+    return schema.get("x-hint")
+
+
+def _explain(error, data, marks, file, language="en"):
+    """Yield the Problems that say what the jsonschema `error` means to a drafting lawyer, in `language`."""
     path = tuple(error.absolute_path)
     kind = error.validator
     value = error.instance
     schema = error.schema if isinstance(error.schema, dict) else {}
-    hint = schema.get("x-hint")
+    hint = _schema_hint(schema, language)
     import difflib
 
     def problem(p, message, hint=hint, code="schema"):
         line, col = find_mark(marks, p) or (None, None)
-        return Problem(file=file, line=line, col=col, pointer=format_path(p), message=message,
-                       hint=hint, code=code)
+        return Problem(file=file, line=line, col=col, pointer=format_path(p), message=_word(message, language),
+                       hint=_word(hint, language), code=code)
 
     if kind == "additionalProperties":
         allowed = list(schema.get("properties", {}))
@@ -143,53 +208,57 @@ def _explain(error, data, marks, file):
             if key in allowed:
                 continue
             close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
-            h = f"did you mean {close[0]!r}?" if close else (
-                f"allowed here: {', '.join(allowed)}" if allowed else None)
-            yield problem(path + (key,), f"unknown key {key!r}", h, code="unknown-key")
+            h = msg("did-you-mean", word=repr(close[0])) if close else (
+                msg("allowed-here", words=", ".join(allowed)) if allowed else None)
+            yield problem(path + (key,), msg("unknown-key", key=repr(key)), h, code="unknown-key")
         return
     if kind == "required":
         missing = [k for k in error.validator_value if isinstance(value, dict) and k not in value]
         for key in missing:
             sub = schema.get("properties", {}).get(key, {})
-            title = sub.get("title")
-            yield problem(path + (key,), "is missing" + (f" ({title})" if title else ""),
-                          hint=sub.get("x-hint") or "`clausegen new` shows an example of every section",
-                          code="missing-key")
+            title = sub.get("x-title-zh" if language == "zh" else "title") or sub.get("title")
+            yield problem(path + (key,), msg("is-missing-titled", title=title) if title else msg("is-missing"),
+                          hint=_schema_hint(sub, language) or msg("new-shows-example"), code="missing-key")
         return
     if kind == "type":
         expected = error.validator_value
         expected = expected if isinstance(expected, list) else [expected]
-        names = " or ".join(_TYPE_NAMES.get(t, t) for t in expected)
         h = hint
         if isinstance(value, str) and {"number", "integer"} & set(expected):
             stripped = value.strip().rstrip("%").strip()
             try:
                 float(stripped)
-                h = f"write the number without quotes or a % sign: {stripped}"
+                h = msg("write-number", n=stripped)
             except ValueError:
                 pass
-        yield problem(path, f"{_show(value)} is not {names}", h)
+        yield problem(path, msg("not-type", value=_show(value), names=_type_names(expected)), h)
         return
     if kind == "enum":
         options = [str(o) for o in error.validator_value]
+        synonym = _synonym(value, schema)
         close = difflib.get_close_matches(str(value), options, n=1, cutoff=0.6)
-        h = f"did you mean {close[0]!r}?" if close else f"use one of: {', '.join(options)}"
-        yield problem(path, f"{_show(value)} is not one of the allowed values", h)
+        if synonym:
+            h = msg("synonym", word=repr(synonym), value=_show(value))
+        elif close:
+            h = msg("did-you-mean", word=repr(close[0]))
+        else:
+            h = msg("use-one-of", options=", ".join(options))
+        yield problem(path, msg("not-allowed", value=_show(value)), h)
         return
     if kind == "const":
-        yield problem(path, f"{_show(value)} must be {_show(error.validator_value)}", hint)
+        yield problem(path, msg("must-be", value=_show(value), expected=_show(error.validator_value)), hint)
         return
     if kind in ("maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum"):
-        limit = error.validator_value
-        word = {"maximum": "more than", "exclusiveMaximum": "not less than",
-                "minimum": "less than", "exclusiveMinimum": "not more than"}[kind]
-        yield problem(path, f"{_show(value)} is {word} {_show(limit)}", schema.get("x-range-hint"))
+        key = {"maximum": "more-than", "exclusiveMaximum": "not-less-than",
+               "minimum": "less-than", "exclusiveMinimum": "not-more-than"}[kind]
+        yield problem(path, msg(key, value=_show(value), limit=_show(error.validator_value)),
+                      schema.get("x-range-hint"))
         return
     if kind in ("oneOf", "anyOf"):
         # Explain the branch that fits the value's shape; if none does, name the shapes allowed.
         best = _best_context(error)
         if best is not None:
-            yield from _explain(best, data, marks, file)
+            yield from _explain(best, data, marks, file, language)
             return
         shapes = []
         for branch in error.validator_value:
@@ -199,31 +268,56 @@ def _explain(error, data, marks, file):
             elif t:
                 shapes.append(_TYPE_NAMES.get(t, t))
             elif isinstance(branch, dict) and "$ref" in branch:
-                shapes.append("a " + branch["$ref"].rsplit("/", 1)[-1])
-        yield problem(path, f"{_show(value)} is not " + " or ".join(dict.fromkeys(shapes)), hint)
+                shapes.append(msg("shape", name=branch["$ref"].rsplit("/", 1)[-1]))
+        unique = list({str(s): s for s in shapes}.values())
+        yield problem(path, msg("not-type", value=_show(value), names=_alternatives(unique)), hint)
         return
     if kind == "pattern":
-        yield problem(path, f"{_show(value)} has the wrong form", hint or f"it must match {error.validator_value}")
+        yield problem(path, msg("wrong-form", value=_show(value)),
+                      hint or msg("must-match", pattern=error.validator_value))
         return
     if kind == "format":
-        yield problem(path, f"{_show(value)} is not a valid {error.validator_value}",
-                      hint or ("write dates as YYYY-MM-DD" if error.validator_value == "date" else None))
+        fmt = msg("format-date") if error.validator_value == "date" else error.validator_value
+        yield problem(path, msg("not-valid-format", value=_show(value), fmt=fmt),
+                      hint or (msg("dates-hint") if error.validator_value == "date" else None))
         return
     if kind in ("minItems", "maxItems"):
         n = error.validator_value
-        yield problem(path, f"needs at least {n} item(s)" if kind == "minItems" else f"allows at most {n} item(s)",
-                      hint)
+        yield problem(path, msg("min-items" if kind == "minItems" else "max-items", n=n), hint)
         return
     if kind == "uniqueItems":
-        yield problem(path, "lists an item twice", hint or "remove the repeated item")
+        yield problem(path, msg("unique-items"), hint or msg("remove-repeated"))
         return
     if kind == "minProperties":
-        yield problem(path, "must not be empty", hint or "give at least one of: " + ", ".join(schema.get("properties", {})))
+        yield problem(path, msg("not-empty"), hint or msg("give-one-of", keys=", ".join(schema.get("properties", {}))))
         return
     if kind in ("minLength",):
-        yield problem(path, "must not be empty", hint)
+        yield problem(path, msg("not-empty"), hint)
         return
     yield problem(path, error.message, hint)
+
+
+def _synonym(value, schema: dict) -> str | None:
+    """Return the allowed value that `value` is a common synonym of (schema `x-synonyms`), if any."""
+    if not isinstance(value, str):
+        return None
+    synonyms = schema.get("x-synonyms") or {}
+    key = value.strip().lower().replace("-", "_").replace(" ", "_")
+    return synonyms.get(key) or synonyms.get(value.strip())
+
+
+def _alternatives(items: list):
+    """Return `items` as one Msg "a or b or c"."""
+    if not items:
+        return ""
+    out = items[0]
+    for item in items[1:]:
+        out = msg("or", a=out, b=item)
+    return out
+
+
+def _type_names(types: list):
+    return _alternatives([_TYPE_NAMES.get(t, t) for t in types])
 
 
 def _best_context(error):
@@ -265,8 +359,7 @@ def schema_errors(data, schema: dict | None = None) -> list:
     return [e for e in errors if e.validator == "type" or tuple(e.absolute_path) not in typed]
 
 
-_TYPE_NAMES = {"number": "a number", "integer": "a whole number", "string": "text", "object": "a mapping",
-               "array": "a list", "boolean": "true or false", "null": "empty"}
+_TYPE_NAMES = {t: msg(f"type-{t}") for t in ("number", "integer", "string", "object", "array", "boolean", "null")}
 
 
 def _show(value) -> str:
@@ -285,12 +378,14 @@ def _show(value) -> str:
 
 
 # ---------------------------------------------------------------- semantic rules
-# Each rule takes the spec data and yields (path, message[, hint[, severity]]). Rules must
-# never raise on malformed data: the schema already reports shapes, so rules read through
-# the tolerant getters below and skip what they cannot interpret.
+# Each rule takes the spec data and yields (path, message[, hint[, severity]]), the message and
+# hint as `Msg` values from clausegen.messages so that they are worded in the spec's language.
+# Rules must never raise on malformed data: the schema already reports shapes, so rules read
+# through the tolerant getters below and skip what they cannot interpret.
 
 _MINUTES = {"minutes": 1, "hours": 60, "days": 1440, "business_days": 1440, "months": 43200}
 _PERIOD_MINUTES = {"month": 43200, "quarter": 129600, "year": 525600}
+_PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12}
 
 
 def _get(data, *keys):
@@ -331,18 +426,20 @@ def duration_minutes(value, business_day_factor: float = 1.0) -> float | None:
     return amount * factor
 
 
-def _show_duration(value) -> str:
+def _show_duration(value):
     if not isinstance(value, dict):
         return _show(value)
-    return f"{_show(value.get('value'))} {str(value.get('unit', '')).replace('_', ' ')}"
+    unit = value.get("unit")
+    name = msg(f"unit-{unit}") if unit in _MINUTES else str(unit or "")
+    return msg("duration", value=_show(value.get("value")), unit=name)
 
 
 def rule_availability_range(data):
     """Availability targets outside (90, 100) are either typos or not a service level."""
     target = _num(_get(data, "service", "availability_target"))
     if target is not None and not 90 < target < 100:
-        yield (("service", "availability_target"), f"{_show(target)} is outside the usual range (90, 100)",
-               "write the percentage as a number such as 99.9 (100 promises no downtime at all)")
+        yield (("service", "availability_target"), msg("availability-range", value=_show(target)),
+               msg("availability-range-hint"))
 
 
 def rule_tiers_ordered(data):
@@ -353,30 +450,25 @@ def rule_tiers_ordered(data):
     for i, tier in enumerate(tiers):
         below, at_least = _num(_get(tier, "below")), _num(_get(tier, "at_least"))
         if below is not None and at_least is not None and at_least >= below:
-            yield (base + (i, "at_least"), f"{_show(at_least)} is not below {_show(below)}",
-                   "a tier covers availability from at_least up to (not including) below")
+            yield (base + (i, "at_least"), msg("tier-at-least-not-below", at_least=_show(at_least), below=_show(below)),
+                   msg("tier-range-hint"))
         if prev is not None and below is not None:
             pbelow, pat_least = prev
             if pbelow is not None and below >= pbelow:
-                yield (base + (i, "below"), f"{_show(below)} is not lower than the previous tier's {_show(pbelow)}",
-                       "list tiers from the highest availability band to the lowest")
+                yield (base + (i, "below"), msg("tier-not-lower", below=_show(below), previous=_show(pbelow)),
+                       msg("tier-order-hint"))
             elif pat_least is not None and below > pat_least:
-                yield (base + (i, "below"),
-                       f"this tier overlaps the previous one (it starts below {_show(below)}, "
-                       f"the previous ends at {_show(pat_least)})",
-                       f"set below to {_show(pat_least)} so that each availability falls in one tier")
+                yield (base + (i, "below"), msg("tier-overlap", below=_show(below), previous=_show(pat_least)),
+                       msg("set-below-each-once", value=_show(pat_least)))
             elif pat_least is not None and below < pat_least:
-                yield (base + (i, "below"),
-                       f"availability between {_show(below)} and {_show(pat_least)} falls in no tier",
-                       f"set below to {_show(pat_least)}", "warning")
+                yield (base + (i, "below"), msg("tier-gap", low=_show(below), high=_show(pat_least)),
+                       msg("set-below", value=_show(pat_least)), "warning")
         if prev is not None and prev[1] is None:
-            yield (base + (i - 1,), "only the last tier may leave at_least open",
-                   "give this tier an at_least value")
+            yield (base + (i - 1,), msg("tier-open"), msg("tier-open-hint"))
         prev = (below, at_least)
     if prev is not None and prev[1] is not None and prev[1] > 0:
-        yield (base + (len(tiers) - 1, "at_least"),
-               f"availability below {_show(prev[1])} earns no credit at all",
-               "leave at_least out of the last tier so that it covers every lower availability", "warning")
+        yield (base + (len(tiers) - 1, "at_least"), msg("tier-bottom", value=_show(prev[1])),
+               msg("tier-bottom-hint"), "warning")
 
 
 def rule_tiers_credit_increasing(data):
@@ -389,8 +481,8 @@ def rule_tiers_credit_increasing(data):
             continue
         if last is not None and credit < last:
             yield (("standards", "service_credits", "tiers", i, "credit_percent"),
-                   f"{_show(credit)} is less than the previous tier's {_show(last)}",
-                   "a lower availability band should earn at least the same credit", "warning")
+                   msg("credit-decreasing", credit=_show(credit), previous=_show(last)),
+                   msg("credit-decreasing-hint"), "warning")
         last = credit
 
 
@@ -400,12 +492,12 @@ def rule_first_tier_at_target(data):
     below = _num(_get(data, "standards", "service_credits", "tiers", 0, "below"))
     if target is not None and below is not None and below > target:
         yield (("standards", "service_credits", "tiers", 0, "below"),
-               f"{_show(below)} is above the availability target {_show(target)}: credits would be due "
-               "while the target is met", f"set below to {_show(target)}")
+               msg("first-tier-above", below=_show(below), target=_show(target)),
+               msg("set-below", value=_show(target)))
     elif target is not None and below is not None and below < target:
         yield (("standards", "service_credits", "tiers", 0, "below"),
-               f"availability between {_show(below)} and the target {_show(target)} misses the target but earns "
-               "no credit", f"set below to {_show(target)} unless that gap is intended", "warning")
+               msg("first-tier-below", below=_show(below), target=_show(target)),
+               msg("set-below-gap", value=_show(target)), "warning")
 
 
 def rule_credit_within_cap(data):
@@ -417,8 +509,7 @@ def rule_credit_within_cap(data):
         credit = _num(_get(tier, "credit_percent"))
         if credit is not None and cap < credit <= 100:  # above 100 the schema already says so
             yield (("standards", "service_credits", "tiers", i, "credit_percent"),
-                   f"{_show(credit)} is more than the cap of {_show(cap)} %",
-                   "lower the credit or raise standards.cap.percent")
+                   msg("credit-over-cap", credit=_show(credit), cap=_show(cap)), msg("credit-over-cap-hint"))
 
 
 def rule_method_blocks(data):
@@ -429,12 +520,12 @@ def rule_method_blocks(data):
     methods = [m for m in _list(standards.get("methods")) if isinstance(m, str)]
     for i, method in enumerate(methods):
         if method in _METHOD_BLOCKS and method not in standards:
-            yield (("standards", "methods", i), f"the method {method!r} is listed but standards.{method} is missing",
-                   f"add a `{method}:` block under standards (see `clausegen new`)")
+            yield (("standards", "methods", i), msg("method-block-missing", method=repr(method), name=method),
+                   msg("method-block-missing-hint", name=method))
     for method in _METHOD_BLOCKS:
         if method in standards and method not in methods:
-            yield (("standards", method), f"standards.{method} is given but {method!r} is not in standards.methods",
-                   f"add {method} to standards.methods, or remove the block", "warning")
+            yield (("standards", method), msg("method-block-unused", method=repr(method), name=method),
+                   msg("method-block-unused-hint", name=method), "warning")
 
 
 _METHOD_BLOCKS = ("service_credits", "per_hour", "direct_loss", "free_service_time")
@@ -445,8 +536,7 @@ def rule_per_hour_amount(data):
     methods = _list(_get(data, "standards", "methods"))
     block = _get(data, "standards", "per_hour")
     if "per_hour" in methods and isinstance(block, dict) and "amount" not in block and "percent_of_fee" not in block:
-        yield (("standards", "per_hour"), "the per-hour method has no amount",
-               "add `amount: {amount: 500, currency: CNY}` (or percent_of_fee) under standards.per_hour")
+        yield (("standards", "per_hour"), msg("per-hour-no-amount"), msg("per-hour-no-amount-hint"))
 
 
 def rule_dispute_forum(data):
@@ -454,14 +544,10 @@ def rule_dispute_forum(data):
     method = _get(data, "disputes", "method")
     if method == "arbitration" and not _text_present(_get(data, "disputes", "arbitration", "institution")):
         yield (("disputes", "arbitration") if isinstance(_get(data, "disputes", "arbitration"), dict)
-               else ("disputes", "method"),
-               "arbitration is chosen but no arbitration institution is named",
-               "name it, e.g. `arbitration: {institution: 中国国际经济贸易仲裁委员会}`: "
-               "an arbitration clause without an institution may be void under PRC law")
+               else ("disputes", "method"), msg("no-institution"), msg("no-institution-hint"))
     if method == "court" and not _text_present(_get(data, "disputes", "court", "venue")):
         yield (("disputes", "court") if isinstance(_get(data, "disputes", "court"), dict) else ("disputes", "method"),
-               "court litigation is chosen but no court venue is named",
-               "add `court: {venue: ...}`, e.g. the people's court where the provider is domiciled")
+               msg("no-venue"), msg("no-venue-hint"))
 
 
 def rule_dispute_block_mismatch(data):
@@ -469,8 +555,8 @@ def rule_dispute_block_mismatch(data):
     method = _get(data, "disputes", "method")
     other = {"arbitration": "court", "court": "arbitration"}.get(method) if isinstance(method, str) else None
     if other and _get(data, "disputes", other) is not None:
-        yield (("disputes", other), f"disputes.{other} is given but the method is {method!r}; it is ignored",
-               f"remove disputes.{other} or change disputes.method", "warning")
+        yield (("disputes", other), msg("forum-leftover", other=other, method=repr(method)),
+               msg("forum-leftover-hint", other=other), "warning")
 
 
 def _text_present(value) -> bool:
@@ -487,9 +573,9 @@ def rule_notice_before_claim_window(data):
     window = duration_minutes(_get(data, "deadlines", "claim_window"), 1.0)
     if notice is not None and window is not None and notice >= window:
         yield (("notification", "provider_notice", "within"),
-               f"the provider's notice limit ({_show_duration(_get(data, 'notification', 'provider_notice', 'within'))})"
-               f" is not shorter than the claim window ({_show_duration(_get(data, 'deadlines', 'claim_window'))})",
-               "the customer could lose its claim before it is told of the interruption; shorten the notice limit")
+               msg("notice-after-window", notice=_show_duration(_get(data, "notification", "provider_notice", "within")),
+                   window=_show_duration(_get(data, "deadlines", "claim_window"))),
+               msg("notice-after-window-hint"))
 
 
 def rule_report_after_notice(data):
@@ -499,9 +585,8 @@ def rule_report_after_notice(data):
     notice_m, report_m = duration_minutes(within, 1.0), duration_minutes(report, 1.4)
     if notice_m is not None and report_m is not None and report_m <= notice_m:
         yield (("notification", "incident_report", "within"),
-               f"the incident report ({_show_duration(report)}) is due no later than the first notice "
-               f"({_show_duration(within)})",
-               "give the report more time than the notice, e.g. 5 business days")
+               msg("report-before-notice", report=_show_duration(report), notice=_show_duration(within)),
+               msg("report-before-notice-hint"))
 
 
 def rule_maintenance_budget(data):
@@ -515,18 +600,16 @@ def rule_maintenance_budget(data):
     budget = (100 - target) / 100 * _PERIOD_MINUTES["month"]
     if allowance > budget:
         yield (("definition", "maintenance", "monthly_allowance"),
-               f"{_show_duration(allowance_v)} of maintenance a month does not fit in the {budget:.0f} minutes of "
-               f"downtime that {_show(target)} % allows, and maintenance is not excluded",
-               "add scheduled_maintenance to definition.exclusions, or shorten the allowance")
+               msg("maintenance-budget", allowance=_show_duration(allowance_v), budget=f"{budget:.0f}",
+                   target=_show(target)),
+               msg("maintenance-budget-hint"))
 
 
 def rule_maintenance_notice(data):
     """Excluding scheduled maintenance is fair only with advance notice of it."""
     if "scheduled_maintenance" in _list(_get(data, "definition", "exclusions")) and \
             _get(data, "definition", "maintenance", "notice") is None:
-        yield (("definition", "exclusions"),
-               "scheduled maintenance is excluded but no advance notice is required",
-               "add `maintenance: {notice: {value: 72, unit: hours}}` under definition")
+        yield (("definition", "exclusions"), msg("maintenance-no-notice"), msg("maintenance-no-notice-hint"))
 
 
 def rule_events_not_both(data):
@@ -534,43 +617,60 @@ def rule_events_not_both(data):
     covered = _list(_get(data, "definition", "covered_events"))
     for i, event in enumerate(_list(_get(data, "definition", "exclusions"))):
         if isinstance(event, str) and event in covered:
-            yield (("definition", "exclusions", i), f"{event!r} is both a covered event and an exclusion",
-                   "keep it in one list: covered (compensated) or excluded")
+            yield (("definition", "exclusions", i), msg("event-both", event=repr(event)), msg("event-both-hint"))
+
+
+def _money_nodes(data):
+    """Yield (path, currency) of every {amount, currency} in `data`."""
+    def walk(node, path):
+        if isinstance(node, dict):
+            if "currency" in node and "amount" in node and isinstance(node["currency"], str):
+                yield path + ("currency",), node["currency"]
+            for k, v in node.items():
+                yield from walk(v, path + (k,))
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                yield from walk(v, path + (i,))
+
+    yield from walk(data, ())
+
+
+def rule_iso_currency(data):
+    """Currencies are ISO 4217 codes: RMB is the renminbi's name, its code is CNY."""
+    for path, code in _money_nodes(data):
+        if re.fullmatch(r"[A-Z]{3}", code) and code not in ISO_4217:  # other shapes: the schema says so
+            iso = COMMON_CURRENCY_NAMES.get(code)
+            yield (path, msg("not-iso-currency", code=repr(code)),
+                   msg("not-iso-currency-known", iso=iso, code=code) if iso else msg("not-iso-currency-hint"))
 
 
 def rule_currency_consistent(data):
     """All amounts of one spec are in one currency."""
-    seen: list[tuple[tuple, str]] = []
-
-    def walk(node, path):
-        if isinstance(node, dict):
-            if "currency" in node and "amount" in node and isinstance(node["currency"], str):
-                seen.append((path + ("currency",), node["currency"]))
-            for k, v in node.items():
-                walk(v, path + (k,))
-        elif isinstance(node, list):
-            for i, v in enumerate(node):
-                walk(v, path + (i,))
-
-    walk(data, ())
-    if seen:
-        first_path, first = seen[0]
-        for path, currency in seen[1:]:
-            if currency != first:
-                yield (path, f"{currency!r} differs from {first!r} used at {format_path(first_path)}",
-                       "use one currency for every amount of the spec")
+    seen = [(path, code) for path, code in _money_nodes(data) if code in ISO_4217]  # others: iso-currency
+    if not seen:
+        return
+    # The currency most amounts use is taken as meant; the odd ones out are reported.
+    counts: dict = {}
+    for _, code in seen:
+        counts[code] = counts.get(code, 0) + 1
+    first = max(counts, key=lambda c: (counts[c], -[code for _, code in seen].index(c)))
+    first_path = next(path for path, code in seen if code == first)
+    for path, currency in seen:
+        if currency != first:
+            yield (path, msg("currency-differs", code=repr(currency), first=repr(first), where=format_path(first_path)),
+                   msg("currency-differs-hint"))
 
 
 def rule_dates_in_order(data):
     """The term ends after it starts; the document is not dated after the term ends."""
     start, end = _get(data, "term", "effective_date"), _get(data, "term", "expiry_date")
     if isinstance(start, str) and isinstance(end, str) and start[:10] >= end[:10]:
-        yield (("term", "expiry_date"), f"{end!r} is not after the effective date {start!r}",
-               "the expiry date must come after the effective date")
+        yield (("term", "expiry_date"), msg("expiry-not-after", end=repr(end), start=repr(start)),
+               msg("expiry-not-after-hint"))
     doc_date = _get(data, "document", "date")
     if isinstance(doc_date, str) and isinstance(end, str) and doc_date[:10] > end[:10]:
-        yield (("document", "date"), f"{doc_date!r} is after the expiry date {end!r}",
-               "date the document before the term ends")
+        yield (("document", "date"), msg("dated-after-expiry", date=repr(doc_date), end=repr(end)),
+               msg("dated-after-expiry-hint"))
 
 
 def rule_chronic_failure(data):
@@ -579,8 +679,7 @@ def rule_chronic_failure(data):
     within = _num(_get(data, "standards", "chronic_failure", "within_periods"))
     if missed is not None and within is not None and missed > within:
         yield (("standards", "chronic_failure", "missed_periods"),
-               f"{_show(missed)} missed periods cannot happen within {_show(within)} periods",
-               "e.g. missed_periods: 2, within_periods: 3")
+               msg("chronic-impossible", missed=_show(missed), within=_show(within)), msg("chronic-impossible-hint"))
 
 
 def rule_localized_text(data):
@@ -592,13 +691,51 @@ def rule_localized_text(data):
     for path in _localized_paths(data):
         value = _get(data, *path)
         if isinstance(value, dict):
-            missing = [lang for lang in needed if not _text_present(value.get(lang))]
+            missing = [msg(f"lang-{lang}") for lang in needed if not _text_present(value.get(lang))]
             if missing:
-                yield (path, f"the {' and '.join(missing)} text is missing",
-                       f"give the text as {{zh: ..., en: ...}} with {', '.join(missing)} filled in")
+                yield (path, msg("text-missing-lang", langs=missing), msg("text-missing-lang-hint", langs=missing))
         elif isinstance(value, str) and language == "bilingual":
-            yield (path, "a bilingual spec needs this text in both languages",
-                   "write it as {zh: ..., en: ...}")
+            yield (path, msg("text-needs-both"), msg("text-needs-both-hint"))
+
+
+def language_problems(data, lang: str, marks: dict | None = None, file: str = "<spec>",
+                      message_lang: str | None = None) -> list[Problem]:
+    """Return warnings for texts that have no `lang` version and so appear in the other language
+    in `lang` clauses (rendering a Chinese spec with --lang en puts its Chinese names in English text).
+
+    `lang` is the output language (zh, en or bilingual); the party roles are left out (clausegen
+    words them itself when the spec's role is in the other language).
+    """
+    if not isinstance(data, dict) or lang not in LANGUAGES:
+        return []
+    from clausegen.render.filters import has_cjk
+
+    language = message_language(data, message_lang)
+    outputs = ("zh", "en") if lang == "bilingual" else (lang,)
+    out = []
+    for path in _localized_paths(data):
+        if path[-1] == "role":
+            continue
+        value = _get(data, *path)
+        for output in outputs:
+            other = "en" if output == "zh" else "zh"
+            if isinstance(value, dict):
+                shown = value.get(other) if not _text_present(value.get(output)) else None
+            elif isinstance(value, str):
+                wrong = has_cjk(value) if output == "en" else (not has_cjk(value) and re.search(r"[A-Za-z]{3,}", value))
+                shown = value if wrong else None
+            else:
+                shown = None
+            if not shown:
+                continue
+            short = shown if len(shown) <= 40 else shown[:39] + "…"
+            line, col = find_mark(marks, path) or (None, None)
+            out.append(Problem(file=file, line=line, col=col, pointer=format_path(path),
+                               message=msg("text-other-language", lang=msg(f"lang-{output}"), other=msg(f"lang-{other}"),
+                                           value=repr(short)).text(language),
+                               hint=msg("text-other-language-hint").text(language), severity="warning",
+                               code="text-language"))
+    return out
 
 
 def _localized_paths(data):
@@ -636,8 +773,8 @@ def rule_steps_in_order(data):
     steps = [x for x in _list(_get(data, "process", "steps")) if isinstance(x, str) and x in _STEP_ORDER]
     for i in range(1, len(steps)):
         if _STEP_ORDER.index(steps[i]) < _STEP_ORDER.index(steps[i - 1]):
-            yield (("process", "steps", i), f"{steps[i]!r} comes after {steps[i - 1]!r}",
-                   "list the steps in the order " + " → ".join(_STEP_ORDER), "warning")
+            yield (("process", "steps", i), msg("step-order", step=repr(steps[i]), previous=repr(steps[i - 1])),
+                   msg("step-order-hint", order=" → ".join(_STEP_ORDER)), "warning")
             return
 
 
@@ -646,15 +783,14 @@ def rule_payment_deadline(data):
     settlement = _get(data, "standards", "settlement")
     if settlement in ("payment", "customer_choice") and _get(data, "deadlines", "payment_deadline") is None:
         where = ("deadlines",) if isinstance(_get(data, "deadlines"), dict) else ("standards", "settlement")
-        yield (where, f"settlement is {settlement!r} but deadlines.payment_deadline is missing",
-               "add `payment_deadline: {value: 3, unit: business_days}` under deadlines")
+        yield (where, msg("no-payment-deadline", settlement=repr(settlement)), msg("payment-deadline-hint"))
 
 
 def rule_finite_numbers(data):
     """.nan and .inf are YAML numbers but no contract term; NaN even slips past range checks."""
     def walk(node, path):
         if isinstance(node, float) and (node != node or node in (float("inf"), float("-inf"))):
-            yield (path, f"{_show(node)} is not a finite number", "write an ordinary number such as 99.9")
+            yield (path, msg("not-finite", value=_show(node)), msg("not-finite-hint"))
         elif isinstance(node, dict):
             for k, v in node.items():
                 yield from walk(v, path + (k,))
@@ -674,8 +810,7 @@ def rule_printable_text(data):
         if isinstance(node, str):
             m = _NOT_XML.search(node)
             if m:
-                yield (path, f"contains the control character U+{ord(m.group()):04X}",
-                       "remove it; clause text can hold letters, digits, punctuation, tabs and line breaks")
+                yield (path, msg("control-char", char=f"U+{ord(m.group()):04X}"), msg("control-char-hint"))
         elif isinstance(node, dict):
             for k, v in node.items():
                 yield from walk(k, path + (k,))
@@ -685,6 +820,209 @@ def rule_printable_text(data):
                 yield from walk(v, path + (i,))
 
     yield from walk(data, ())
+
+
+def rule_whole_durations(data):
+    """Durations are whole numbers of their unit: "zero point five minutes" is no drafting."""
+    def walk(node, path):
+        if isinstance(node, dict):
+            value, unit = _num(node.get("value")), node.get("unit")
+            if value is not None and isinstance(unit, str) and unit in _MINUTES and set(node) <= {"value", "unit"}:
+                if value > 0 and not value.is_integer():
+                    smaller = _smaller_unit(value, unit)
+                    yield (path + ("value",), msg("whole-duration", value=_show(value), unit=msg(f"unit-{unit}")),
+                           msg("whole-duration-smaller", smaller=smaller) if smaller else msg("whole-duration-hint"))
+                return
+            for k, v in node.items():
+                yield from walk(v, path + (k,))
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                yield from walk(v, path + (i,))
+
+    yield from walk(data, ())
+    ratio = _num(_get(data, "standards", "free_service_time", "ratio"))
+    if ratio is not None and ratio > 0 and not ratio.is_integer():
+        yield (("standards", "free_service_time", "ratio"), msg("whole-ratio", value=_show(ratio)), msg("whole-ratio-hint"))
+
+
+_SMALLER = {"hours": ("minutes", 60), "days": ("hours", 24)}
+
+
+def _smaller_unit(value: float, unit: str):
+    """Return `value` `unit` as a whole number of the next smaller unit ("90 minutes"), or None."""
+    if unit not in _SMALLER:
+        return None
+    small, factor = _SMALLER[unit]
+    amount = value * factor
+    if not float(amount).is_integer():
+        return None
+    return f"{{value: {int(amount)}, unit: {small}}}"
+
+
+def rule_emergency_maintenance(data):
+    """Excluded emergency maintenance needs a cap and a notice, or any outage could be called an emergency."""
+    maintenance = _get(data, "definition", "maintenance")
+    maintenance = maintenance if isinstance(maintenance, dict) else {}
+    excluded = "emergency_maintenance" in _list(_get(data, "definition", "exclusions"))
+    where = ("definition", "maintenance") if maintenance else ("definition", "exclusions")
+    if excluded and maintenance.get("emergency_allowance") is None:
+        yield (where, msg("emergency-no-cap"), msg("emergency-no-cap-hint"))
+    if excluded and maintenance.get("emergency_notice") is None:
+        yield (where, msg("emergency-no-notice"), msg("emergency-no-notice-hint"))
+    if not excluded and maintenance.get("emergency_allowance") is not None:
+        yield (("definition", "maintenance", "emergency_allowance"), msg("emergency-cap-unused"),
+               msg("emergency-cap-unused-hint"), "warning")
+
+
+def _money(value):
+    """Return (amount, currency) of a money mapping, or None."""
+    if isinstance(value, dict) and _num(value.get("amount")) is not None and isinstance(value.get("currency"), str):
+        return _num(value["amount"]), value["currency"]
+    return None
+
+
+def _show_money(amount: float, currency: str) -> str:
+    digits = f"{amount:,.2f}" if not float(amount).is_integer() else f"{int(amount):,}"
+    return f"{currency} {digits}"
+
+
+def overall_cap(data):
+    """Return the overall cap per measurement period as (amount, currency), or None if it is no amount.
+
+    A percentage cap is taken of the monthly fee times the months of the period; with both a
+    percentage and an amount, the lower applies.
+    """
+    cap = _get(data, "standards", "cap")
+    if not isinstance(cap, dict):
+        return None
+    found = []
+    fixed = _money(cap.get("amount"))
+    if fixed:
+        found.append(fixed)
+    percent, fee = _num(cap.get("percent")), _money(_get(data, "service", "monthly_fee"))
+    period = _get(data, "service", "measurement_period") or "month"
+    months = _PERIOD_MONTHS.get(period) if isinstance(period, str) else None
+    if percent is not None and fee and months:
+        found.append((percent / 100 * fee[0] * months, fee[1]))
+    currencies = {c for _, c in found}
+    if not found or len(currencies) > 1:
+        return None
+    return min(found)
+
+
+def cap_covers(data) -> list:
+    """Return the compensation methods the overall cap limits (default: every method listed)."""
+    covers = _get(data, "standards", "cap", "covers")
+    if isinstance(covers, list):
+        return [c for c in covers if isinstance(c, str)]
+    return [m for m in _list(_get(data, "standards", "methods")) if isinstance(m, str)]
+
+
+def rule_sub_cap(data):
+    """A per-Interruption cap above the overall cap it sits under can never apply; the covered methods are used."""
+    covers = _get(data, "standards", "cap", "covers")
+    methods = _list(_get(data, "standards", "methods"))
+    for i, method in enumerate(_list(covers)):
+        if isinstance(method, str) and method not in methods:
+            yield (("standards", "cap", "covers", i), msg("cap-covers-unlisted", method=repr(method)),
+                   msg("cap-covers-unlisted-hint"), "warning")
+    sub = _money(_get(data, "standards", "direct_loss", "cap"))
+    cap = overall_cap(data)
+    if "direct_loss" not in methods or "direct_loss" not in cap_covers(data) or not sub or not cap:
+        return
+    if sub[1] == cap[1] and sub[0] > cap[0]:
+        period = _get(data, "service", "measurement_period")
+        period = period if isinstance(period, str) and period in _PERIOD_MONTHS else "month"
+        yield (("standards", "direct_loss", "cap"),
+               msg("sub-cap-above-cap", sub=_show_money(*sub), cap=_show_money(*cap), period=msg(f"period-{period}")),
+               msg("sub-cap-above-cap-hint"))
+
+
+def rule_settlement_deadlines(data):
+    """Credit-only settlement pays nothing: a payment deadline beside it promises a payment that never comes."""
+    settlement = _get(data, "standards", "settlement") or "credit"
+    outstanding = _get(data, "standards", "outstanding_credit") or "paid_at_end"
+    deadline = _get(data, "deadlines", "payment_deadline")
+    applied = _get(data, "deadlines", "credit_applied")
+    if settlement != "credit" or not isinstance(_get(data, "standards"), dict):
+        return
+    if outstanding == "lapses" and deadline is not None and applied != "within_deadline":
+        yield (("deadlines", "payment_deadline"), msg("deadline-never-used"), msg("deadline-never-used-hint"))
+    if outstanding == "paid_at_end" and deadline is None and isinstance(_get(data, "deadlines"), dict):
+        # The clause then pays "in the final settlement of accounts": determinable, but say so.
+        yield (("deadlines",), msg("no-payout-deadline"), msg("payout-deadline-hint"), "warning")
+
+
+def rule_credit_basis_period(data):
+    """Credits for a quarter's or a year's availability should not be a share of one month's fee."""
+    period = _get(data, "service", "measurement_period")
+    credits = _get(data, "standards", "service_credits")
+    if period in ("quarter", "year") and isinstance(credits, dict) and \
+            "service_credits" in _list(_get(data, "standards", "methods")) and \
+            credits.get("basis", "monthly_fee") == "monthly_fee":
+        where = ("standards", "service_credits", "basis") if "basis" in credits else ("standards", "service_credits")
+        yield (where, msg("basis-monthly-for-period", period=msg(f"period-{period}")),
+               msg("basis-monthly-for-period-hint", period=msg(f"period-{period}")), "warning")
+
+
+def rule_free_time_rounding(data):
+    """Free days for each started day of downtime, at more than one a day, overpay a one-minute outage."""
+    block = _get(data, "standards", "free_service_time")
+    ratio = _num(_get(block, "ratio"))
+    if "free_service_time" in _list(_get(data, "standards", "methods")) and isinstance(block, dict) and \
+            ratio is not None and ratio > 1 and block.get("rounding", "started_day") == "started_day":
+        yield (("standards", "free_service_time", "ratio"), msg("free-time-short-outage", ratio=_show(ratio)),
+               msg("free-time-short-outage-hint"), "warning")
+
+
+_BASIS_SOURCE = {"provider_monitoring": "provider", "joint_records": "joint", "third_party_monitoring": "third_party"}
+
+
+def rule_verification_basis(data):
+    """Claims are verified against the records availability is measured by, not other ones."""
+    basis = _get(data, "process", "verification", "basis")
+    measured = _get(data, "service", "measured_by") or "provider"
+    if not isinstance(basis, str) or basis not in _BASIS_SOURCE or measured not in ("provider", "customer", "third_party", "joint"):
+        return
+    if _BASIS_SOURCE[basis] != measured:
+        fit = {v: k for k, v in _BASIS_SOURCE.items()}.get(measured)
+        yield (("process", "verification", "basis"),
+               msg("verification-basis", basis=msg(f"source-{_BASIS_SOURCE[basis]}"),
+                   measured=msg(f"source-{measured}")),
+               msg("verification-basis-hint", fit=fit) if fit else None)
+
+
+def rule_dispute_periods(data):
+    """Negotiation and mediation that hold up proceedings need a period, or the precondition never ends."""
+    negotiation = _get(data, "disputes", "negotiation")
+    if isinstance(negotiation, dict) and negotiation.get("period") is None:
+        yield (("disputes", "negotiation"), msg("negotiation-open-ended"), msg("negotiation-open-ended-hint"),
+               "warning")
+    mediation = _get(data, "disputes", "mediation")
+    if isinstance(mediation, dict) and mediation.get("period") is None:
+        yield (("disputes", "mediation"), msg("mediation-open-ended"), msg("mediation-open-ended-hint"), "warning")
+
+
+def rule_prevailing_language(data):
+    """A bilingual document says which text governs when the two differ."""
+    if data.get("language") == "bilingual" and _get(data, "document", "prevailing_language") is None:
+        yield (("document",) if isinstance(_get(data, "document"), dict) else ("language",),
+               msg("no-prevailing-language"), msg("no-prevailing-language-hint"), "warning")
+
+
+#: Active ISO 4217 currency codes (with the funds and precious-metal codes a contract might use).
+ISO_4217 = frozenset("""
+AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BOV BRL BSD BTN BWP BYN BZD
+CAD CDF CHE CHF CHW CLF CLP CNY COP COU CRC CUC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP
+GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW
+KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN
+NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SLL
+SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD USN UYI UYU UYW UZS VED VES
+VND VUV WST XAF XAG XAU XCD XDR XOF XPD XPF XPT YER ZAR ZMW ZWG ZWL
+""".split())
+#: Names in common use that look like codes, and the ISO 4217 code meant.
+COMMON_CURRENCY_NAMES = {"RMB": "CNY", "NTD": "TWD", "YEN": "JPY", "STG": "GBP", "UKP": "GBP", "RUR": "RUB",
+                         "HKG": "HKD", "SGP": "SGD", "EUA": "EUR"}
 
 
 #: Semantic rules by stable code; each yields (path, message[, hint[, severity]]).
@@ -705,12 +1043,22 @@ RULES = {
     "maintenance-budget": rule_maintenance_budget,
     "maintenance-notice": rule_maintenance_notice,
     "events-not-both": rule_events_not_both,
+    "iso-currency": rule_iso_currency,
     "currency-consistent": rule_currency_consistent,
     "dates-in-order": rule_dates_in_order,
     "chronic-failure": rule_chronic_failure,
     "localized-text": rule_localized_text,
     "steps-in-order": rule_steps_in_order,
     "payment-deadline": rule_payment_deadline,
+    "settlement-deadlines": rule_settlement_deadlines,
+    "whole-durations": rule_whole_durations,
+    "emergency-maintenance": rule_emergency_maintenance,
+    "sub-cap": rule_sub_cap,
+    "credit-basis-period": rule_credit_basis_period,
+    "free-time-rounding": rule_free_time_rounding,
+    "verification-basis": rule_verification_basis,
+    "dispute-periods": rule_dispute_periods,
+    "prevailing-language": rule_prevailing_language,
 }
 
 
@@ -744,7 +1092,9 @@ def _resolve(node, lang: str):
     if isinstance(node, _V):
         return _resolve(getattr(node, lang), lang)
     if isinstance(node, dict):
-        return {k: _resolve(v, lang) for k, v in node.items()}
+        resolved = {k: _resolve(v, lang) for k, v in node.items()}
+        # A _V of None: a key only some languages have (the prevailing language of a bilingual text).
+        return {k: v for k, v in resolved.items() if not (v is None and isinstance(node[k], _V))}
     if isinstance(node, list):
         return [_resolve(v, lang) for v in node]
     return node
@@ -761,20 +1111,22 @@ _STARTER = {
         "title": _L("附件二：服务等级与服务中断赔偿", "Schedule 2 – Service Levels and Service Credits"),
         "date": "2026-03-01",
         "reference": _V("YF-SLA-2026-018", "MSA-2026-0142"),
+        "prevailing_language": _V(None, None, "zh"),
     },
     "parties": {
+        # Listed in the order the clauses name them: 甲方 (the customer) first.
+        "customer": {
+            "name": _L("杭州远航物流有限公司", "Fabrikam Logistics GmbH", "Hangzhou Yuanhang Logistics Co., Ltd."),
+            "role": _L("甲方", "Customer"),
+            "address": _L("浙江省杭州市滨江区江南大道 1200 号", "Speicherstraße 8, 20457 Hamburg, Germany",
+                          "1200 Jiangnan Avenue, Binjiang District, Hangzhou, Zhejiang"),
+        },
         "provider": {
             "name": _L("上海云帆数据科技有限公司", "Northwind Cloud Services Ltd.",
                        "Shanghai Yunfan Data Technology Co., Ltd."),
             "role": _L("乙方", "Provider"),
             "address": _L("上海市浦东新区张江路 88 号", "12 Harbour Street, Dublin 2, Ireland",
                           "88 Zhangjiang Road, Pudong New Area, Shanghai"),
-        },
-        "customer": {
-            "name": _L("杭州远航物流有限公司", "Fabrikam Logistics GmbH", "Hangzhou Yuanhang Logistics Co., Ltd."),
-            "role": _L("甲方", "Customer"),
-            "address": _L("浙江省杭州市滨江区江南大道 1200 号", "Speicherstraße 8, 20457 Hamburg, Germany",
-                          "1200 Jiangnan Avenue, Binjiang District, Hangzhou, Zhejiang"),
         },
     },
     "term": {"effective_date": "2026-03-01", "expiry_date": "2029-02-28"},
@@ -799,12 +1151,15 @@ _STARTER = {
             "monthly_allowance": {"value": 4, "unit": "hours"},
             "window": _L("每周六 22:00 至周日 04:00（北京时间）", "Saturdays 22:00 to Sundays 04:00 Central European Time",
                          "Saturdays 22:00 to Sundays 04:00 Beijing time"),
+            "emergency_notice": {"value": 1, "unit": "hours"},
+            "emergency_allowance": {"value": 2, "unit": "hours"},
         },
-        "measurement": _L("可用性以乙方外部监控探针每分钟一次、自至少两个地点进行的探测结果为准。",
-                          "Availability is measured by the Provider's external monitoring probes at one-minute "
-                          "intervals from at least two locations.",
-                          "Availability is measured by the Provider's external monitoring probes at one-minute "
-                          "intervals from at least two locations."),
+        "measurement": _L("乙方外部监控探针自至少两个地点每分钟探测一次本服务，连续两次探测失败的，"
+                          "自第一次失败时起计入不可用时间。",
+                          "The Provider's external monitoring probes test the Service once a minute from at least "
+                          "two locations; two consecutive failed tests count as unavailability from the first of them.",
+                          "The Provider's external monitoring probes test the Service once a minute from at least "
+                          "two locations; two consecutive failed tests count as unavailability from the first of them."),
     },
     "notification": {
         "provider_notice": {
@@ -838,9 +1193,10 @@ _STARTER = {
                 {"below": 99.0, "credit_percent": 50},
             ],
         },
-        "free_service_time": {"ratio": 1},
-        "cap": {"percent": 50},
+        "free_service_time": {"ratio": 1, "rounding": "started_day"},
+        "cap": {"percent": 50, "covers": ["service_credits", "free_service_time"]},
         "settlement": "credit",
+        "outstanding_credit": "paid_at_end",
         "exclusive_remedy": False,
         "chronic_failure": {"missed_periods": 2, "within_periods": 3, "remedy": "terminate"},
     },
@@ -850,7 +1206,8 @@ _STARTER = {
             "channels": ["ticket", "email"],
             "required_information": ["account_id", "affected_service", "incident_times", "description", "logs"],
         },
-        "verification": {"within": {"value": 10, "unit": "business_days"}, "basis": "provider_monitoring"},
+        "verification": {"within": {"value": 10, "unit": "business_days"}, "basis": "provider_monitoring",
+                         "deemed_acceptance": False},
         "agreement": _L("双方应以书面形式确认赔偿金额；无争议的服务抵扣无需另行确认即予适用。",
                         "The Parties shall agree the amount in writing; undisputed credits are applied without "
                         "agreement."),
@@ -862,6 +1219,7 @@ _STARTER = {
         "credit_applied": "next_invoice",
         "late_claims": "forfeited",
         "force_majeure_extension": "event_duration",
+        "late_interest": _V("lpr", "agreement"),
     },
     "disputes": {
         "negotiation": {"period": {"value": 30, "unit": "days"}, "escalation": ["account_managers", "executives"]},
@@ -881,6 +1239,7 @@ _STARTER = {
                             "the laws of Ireland",
                             "the laws of the People's Republic of China (for the purpose of this Agreement, "
                             "excluding the laws of Hong Kong, Macao and Taiwan)"),
+        "continue_performance": True,
     },
     "records": {"retention": {"value": 24, "unit": "months"},
                 "content": ["incident_log", "notices", "claims", "payments"]},

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-from clausegen.errors import SpecError
+from clausegen.errors import MalformedYaml, SpecError
 
 #: Largest spec file read, in bytes (override with the environment variable below).
 MAX_SPEC_BYTES = 5 * 1024 * 1024
@@ -30,6 +31,9 @@ _ALLOWED_TAGS = {_YAML + t for t in ("str", "int", "float", "bool", "null", "tim
 _MERGE_TAG = _YAML + "merge"
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# A comment that starts right after a plain value, with no space after the `#`, is most likely
+# part of the value ("#22-01", "#5"); comments written as comments have "# " after some padding.
+_CUT_BY_COMMENT = re.compile(r"^[ \t]{1,2}#[^\s#]")
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,9 @@ class YamlDocument:
     path: str
     text: str = field(repr=False, default="")
     sha256: str = ""  # of the file's bytes, as read (load_yaml_file only)
+    #: Plain (unquoted) text values cut short by a `#` that YAML read as a comment:
+    #: (path, line, col, value as read, the line's text from the `#` on).
+    cut_by_comment: tuple = field(repr=False, default=())
 
     def mark(self, path: tuple) -> tuple[int, int] | None:
         """Return the position of `path`, or of its nearest ancestor that has one."""
@@ -82,8 +89,9 @@ def max_spec_bytes() -> int:
 def load_yaml_file(path: str | os.PathLike) -> YamlDocument:
     """Load the YAML file at `path` with positions.
 
-    Raises SpecError when the file is missing, a folder, too large, not UTF-8, not YAML, empty,
-    not a mapping at the top, or uses duplicate keys, unsafe tags or too many aliases.
+    Raises SpecError when the file is missing, a folder, unreadable, not UTF-8 text or beyond the
+    size, alias or nesting limits; MalformedYaml (a SpecError) when it was read but is not YAML,
+    empty, not a mapping at the top, or uses duplicate keys or unsafe tags.
     """
     p = Path(path)
     name = str(path)
@@ -132,7 +140,7 @@ def load_yaml_text(text: str, name: str = "<spec>") -> YamlDocument:
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
-        raise SpecError("the file is empty", path=name, line=1, col=1,
+        raise MalformedYaml("the file is empty", path=name, line=1, col=1,
                         hint="`clausegen new --lang en > spec.yaml` prints a complete starter spec")
     try:
         loader = _Loader(text)
@@ -152,18 +160,19 @@ def load_yaml_text(text: str, name: str = "<spec>") -> YamlDocument:
         raise SpecError("the document is nested too deeply", path=name,
                         hint=f"a spec needs only a few levels of nesting (limit {MAX_DEPTH})") from None
     if node is None:
-        raise SpecError("the file is empty", path=name, line=1, col=1,
+        raise MalformedYaml("the file is empty", path=name, line=1, col=1,
                         hint="`clausegen new --lang en > spec.yaml` prints a complete starter spec")
-    builder = _Builder(name, loader)
+    builder = _Builder(name, loader, text)
     builder.count_aliases(node)
     data = builder.build(node, (), 0, frozenset())
     if not isinstance(data, dict):
         line, col = _pos(node)
         kind = "a list" if isinstance(data, list) else f"the value {data!r}"
-        raise SpecError(f"the top level is {kind}, not a mapping of sections", path=name, line=line, col=col,
+        raise MalformedYaml(f"the top level is {kind}, not a mapping of sections", path=name, line=line, col=col,
                         hint="a spec starts with keys such as `language:`, `parties:`, `service:`")
     builder.marks[()] = (1, 1)
-    return YamlDocument(data=data, marks=builder.marks, path=name, text=text)
+    return YamlDocument(data=data, marks=builder.marks, path=name, text=text,
+                        cut_by_comment=tuple(builder.cut_by_comment))
 
 
 def _pos(node) -> tuple[int, int]:
@@ -176,6 +185,7 @@ def _yaml_error(exc: yaml.MarkedYAMLError, text: str, name: str) -> SpecError:
     col = mark.column + 1 if mark else None
     problem = exc.problem or "not valid YAML"
     hint = None
+    limit = False
     src_line = text.splitlines()[mark.line] if mark and mark.line < len(text.splitlines()) else ""
     if "\t" in problem or "'\\t'" in problem or ("\t" in src_line[: (mark.column + 1 if mark else 0)]):
         problem = "a tab character is used for indentation"
@@ -183,6 +193,7 @@ def _yaml_error(exc: yaml.MarkedYAMLError, text: str, name: str) -> SpecError:
     elif "maximum nesting depth" in problem:
         problem = "the document is nested too deeply"
         hint = f"a spec needs only a few levels of nesting (limit {MAX_DEPTH})"
+        limit = True
     elif "expected a single document" in problem or "but found another document" in str(exc):
         problem = "the file holds more than one YAML document (a second '---')"
         hint = "keep one spec per file"
@@ -194,7 +205,9 @@ def _yaml_error(exc: yaml.MarkedYAMLError, text: str, name: str) -> SpecError:
         hint = "check the indentation and quoting around this position"
     if exc.context and exc.context not in problem and not problem.startswith("a tab"):
         problem = f"{exc.context}; {problem}"
-    return SpecError(f"not valid YAML: {problem}", path=name, line=line, col=col, hint=hint)
+    if limit:  # refused like a file over the size limit, not malformed
+        return SpecError(f"not valid YAML: {problem}", path=name, line=line, col=col, hint=hint)
+    return MalformedYaml(f"not valid YAML: {problem}", path=name, line=line, col=col, hint=hint)
 
 
 def _line_col(text: str, index: int) -> tuple[int, int]:
@@ -207,13 +220,15 @@ def _reader_error(exc: yaml.YAMLError, text: str, name: str) -> SpecError:
         line, col = _line_col(text, exc.position) if isinstance(exc.position, int) else (None, None)
         return SpecError(f"the character {chr(exc.character)!r} (U+{exc.character:04X}) is not allowed in YAML",
                          path=name, line=line, col=col, hint="remove control characters from the file")
-    return SpecError(f"not valid YAML: {exc}", path=name)
+    return MalformedYaml(f"not valid YAML: {exc}", path=name)
 
 
 class _Builder:
     """Turn a composed node graph into plain data, recording marks and enforcing the limits."""
 
-    def __init__(self, name: str, loader) -> None:
+    def __init__(self, name: str, loader, text: str = "") -> None:
+        self.lines = text.splitlines()
+        self.cut_by_comment: list = []
         self.name = name
         self.loader = loader
         self.marks: dict = {}
@@ -236,23 +251,43 @@ class _Builder:
                     uses += 1
                     if uses > self.max_aliases:
                         raise self.fail(child, f"the document uses more than {self.max_aliases} aliases (*name)",
-                                        hint="a spec needs few anchors and aliases (&name / *name); write values out")
+                                        hint="a spec needs few anchors and aliases (&name / *name); write values out",
+                                        limit=True)
                 else:
                     seen.add(id(child))
                     stack.append(child)
 
-    def fail(self, node, message: str, hint: str | None = None) -> SpecError:
+    def note_comment(self, node, path: tuple, value: str) -> None:
+        """Note a plain value followed, a space or two later on its line, by `#` and a non-space:
+        `address: 10 Marina Boulevard, #22-01` reads as the value "10 Marina Boulevard," and a
+        comment, silently dropping "#22-01"."""
+        end = node.end_mark
+        last = value.split()[-1] if value.split() else ""
+        if end.line >= len(self.lines) or not last:
+            return
+        text = self.lines[end.line]
+        at = text.rfind(last, 0, end.column + 1)  # the value's last word on its last line
+        if at < 0:
+            return
+        rest = text[at + len(last):]
+        if _CUT_BY_COMMENT.match(rest):
+            line, col = _pos(node)
+            self.cut_by_comment.append((path, line, col, value, rest.strip()))
+
+    def fail(self, node, message: str, hint: str | None = None, limit: bool = False) -> SpecError:
+        """Return the error for `node`: malformed content, or with `limit` a document refused as
+        too large for the configured limits, like a file over the size limit."""
         line, col = _pos(node)
-        return SpecError(message, path=self.name, line=line, col=col, hint=hint)
+        return (SpecError if limit else MalformedYaml)(message, path=self.name, line=line, col=col, hint=hint)
 
     def build(self, node, path: tuple, depth: int, active: frozenset):
         self.count += 1
         if self.count > self.max_nodes:
             raise self.fail(node, f"the document expands to more than {self.max_nodes} values (aliases)",
-                            hint="a spec needs no anchors and aliases (&name / *name); write values out")
+                            hint="a spec needs no anchors and aliases (&name / *name); write values out", limit=True)
         if depth > self.max_depth:
             raise self.fail(node, "the document is nested too deeply",
-                            hint=f"a spec needs only a few levels of nesting (limit {self.max_depth})")
+                            hint=f"a spec needs only a few levels of nesting (limit {self.max_depth})", limit=True)
         if id(node) in active:
             raise self.fail(node, "an alias refers to a value that contains it (recursive alias)",
                             hint="remove the recursive anchor/alias")
@@ -268,6 +303,8 @@ class _Builder:
                 value = node.value
             if isinstance(value, (_dt.date, _dt.datetime)):
                 value = value.isoformat()
+            if isinstance(value, str) and not node.style:  # plain: None (PyYAML) or '' (LibYAML)
+                self.note_comment(node, path, value)
             return value
         inner = active | {id(node)}
         if isinstance(node, yaml.SequenceNode):

@@ -11,7 +11,9 @@ from clausegen.render import filters as F
 
 @pytest.mark.parametrize("value, expected", [
     (0, "zero"), (1, "one"), (13, "thirteen"), (30, "thirty"), (72, "seventy-two"), (100, "one hundred"),
-    (105, "one hundred five"), (12000, "twelve thousand"), (99.9, "ninety-nine point nine"),
+    (105, "one hundred and five"), (12000, "twelve thousand"), (100005, "one hundred thousand and five"),
+    (1234, "one thousand two hundred and thirty-four"), (2001, "two thousand and one"),
+    (1100, "one thousand one hundred"), (200000, "two hundred thousand"), (1_000_050, "one million and fifty"), (99.9, "ninety-nine point nine"),
     (99.95, "ninety-nine point nine five"), (1_000_000, "one million"),
 ], ids=str)
 def test_en_number_words(value, expected):
@@ -22,9 +24,11 @@ def test_en_number_words(value, expected):
     (30, "days", "thirty (30) days"), (1, "days", "one (1) day"), (3, "business_days", "three (3) Business Days"),
     (1, "business_days", "one (1) Business Day"), (72, "hours", "seventy-two (72) hours"),
     (5, "minutes", "five (5) minutes"), (24, "months", "twenty-four (24) months"),
-    (1200, "days", "one thousand two hundred (1,200) days"),
+    (1200, "days", "one thousand two hundred (1,200) days"), (105, "days", "one hundred and five (105) days"),
+    (1.5, "hours", "1.5 hours"), (0.5, "minutes", "0.5 minutes"),
 ], ids=str)
 def test_en_duration(value, unit, expected):
+    """Whole numbers in words and digits; fractions (which validate refuses) in digits, never "zero point five"."""
     assert F.duration({"value": value, "unit": unit}, "en") == expected
 
 
@@ -32,6 +36,7 @@ def test_en_duration(value, unit, expected):
     (3, "business_days", "三个工作日"), (2, "business_days", "两个工作日"), (30, "days", "三十日"),
     (5, "minutes", "五分钟"), (72, "hours", "七十二小时"), (2, "hours", "两小时"), (24, "months", "二十四个月"),
     (10, "days", "十日"), (105, "days", "一百零五日"), (110, "minutes", "一百一十分钟"),
+    (0.5, "minutes", "0.5分钟"), (1.5, "days", "1.5日"),
 ], ids=str)
 def test_zh_duration(value, unit, expected):
     assert F.duration({"value": value, "unit": unit}, "zh") == expected
@@ -51,7 +56,13 @@ def test_zh_capital_amount(amount, expected):
     ({"amount": 68000, "currency": "CNY"}, "zh", "人民币68,000元（大写：人民币陆万捌仟元整）"),
     ({"amount": 12000, "currency": "EUR"}, "en", "EUR 12,000 (twelve thousand euros)"),
     ({"amount": 1, "currency": "USD"}, "en", "USD 1 (one US dollar)"),
-    ({"amount": 99.5, "currency": "USD"}, "en", "USD 99.50"),
+    ({"amount": 99.5, "currency": "USD"}, "en", "USD 99.50 (ninety-nine US dollars and fifty cents)"),
+    ({"amount": 1234.56, "currency": "EUR"}, "en",
+     "EUR 1,234.56 (one thousand two hundred and thirty-four euros and fifty-six cents)"),
+    ({"amount": 100005, "currency": "EUR"}, "en", "EUR 100,005 (one hundred thousand and five euros)"),
+    ({"amount": 0.01, "currency": "GBP"}, "en", "GBP 0.01 (zero pounds sterling and one penny)"),
+    ({"amount": 1500.5, "currency": "JPY"}, "en", "JPY 1,500.50"),
+    ({"amount": 500, "currency": "CHF"}, "en", "CHF 500 (five hundred Swiss francs)"),
 ], ids=str)
 def test_money(money, lang, expected):
     assert F.money(money, lang) == expected
@@ -101,3 +112,13 @@ def test_definite_article_before_institution_names(name, expected):
 def test_unknown_unit_is_an_error():
     with pytest.raises(ValueError, match="unknown unit"):
         F.duration({"value": 3, "unit": "fortnights"}, "en")
+
+
+@pytest.mark.parametrize("value, unit, lang, expected", [
+    (1, "hours", "en", "every hour"), (2, "hours", "en", "every two (2) hours"),
+    (1, "business_days", "en", "every Business Day"), (1, "hours", "zh", "每小时"), (2, "hours", "zh", "每两小时"),
+    (1, "days", "zh", "每日"), (1, "business_days", "zh", "每个工作日"), (30, "minutes", "zh", "每三十分钟"),
+], ids=str)
+def test_every(value, unit, lang, expected):
+    """"at least once every hour", never "at least every one (1) hour"."""
+    assert F.every({"value": value, "unit": unit}, lang) == expected

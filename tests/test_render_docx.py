@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from clausegen.render import render, render_file, write
+from clausegen.render.filters import has_cjk
 from clausegen.spec import load_spec
 
 SAMPLES = ("zh", "en", "bilingual")
@@ -176,7 +177,7 @@ def test_custom_properties_trace_library_and_spec(rendered, name):
     spec, data = rendered[name]
     custom = zipfile.ZipFile(io.BytesIO(data)).read("docProps/custom.xml").decode()
     assert spec.sha256 in custom
-    assert "clausegen.family_version" in custom and "1.0.0" in custom
+    assert "clausegen.family_version" in custom and "1.1.0" in custom
     assert "clausegen.library" in custom
     assert "clausegen.template." in custom
 
@@ -240,8 +241,12 @@ def test_libreoffice_converts_the_docx_to_a_pdf_with_the_text(samples_dir, tmp_p
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True,
                           text=True).stdout
     flat = re.sub(r"\s+", " ", text)
+    # A narrow column may break a Chinese name across lines; -layout interleaves the columns,
+    # so read the text again in reading order and join the lines.
+    raw = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    joined = re.sub(r"\s+", "", raw)
     for needle in needles:
-        assert needle in flat or needle in text, needle
+        assert needle in flat or needle in text or (has_cjk(needle) and needle in joined), needle
 
 
 def test_reference_docx_without_heading_styles_still_gets_headings(samples_dir, tmp_path):
@@ -287,3 +292,83 @@ def test_a_house_footer_is_kept_and_page_numbers_added_once(samples_dir, tmp_pat
     again = render_file(samples_dir / "sla-en.yaml", tmp_path / "again.docx", reference_docx=out)
     instr = [el.text for el in docx.Document(again).sections[0].footer._element.iter(f"{W}instrText")]
     assert sum("PAGE" in t and "NUMPAGES" not in t for t in instr) == 1  # not numbered twice
+
+
+# ---------------------------------------------------------------- the bilingual layout a lawyer signs
+
+
+def _level_text(doc, par) -> str:
+    """Return the lvlText Word shows for `par`'s list level (the paragraph's number pattern)."""
+    num_pr = _num_pr(par)
+    numbering = doc.part.numbering_part.element
+    num = next(n for n in numbering.findall(f"{W}num") if n.get(f"{W}numId") == str(num_pr.numId.val))
+    abstract_id = num.find(f"{W}abstractNumId").get(f"{W}val")
+    abstract = next(a for a in numbering.findall(f"{W}abstractNum") if a.get(f"{W}abstractNumId") == abstract_id)
+    lvl = next(lv for lv in abstract.findall(f"{W}lvl") if lv.get(f"{W}ilvl") == str(num_pr.ilvl.val))
+    return lvl.find(f"{W}lvlText").get(f"{W}val")
+
+
+def test_bilingual_columns_number_each_paragraph_alike(rendered):
+    """The Chinese column says 3.2 where the English says 3.2 (not "2."), under 第三条."""
+    doc = _docx(rendered["bilingual"][1])
+    outer = doc.tables[0]
+    heading_no = 0
+    checked = 0
+    for row in outer.rows:
+        zh_cell, en_cell = row.cells
+        zh_pars = [p for p in zh_cell.paragraphs if _num_pr(p) is not None]
+        en_pars = [p for p in en_cell.paragraphs if _num_pr(p) is not None]
+        if not zh_pars or not en_pars:
+            continue
+        zh, en = zh_pars[0], en_pars[0]
+        if zh.style.name == "Heading 1":
+            heading_no += 1
+            assert _level_text(doc, zh) == "第%1条"
+            continue
+        if en._p.pPr.numPr.ilvl.val == 1:
+            assert _level_text(doc, en) == "%1.%2"
+            assert _level_text(doc, zh) == f"{heading_no}.%2", zh.text
+            checked += 1
+    assert heading_no == 10 and checked > 30
+
+
+def test_monolingual_chinese_keeps_article_paragraph_numbers(rendered):
+    doc = _docx(rendered["zh"][1])
+    first = next(p for p in doc.paragraphs if p.text.startswith("“服务中断”是指"))
+    assert _level_text(doc, first) == "%2."
+
+
+def test_text_writer_numbers_the_chinese_column_like_the_english(rendered, samples_dir):
+    text = write(render(load_spec(samples_dir / "sla-bilingual.yaml")), "txt").decode("utf-8")
+    assert "\n1.3 因下列情形（以下统称“除外事件”）" in text and "\n1.3 An Interruption caused by" in text
+    alone = write(render(load_spec(samples_dir / "sla-zh.yaml")), "txt").decode("utf-8")
+    assert "\n3. 服务中断仅影响本服务部分功能的" in alone
+
+
+def test_narrow_columns_are_set_ragged_right_not_justified(rendered):
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    doc = _docx(rendered["bilingual"][1])
+    justified = [p.text for row in doc.tables[0].rows for cell in row.cells for p in cell.paragraphs
+                 if p.text and p.alignment != WD_ALIGN_PARAGRAPH.LEFT]
+    assert justified == []
+    # the monolingual documents stay justified (Normal style)
+    assert _docx(rendered["zh"][1]).styles["Normal"].paragraph_format.alignment == WD_ALIGN_PARAGRAPH.JUSTIFY
+
+
+def test_tables_in_the_bilingual_columns_keep_apart(rendered):
+    doc = _docx(rendered["bilingual"][1])
+    outer = doc.tables[0]
+    margins = outer._tbl.tblPr.find(f"{W}tblCellMar")
+    assert int(margins.find(f"{W}left").get(f"{W}w")) > 0 and int(margins.find(f"{W}right").get(f"{W}w")) > 0
+    column = int(outer.columns[0].width.twips)
+    rows = list(outer.rows)
+    with_tables = [i for i, row in enumerate(rows) if row.cells[0].tables]
+    assert with_tables
+    for i in with_tables:
+        for cell in rows[i].cells:
+            [tier] = cell.tables
+            width = int(tier._tbl.tblPr.find(f"{W}tblW").get(f"{W}w"))
+            assert width < column - 2 * int(margins.find(f"{W}left").get(f"{W}w"))
+        following = rows[i + 1]
+        assert all(c.paragraphs[0].paragraph_format.space_before.pt >= 6 for c in following.cells)

@@ -57,19 +57,36 @@ def test_warnings_alone_exit_0(capsys, write_spec, starter):
 
 @pytest.mark.parametrize("content, message", [
     (None, "no such file"),
-    ("a: 1\na: 2\n", "duplicate key 'a'"),
-    ("a: [1,\n", "not valid YAML"),
-    ("", "the file is empty"),
-    ("x: !!python/object/apply:os.system [ls]\n", "is not allowed"),
-], ids=["missing", "duplicate", "syntax", "empty", "unsafe"])
+    (b"language: \xff\n", "not valid UTF-8"),
+], ids=["missing", "not-utf8"])
 def test_unreadable_spec_exits_2(capsys, tmp_path, samples_dir, content, message):
     path = tmp_path / "s.yaml"
     if content is not None:
-        path.write_text(content, encoding="utf-8")
+        path.write_bytes(content)
     code, out, err = run(capsys, "validate", samples_dir / "sla-en.yaml", path)
     assert code == 2
     assert message in out
     assert "Traceback" not in out + err
+
+
+@pytest.mark.parametrize("content, message", [
+    ("a: 1\na: 2\n", "duplicate key 'a'"),
+    ("a: [1,\n", "not valid YAML"),
+    ("", "the file is empty"),
+    ("x: !!python/object/apply:os.system [ls]\n", "is not allowed"),
+], ids=["duplicate", "syntax", "empty", "unsafe"])
+def test_spec_read_but_not_usable_yaml_is_invalid_and_exits_1(capsys, tmp_path, samples_dir, content, message):
+    """The design's contract: 1 for an invalid spec (the file was read, its content is wrong)."""
+    path = tmp_path / "s.yaml"
+    path.write_text(content, encoding="utf-8")
+    code, out, err = run(capsys, "validate", samples_dir / "sla-en.yaml", path)
+    assert code == 1
+    assert message in out
+    assert f"{path}:" in out
+    assert "Traceback" not in out + err
+    code, _, err = run(capsys, "render", path, "-o", tmp_path / "out.docx")
+    assert code == 1 and message in err
+    assert not (tmp_path / "out.docx").exists()
 
 
 def test_folder_exits_2(capsys, tmp_path):
@@ -132,7 +149,7 @@ def test_python_m_clausegen_validates(repo_root):
 def test_text_output_quotes_the_offending_line_with_a_marker(capsys, tmp_path):
     path = tmp_path / "s.yaml"
     path.write_text("language: zh\nparties:\n  provider: {名称: 甲, nme: 云帆}\n", encoding="utf-8")
-    code, out, _ = run(capsys, "validate", path)
+    code, out, _ = run(capsys, "validate", "--lang", "en", path)
     assert code == 1
     lines = out.splitlines()
     i = lines.index(f"{path}:3:21: parties.provider.nme: unknown key 'nme'")
@@ -140,3 +157,32 @@ def test_text_output_quotes_the_offending_line_with_a_marker(capsys, tmp_path):
     # the marker sits under the key, counting each Chinese character as two columns
     assert lines[i + 2] == "      | " + " " * 23 + "^"
     assert lines[i + 3] == "  hint: did you mean 'name'?"
+
+
+def test_a_value_cut_short_by_a_hash_is_a_warning_with_the_fix(capsys, tmp_path, samples_dir):
+    text = (samples_dir / "sla-en.yaml").read_text(encoding="utf-8")
+    text = text.replace("address: 12 Harbour Street, Dublin 2, Ireland", "address: 10 Marina Boulevard, #22-01")
+    path = tmp_path / "s.yaml"
+    path.write_text(text, encoding="utf-8")
+    code, out, _ = run(capsys, "validate", path)
+    assert code == 0  # a warning: the spec is valid, but the address lost "#22-01"
+    line = next(i for i, ln in enumerate(text.splitlines(), 1) if "#22-01" in ln)
+    assert (f"{path}:{line}:14: warning: parties.provider.address: '#22-01' and the rest of the line are read as a "
+            "YAML comment, so the value is only '10 Marina Boulevard,'") in out
+    assert '  hint: put the whole value in quotes: address: "10 Marina Boulevard, #22-01"' in out
+
+
+def test_comments_after_padding_are_not_mistaken_for_cut_values(capsys, samples_dir):
+    # The samples comment their values ("99.9       # percent"): no warning for those.
+    code, out, _ = run(capsys, "validate", *(samples_dir / s for s in SAMPLES))
+    assert code == 0 and "warning" not in out
+
+
+def test_render_in_the_other_language_warns_for_every_text_without_a_version(capsys, samples_dir, tmp_path):
+    code, _, err = run(capsys, "render", samples_dir / "sla-zh.yaml", "--lang", "en", "-o", tmp_path / "en.txt")
+    assert code == 0
+    assert "warning: parties.provider.name: 没有英文文本：中文的 '杭州之云计算技术有限公司' 将出现在英文条款中" in err
+    assert "warning: disputes.governing_law:" in err
+    assert "parties.provider.role" not in err  # roles are worded by clausegen itself (Provider)
+    code, _, err = run(capsys, "render", samples_dir / "sla-en.yaml", "-o", tmp_path / "en2.txt")
+    assert code == 0 and "warning" not in err

@@ -142,6 +142,19 @@ def test_validate_accepts_json_and_points_at_the_field(client, starter_en):
     assert "service.availability_target" in pointers
 
 
+def test_validate_words_problems_in_the_spec_language_or_lang(client):
+    from clausegen.spec import starter_data
+
+    data = json.loads(json.dumps(starter_data("zh")))
+    data["service"]["availability_target"] = 150
+    [zh] = [p for p in client.post("/api/validate", json=data).json()["problems"] if p["code"] == "schema"]
+    assert zh["message"] == "150 大于 100"
+    r = client.post("/api/validate", params={"lang": "en"}, json=data)
+    [en] = [p for p in r.json()["problems"] if p["code"] == "schema"]
+    assert en["message"] == "150 is more than 100"
+    assert client.post("/api/validate", params={"lang": "fr"}, json=data).status_code == 400
+
+
 def test_validate_reports_duplicate_keys_as_a_located_400(client):
     r = client.post("/api/validate", **_yaml("clausegen: 1\nfamily: a\nfamily: b\n"))
     assert r.status_code == 400

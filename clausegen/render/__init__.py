@@ -109,11 +109,12 @@ def _check_variables(env, family, names: list[str], context: dict) -> None:
     )
 
 
-def _render_part(env, family, data: dict, lang: str, position: str, only: str | None) -> Part:
+def _render_part(env, family, data: dict, lang: str, position: str, only: str | None,
+                 document_lang: str | None = None) -> Part:
     from clausegen.render.environment import build_context, render_template
     from clausegen.render.filters import localized
 
-    context = build_context(data, lang)
+    context = build_context(data, lang, document_lang)
     plan = []
     for prov in _provisions(family, data, only):
         name = _template_name(family, prov.id, lang, position)
@@ -154,7 +155,7 @@ def render(spec_or_data, lang: str | None = None, library=None, only: str | None
     position = data.get("position") or "preferred"
     env = environment(tuple(family.layers))
     langs = ("zh", "en") if lang == "bilingual" else (lang,)
-    parts = tuple(_render_part(env, family, data, code, position, only) for code in langs)
+    parts = tuple(_render_part(env, family, data, code, position, only, lang) for code in langs)
     provenance = family.provenance(lang, position) if hasattr(family, "provenance") else {}
     meta = {
         "library": provenance.get("library", "clausegen-builtin"),
@@ -188,12 +189,14 @@ def format_for(out: Path, fmt: str | None) -> str:
                      hint="name the file .docx, .md, .txt or .html, or pass --format")
 
 
-def render_file(spec_path, out, fmt=None, lang=None, reference_docx=None, library=None) -> Path:
+def render_file(spec_path, out, fmt=None, lang=None, reference_docx=None, library=None,
+                warnings: list | None = None) -> Path:
     """Render the spec at `spec_path` into `out` and return the path written.
 
     Nothing is written unless the spec is valid and every template renders; the file is written
-    atomically and never over the spec or the reference document. Raises SpecError, InvalidSpec,
-    LibraryError, UsageError or InputError.
+    atomically and never over the spec or the reference document. Warnings (the spec's own, and
+    texts that would appear in the other language in `lang` clauses) are appended to `warnings`
+    when a list is given. Raises SpecError, InvalidSpec, LibraryError, UsageError or InputError.
     """
     from clausegen.outputs import ensure_not_input, write_atomic
 
@@ -206,7 +209,13 @@ def render_file(spec_path, out, fmt=None, lang=None, reference_docx=None, librar
             raise UsageError("--reference-docx only applies to Word output", hint="write a .docx or drop the option")
         if not Path(reference_docx).is_file():
             raise InputError(f"reference document {str(reference_docx)!r} not found", path=str(reference_docx))
-    document = render(load(spec_path), lang=lang, library=library)
+    spec = load(spec_path)
+    if warnings is not None:
+        from clausegen.spec import language_problems
+
+        warnings.extend(spec.warnings)
+        warnings.extend(language_problems(spec.data, lang or spec.data.get("language") or "en", spec.marks, spec.path))
+    document = render(spec, lang=lang, library=library)
     write_atomic(out, write(document, fmt, reference_docx=reference_docx))
     return out
 

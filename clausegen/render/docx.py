@@ -18,6 +18,9 @@ CUSTOM_CT = "application/vnd.openxmlformats-officedocument.custom-properties+xml
 _FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
+# "（1）" is two and a half full-width characters: its hanging indent must hold them, or the
+# text jumps to the next tab stop far to the right (also in a bilingual column, scaled down).
+ZH_ITEM = 800
 # Multi-level list definitions: (numFmt, lvlText, indent left, hanging) per level 0-3.
 # Level 0 numbers the clause headings; levels 1-3 the paragraphs (1.1 / (a) / (i)).
 LEVELS = {
@@ -26,12 +29,20 @@ LEVELS = {
     # Chinese: 第一条, then 1. / （1） / a. inside each article (no level shows the article's
     # number, so no client has to turn 一 into 1).
     "zh": (("chineseCounting", "第%1条", 0, 0), ("decimal", "%2.", INDENT, INDENT),
-           ("decimal", "（%3）", 2 * INDENT, INDENT), ("lowerLetter", "%4.", 3 * INDENT, INDENT)),
+           ("decimal", "（%3）", INDENT + ZH_ITEM, ZH_ITEM), ("lowerLetter", "%4.", INDENT + ZH_ITEM + INDENT, INDENT)),
+    # Chinese beside English (bilingual): paragraphs numbered 3.1 like the English column while
+    # the heading reads 第三条. One list per article, starting at its number, with the article's
+    # number written into the paragraph level ({n}.%2): w:isLgl would do this in Word, but
+    # LibreOffice ignores it and shows 三.1.
+    "zh-bilingual": (("chineseCounting", "第%1条", 0, 0), ("decimal", "{n}.%2", INDENT, INDENT),
+                     ("decimal", "（%3）", INDENT + ZH_ITEM, ZH_ITEM),
+                     ("lowerLetter", "%4.", INDENT + ZH_ITEM + INDENT, INDENT)),
 }
 FOOTER = {"en": ("Page ", "PAGE", " of ", "NUMPAGES", ""), "zh": ("第 ", "PAGE", " 页，共 ", "NUMPAGES", " 页")}
 TIER_STYLE = "Table Grid"
 CELL_INDENT_SCALE = 0.75
-_LONG_LATIN = re.compile(r"[A-Za-z0-9@._+-]{12,}")
+GUTTER = 340  # twentieths of a point (0.6 cm) between the columns of a bilingual document
+TABLE_INSET = 400  # a table in a bilingual column is this much narrower than the column's text
 
 
 def _qn(tag: str) -> str:
@@ -43,30 +54,32 @@ def _qn(tag: str) -> str:
 # ---------------------------------------------------------------- numbering
 
 
-def _abstract_num_xml(abstract_id: int, lang: str, scale: float = 1.0) -> str:
+def _abstract_num_xml(abstract_id: int, lang: str, scale: float = 1.0, start: int = 1) -> str:
     from docx.oxml.ns import nsdecls
 
     lvls = []
     for ilvl, (fmt, text, left, hanging) in enumerate(LEVELS[lang]):
         left, hanging = int(left * scale), int(hanging * scale)
-        suff = '<w:suff w:val="space"/>' if ilvl == 0 and lang == "zh" else ""
+        first = start if ilvl == 0 else 1
+        suff = '<w:suff w:val="space"/>' if ilvl == 0 and lang.startswith("zh") else ""
         ind = f'<w:ind w:left="{left}" w:hanging="{hanging}"/>' if left or hanging else '<w:ind w:left="0" w:firstLine="0"/>'
         lvls.append(
-            f'<w:lvl w:ilvl="{ilvl}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>{suff}'
-            f'<w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/><w:pPr>{ind}</w:pPr></w:lvl>'
+            f'<w:lvl w:ilvl="{ilvl}"><w:start w:val="{first}"/><w:numFmt w:val="{fmt}"/>{suff}'
+            f'<w:lvlText w:val="{text.replace("{n}", str(start))}"/><w:lvlJc w:val="left"/><w:pPr>{ind}</w:pPr></w:lvl>'
         )
     return (f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{abstract_id}">'
             f'<w:multiLevelType w:val="multilevel"/>{"".join(lvls)}</w:abstractNum>')
 
 
-def _add_list(doc, lang: str, scale: float = 1.0) -> int:
-    """Add a multi-level list definition for `lang` to the numbering part; return its numId."""
+def _add_list(doc, lang: str, scale: float = 1.0, start: int = 1) -> int:
+    """Add a multi-level list definition for `lang` (LEVELS key) to the numbering part, its
+    headings counting from `start`; return its numId."""
     from docx.oxml import parse_xml
 
     numbering = doc.part.numbering_part.element
     ids = [int(a.get(_qn("w:abstractNumId"))) for a in numbering.findall(_qn("w:abstractNum"))]
     abstract_id = max(ids, default=-1) + 1
-    abstract = parse_xml(_abstract_num_xml(abstract_id, lang, scale))
+    abstract = parse_xml(_abstract_num_xml(abstract_id, lang, scale, start))
     first_num = numbering.find(_qn("w:num"))
     if first_num is not None:
         first_num.addprevious(abstract)
@@ -171,10 +184,11 @@ def _add_text(paragraph, text: str, bold: bool = False):
 class _Writer:
     """Write a Document's parts into a python-docx document (a body or table cells)."""
 
-    def __init__(self, doc, lists: dict):
+    def __init__(self, doc, lists: dict, cell_width: int | None = None):
         self.doc = doc
         self.lists = lists  # lang -> numId
         self.style_ids: dict[str, str] = {}
+        self.cell_width = cell_width  # twips of text in a bilingual column, for tables inside it
 
     def paragraph(self, container, text: str, style: str | None = None, lang: str = "en",
                   ilvl: int | None = None, indent: bool = False):
@@ -190,11 +204,12 @@ class _Writer:
                 self.style_ids[style] = _style(self.doc, style).style_id
             par._p.get_or_add_pPr().style = self.style_ids[style]
         _add_text(par, text)
-        if container is not self.doc and (lang == "en" or _LONG_LATIN.search(text)):
+        if container is not self.doc:
             from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-            # Justified English, or Chinese holding an e-mail address or a phone number, in a
-            # half-width column leaves rivers of white space.
+            # Justified text in a half-width column leaves rivers of white space in English and,
+            # in Chinese, stretches a line holding a number or a name letter by letter
+            # ("任 一 自 然 月"): narrow columns are set ragged right.
             par.alignment = WD_ALIGN_PARAGRAPH.LEFT
         if ilvl is not None:
             _set_numbering(par, self.lists[lang], ilvl)
@@ -239,6 +254,11 @@ class _Writer:
         _repeat_header(tbl.rows[0])
         if container is self.doc:
             self.doc.add_paragraph()  # Word glues a following list to a table without a spacer
+        else:
+            if self.cell_width:
+                # Narrower than the column, so that the tables of the two languages keep the
+                # gutter between them instead of touching at the column edge.
+                _table_width(tbl, self.cell_width - TABLE_INSET)
 
     def clause_heading(self, container, heading: str, lang: str):
         return self.paragraph(container, heading, style="Heading 1", lang=lang, ilvl=0)
@@ -345,7 +365,46 @@ def _bilingual_table(doc):
     half = Emu(int(width) // 2)
     for col in tbl.columns:
         col.width = half
+    _cell_margins(tbl, left=GUTTER // 2, right=GUTTER // 2)
     return tbl, half
+
+
+def _table_width(tbl, twips: int) -> None:
+    """Give `tbl` a fixed total width of `twips`, shared equally by its columns."""
+    from docx.shared import Twips
+
+    tbl.autofit = False
+    cols = len(tbl.columns)
+    for col in tbl.columns:
+        col.width = Twips(twips // cols)
+        for cell in col.cells:
+            cell.width = Twips(twips // cols)
+    tbl_w = tbl._tbl.tblPr.find(_qn("w:tblW"))
+    if tbl_w is not None:
+        tbl_w.set(_qn("w:type"), "dxa")
+        tbl_w.set(_qn("w:w"), str(twips))
+
+
+def _cell_margins(tbl, **twips) -> None:
+    """Set the default cell margins of `tbl` (left, right, top, bottom, in twentieths of a point).
+
+    The columns of the bilingual table get a gutter, so that the credit tables of the two
+    languages, and their text, do not touch.
+    """
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    edges = "".join(f'<w:{side} w:w="{value}" w:type="dxa"/>' for side, value in twips.items())
+    mar = parse_xml(f"<w:tblCellMar {nsdecls('w')}>{edges}</w:tblCellMar>")
+    tbl_pr = tbl._tbl.tblPr
+    for old in tbl_pr.findall(_qn("w:tblCellMar")):
+        tbl_pr.remove(old)
+    # Schema order: tblCellMar comes after tblLayout and before tblLook.
+    later = [c for c in tbl_pr if c.tag == _qn("w:tblLook")]
+    if later:
+        later[0].addprevious(mar)
+    else:
+        tbl_pr.append(mar)
 
 
 # ---------------------------------------------------------------- properties and packaging
@@ -496,6 +555,10 @@ def write_docx(document: Document, reference_docx=None) -> bytes:
     scale = 1.0 if len(document.parts) == 1 else CELL_INDENT_SCALE
     lists = {part.lang: _add_list(doc, part.lang, scale) for part in document.parts}
     writer = _Writer(doc, lists)
+    if len(document.parts) > 1:
+        section = doc.sections[-1]
+        text_width = int((section.page_width or 7772400) - (section.left_margin or 0) - (section.right_margin or 0))
+        writer.cell_width = text_width // 2 // 635 - GUTTER  # EMU to twips, less the cell margins
 
     if len(document.parts) == 1:
         part = document.parts[0]
@@ -519,20 +582,32 @@ def write_docx(document: Document, reference_docx=None) -> bytes:
             for cell, (part, item) in zip(new.cells, items):
                 cell.width = half
                 fill(cell, part, item)
+            return new
 
         row([(p, p.preamble) for p in document.parts],
             lambda cell, part, blocks: writer.blocks(cell, part.preamble, part.lang, in_clause=False),
             keep_whole=False)
-        for pair in document.clause_pairs():
+        for number, pair in enumerate(document.clause_pairs(), 1):
+            if "zh" in lists:  # the Chinese column numbers its paragraphs 1.1 like the English one
+                writer.lists["zh"] = _add_list(doc, "zh-bilingual", scale, start=number)
             aligned = len({len(c.blocks) for c in pair}) == 1 and all(
                 len({type(b) for b in same}) == 1 for same in zip(*(c.blocks for c in pair)))
             if aligned:
                 # Paragraph by paragraph: each Chinese paragraph sits beside its English one.
                 row(list(zip(document.parts, pair)),
                     lambda cell, part, clause: writer.clause_heading(cell, clause.heading, part.lang))
+                after_table = False
                 for same in zip(*(c.blocks for c in pair)):
-                    row(list(zip(document.parts, same)),
-                        lambda cell, part, block: writer.blocks(cell, (block,), part.lang, in_clause=True))
+                    new = row(list(zip(document.parts, same)),
+                              lambda cell, part, block: writer.blocks(cell, (block,), part.lang, in_clause=True))
+                    if after_table:
+                        # The paragraph Word keeps after a table at the end of a cell is not
+                        # shown by every reader: space the next row off the tables instead.
+                        from docx.shared import Pt
+
+                        for cell in new.cells:
+                            cell.paragraphs[0].paragraph_format.space_before = Pt(9)
+                    after_table = isinstance(same[0], Table)
             else:
                 def whole(cell, part, clause):
                     writer.clause_heading(cell, clause.heading, part.lang)

@@ -38,6 +38,11 @@ def _f_duration(ctx, value, unit=None):
 
 
 @pass_context
+def _f_every(ctx, value, unit=None):
+    return F.every(value, _lang(ctx), unit)
+
+
+@pass_context
 def _f_percent(ctx, value, words=True):
     return F.percent(value, _lang(ctx), words)
 
@@ -82,6 +87,7 @@ def _f_phrases(codes, table):
 FILTERS = {
     "text": _f_text,
     "duration": _f_duration,
+    "every": _f_every,
     "percent": _f_percent,
     "money": _f_money,
     "date": _f_date,
@@ -127,18 +133,32 @@ def party_term(parties: dict, who: str, lang: str) -> str:
     return DEFAULT_ROLES[lang][who]
 
 
-def build_context(data: dict, lang: str) -> dict:
-    """Return the template context for spec `data` in `lang`: the spec's sections plus computed terms."""
+def build_context(data: dict, lang: str, document_lang: str | None = None) -> dict:
+    """Return the template context for spec `data` in `lang`: the spec's sections plus computed terms.
+
+    `document_lang` is the language of the whole document (bilingual when this `lang` is one of
+    its two columns). Computed: `provider`, `customer` (the defined terms), `party_order` (the
+    parties in the order the spec lists them), `bilingual` and `prevailing` (the language whose
+    text governs a bilingual document: the spec's `document.prevailing_language`, else the spec's
+    own language).
+    """
     ctx = dict(data)
     # Optional sections the preamble reads: an absent one is empty, not an undeclared variable.
     for section in OPTIONAL_SECTIONS:
         if ctx.get(section) is None:
             ctx[section] = {}
     parties = data.get("parties") or {}
+    order = [who for who in (parties if isinstance(parties, dict) else {}) if who in ("provider", "customer")]
+    order += [who for who in ("provider", "customer") if who not in order]
+    document = data.get("document") if isinstance(data.get("document"), dict) else {}
+    own = data.get("language") if data.get("language") in ("zh", "en") else "zh"
     ctx.update(
         lang=lang,
         provider=party_term(parties, "provider", lang),
         customer=party_term(parties, "customer", lang),
+        party_order=order,
+        bilingual=(document_lang or lang) == "bilingual",
+        prevailing=document.get("prevailing_language") or own,
     )
     return ctx
 

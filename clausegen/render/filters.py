@@ -19,7 +19,8 @@ _EN_SCALES = ((10**9, "billion"), (10**6, "million"), (1000, "thousand"), (100, 
 
 
 def en_words(n: int) -> str:
-    """Return the non-negative integer `n` in English words ("one hundred and five" style without "and")."""
+    """Return the non-negative integer `n` in English words, British style: "one hundred and five",
+    "one hundred thousand and five", "one thousand two hundred and thirty-four"."""
     n = int(n)
     if n < 0:
         return "minus " + en_words(-n)
@@ -31,7 +32,12 @@ def en_words(n: int) -> str:
     for scale, name in _EN_SCALES:
         if n >= scale:
             head, rest = divmod(n, scale)
-            return f"{en_words(head)} {name}" + (f" {en_words(rest)}" if rest else "")
+            words = f"{en_words(head)} {name}"
+            if not rest:
+                return words
+            # "and" before the last part when it is under a hundred (or after "hundred" always).
+            joiner = " and " if rest < 100 else " "
+            return words + joiner + en_words(rest)
     raise AssertionError(n)  # pragma: no cover
 
 
@@ -60,7 +66,10 @@ def en_number_words(value) -> str:
 
 
 def en_number(value) -> str:
-    """Return "thirty (30)": `value` in words, then in digits."""
+    """Return "thirty (30)": `value` in words, then in digits; a fraction in digits only ("1.5"),
+    never "zero point five" (validation asks for whole numbers where a contract counts)."""
+    if _decimal(value) != _decimal(value).to_integral():
+        return _grouped(value)
     return f"{en_number_words(value)} ({_grouped(value)})"
 
 
@@ -123,6 +132,8 @@ def zh_number(value, measure: bool = False) -> str:
     text = _plain(value)
     whole, _, frac = text.partition(".")
     n = int(whole)
+    if measure and frac:
+        return text  # 1.5小时, not 一点五小时: a measured fraction is written in digits
     if measure and n == 2 and not frac:
         return "两"
     words = _zh_int(n, _ZH_DIGITS, _ZH_SMALL_UNITS, _ZH_BIG_UNITS, drop_leading_one=True)
@@ -195,6 +206,20 @@ def duration(value, lang: str, unit: str | None = None) -> str:
     return f"{en_number(value)} {one if _decimal(value) == 1 else many}"
 
 
+def every(value, lang: str, unit: str | None = None) -> str:
+    """Return a recurring interval: en "every hour" / "every two (2) hours", zh "每小时" / "每两小时"."""
+    if isinstance(value, dict):
+        value, unit = value.get("value"), value.get("unit")
+    unit = _unit(unit or "days")
+    if lang == "zh":
+        if _decimal(value) == 1:
+            return "每" + {"days": "日", "months": "月"}.get(unit, _ZH_UNITS[unit])
+        return "每" + duration(value, lang, unit)
+    if _decimal(value) == 1:
+        return "every " + _EN_UNITS[unit][0]
+    return "every " + duration(value, lang, unit)
+
+
 # ---------------------------------------------------------------- percentages, amounts, dates
 
 def percent(value, lang: str, words: bool = True) -> str:
@@ -207,16 +232,25 @@ def percent(value, lang: str, words: bool = True) -> str:
 
 
 _CURRENCIES = {
-    # code: (zh name, English words for the whole unit, plural)
-    "CNY": ("人民币", "yuan", "yuan"), "RMB": ("人民币", "yuan", "yuan"),
-    "EUR": ("欧元", "euro", "euros"), "USD": ("美元", "US dollar", "US dollars"),
-    "GBP": ("英镑", "pound sterling", "pounds sterling"), "HKD": ("港币", "Hong Kong dollar", "Hong Kong dollars"),
-    "JPY": ("日元", "yen", "yen"), "SGD": ("新加坡元", "Singapore dollar", "Singapore dollars"),
+    # code: (zh name, English words for the whole unit, plural, minor unit, plural or None)
+    "CNY": ("人民币", "yuan", "yuan", "fen", "fen"), "RMB": ("人民币", "yuan", "yuan", "fen", "fen"),
+    "EUR": ("欧元", "euro", "euros", "cent", "cents"), "USD": ("美元", "US dollar", "US dollars", "cent", "cents"),
+    "GBP": ("英镑", "pound sterling", "pounds sterling", "penny", "pence"),
+    "HKD": ("港币", "Hong Kong dollar", "Hong Kong dollars", "cent", "cents"),
+    "JPY": ("日元", "yen", "yen", None, None),
+    "SGD": ("新加坡元", "Singapore dollar", "Singapore dollars", "cent", "cents"),
+    "CHF": ("瑞士法郎", "Swiss franc", "Swiss francs", "centime", "centimes"),
+    "AUD": ("澳大利亚元", "Australian dollar", "Australian dollars", "cent", "cents"),
+    "CAD": ("加拿大元", "Canadian dollar", "Canadian dollars", "cent", "cents"),
+    "NZD": ("新西兰元", "New Zealand dollar", "New Zealand dollars", "cent", "cents"),
+    "MOP": ("澳门元", "pataca", "patacas", "avo", "avos"),
+    "TWD": ("新台币", "New Taiwan dollar", "New Taiwan dollars", "cent", "cents"),
 }
 
 
 def money(value, lang: str, currency: str | None = None) -> str:
-    """Return an amount: en "EUR 12,000 (twelve thousand euros)", zh "人民币500元（大写：人民币伍佰元整）".
+    """Return an amount: en "EUR 1,234.56 (one thousand two hundred and thirty-four euros and fifty-six
+    cents)", zh "人民币500元（大写：人民币伍佰元整）".
 
     `value` is a mapping {amount, currency} or a number with `currency` given separately.
     """
@@ -225,14 +259,21 @@ def money(value, lang: str, currency: str | None = None) -> str:
     code = str(currency or "CNY").upper()
     d = _decimal(value)
     digits = f"{d:,.2f}" if d != d.to_integral() else f"{int(d):,}"
-    zh_name, one, many = _CURRENCIES.get(code, (code, code, code))
+    zh_name, one, many, minor_one, minor_many = _CURRENCIES.get(code, (code, code, code, None, None))
     if lang == "zh":
         if code in ("CNY", "RMB"):
             return f"人民币{digits}元（大写：人民币{zh_capital_amount(d)}）"
         return f"{zh_name}{digits}元（大写：{zh_name}{zh_capital_amount(d)}）"
-    if d == d.to_integral() and code in _CURRENCIES:
-        return f"{code} {digits} ({en_words(int(d))} {one if d == 1 else many})"
-    return f"{code} {digits}"
+    if code not in _CURRENCIES:
+        return f"{code} {digits}"
+    whole = int(d)
+    cents = int((d.quantize(Decimal("0.01")) - whole) * 100)
+    if cents and not minor_one:
+        return f"{code} {digits}"
+    words = f"{en_words(whole)} {one if whole == 1 else many}"
+    if cents:
+        words += f" and {en_words(cents)} {minor_one if cents == 1 else minor_many}"
+    return f"{code} {digits} ({words})"
 
 
 _EN_MONTHS = ("January February March April May June July August September October November "

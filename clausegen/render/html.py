@@ -13,9 +13,9 @@ table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #666;padding
 table.bilingual{width:100%}table.bilingual>tbody>tr>td{width:50%;border:none}"""
 
 
-def _blocks(blocks, number: int, lang: str) -> list[str]:
+def _blocks(blocks, number: int, lang: str, bilingual: bool = False) -> list[str]:
     out = []
-    for block, label in zip(blocks, number_labels(blocks, number, lang)):
+    for block, label in zip(blocks, number_labels(blocks, number, lang, bilingual)):
         if isinstance(block, Table):
             out.append("<table><thead><tr>" + "".join(f"<th>{escape(c)}</th>" for c in block.header)
                        + "</tr></thead><tbody>")
@@ -27,9 +27,9 @@ def _blocks(blocks, number: int, lang: str) -> list[str]:
     return out
 
 
-def _clause(clause, n: int, lang: str) -> list[str]:
+def _clause(clause, n: int, lang: str, bilingual: bool = False) -> list[str]:
     return [f'<h2 lang="{lang}">{escape(heading_label(n, lang))} {escape(clause.heading)}</h2>',
-            *_blocks(clause.blocks, n, lang)]
+            *_blocks(clause.blocks, n, lang, bilingual)]
 
 
 def write_html(document: Document) -> bytes:
@@ -48,7 +48,7 @@ def write_html(document: Document) -> bytes:
         out.append("<tr>" + "".join(f'<td lang="{p.lang}">' + "".join(_blocks(p.preamble, 0, p.lang)) + "</td>"
                                      for p in document.parts) + "</tr>")
         for n, pair in enumerate(document.clause_pairs(), 1):
-            out.append("<tr>" + "".join(f'<td lang="{p.lang}">' + "".join(_clause(c, n, p.lang)) + "</td>"
+            out.append("<tr>" + "".join(f'<td lang="{p.lang}">' + "".join(_clause(c, n, p.lang, bilingual=True)) + "</td>"
                                          for p, c in zip(document.parts, pair)) + "</tr>")
         out.append("</tbody></table>")
     out.append("</body></html>")

@@ -14,9 +14,9 @@ def _cell(text: str) -> str:
     return _text(text).replace("|", "\\|")
 
 
-def _blocks(blocks, number: int, lang: str) -> list[str]:
+def _blocks(blocks, number: int, lang: str, bilingual: bool = False) -> list[str]:
     out: list[str] = []
-    for block, label in zip(blocks, number_labels(blocks, number, lang)):
+    for block, label in zip(blocks, number_labels(blocks, number, lang, bilingual)):
         if isinstance(block, Table):
             out += ["", "| " + " | ".join(_cell(c) for c in block.header) + " |",
                     "|" + "|".join("---" for _ in block.header) + "|"]
@@ -45,7 +45,7 @@ def write_markdown(document: Document) -> bytes:
         for n, pair in enumerate(document.clause_pairs(), 1):
             out += [f"## {' / '.join(f'{heading_label(n, p.lang)} {c.heading}' for p, c in zip(document.parts, pair))}", ""]
             for part, clause in zip(document.parts, pair):
-                out += _blocks(clause.blocks, n, part.lang)
+                out += _blocks(clause.blocks, n, part.lang, bilingual=True)
     text = "\n".join(out)
     while "\n\n\n" in text:
         text = text.replace("\n\n\n", "\n\n")

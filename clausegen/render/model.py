@@ -84,10 +84,12 @@ class Document:
         return list(zip(*(p.clauses for p in self.parts)))
 
 
-def number_labels(blocks, clause_no: int, lang: str) -> list[str]:
+def number_labels(blocks, clause_no: int, lang: str, bilingual: bool = False) -> list[str]:
     """Return the typed number of each block ("1.2", "(a)", "(i)", "" for body text and tables).
 
-    Used by the text, Markdown and HTML writers; the Word writer uses real list numbering.
+    Chinese paragraphs are numbered "1." inside 第一条, but "1.2" like the English beside them
+    when `bilingual`, so that both columns cite a paragraph by the same number. Used by the
+    text, Markdown and HTML writers; the Word writer uses real list numbering.
     """
     counters = [0, 0, 0, 0]
     labels = []
@@ -100,7 +102,7 @@ def number_labels(blocks, clause_no: int, lang: str) -> list[str]:
         for deeper in range(lvl + 1, 4):
             counters[deeper] = 0
         if lvl == 1:
-            labels.append(f"{counters[1]}." if lang == "zh" else f"{clause_no}.{counters[1]}")
+            labels.append(f"{counters[1]}." if lang == "zh" and not bilingual else f"{clause_no}.{counters[1]}")
         elif lvl == 2:
             labels.append(f"（{counters[2]}）" if lang == "zh" else f"({_letter(counters[2])})")
         else:

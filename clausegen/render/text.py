@@ -25,10 +25,10 @@ def table_text(table: Table, indent: str = "    ") -> list[str]:
     return out
 
 
-def blocks_text(blocks, number: int, lang: str) -> list[str]:
+def blocks_text(blocks, number: int, lang: str, bilingual: bool = False) -> list[str]:
     """Return the lines of `blocks` with typed numbers (1.1, (a), (i)), indented by level."""
     lines = []
-    for block, label in zip(blocks, number_labels(blocks, number, lang)):
+    for block, label in zip(blocks, number_labels(blocks, number, lang, bilingual)):
         if isinstance(block, Table):
             lines += table_text(block)
         elif isinstance(block, Paragraph):
@@ -37,11 +37,11 @@ def blocks_text(blocks, number: int, lang: str) -> list[str]:
     return lines
 
 
-def clause_text(clause: Clause, number: int, lang: str) -> str:
+def clause_text(clause: Clause, number: int, lang: str, bilingual: bool = False) -> str:
     """Return one clause as plain text: the numbered heading, then its paragraphs."""
     sep = " " if lang == "en" else "\u3000"
     lines = [f"{heading_label(number, lang)}{sep}{clause.heading}"]
-    lines += blocks_text(clause.blocks, number, lang)
+    lines += blocks_text(clause.blocks, number, lang, bilingual)
     return "\n".join(lines) + "\n"
 
 
@@ -59,5 +59,5 @@ def write_text(document: Document) -> bytes:
     if len(document.parts) > 1:
         for n, pair in enumerate(document.clause_pairs(), 1):
             for part, clause in zip(document.parts, pair):
-                out += [clause_text(clause, n, part.lang)]
+                out += [clause_text(clause, n, part.lang, bilingual=True)]
     return ("\n".join(out).rstrip() + "\n").encode("utf-8")

@@ -322,10 +322,10 @@ def create_app(library: Path | str | None = None, max_upload_bytes: int = DEFAUL
                             path=name, line=1, col=1, hint="start from `clausegen new` or the form")
         return data, marks
 
-    def validate(data: dict, marks, name: str) -> list[Problem]:
+    def validate(data: dict, marks, name: str, lang: str | None = None) -> list[Problem]:
         from clausegen import spec
 
-        return list(spec.validate(data, marks=marks, file=name))
+        return list(spec.validate(data, marks=marks, file=name, lang=lang))
 
     async def read_upload(request: Request, tmp: Path, suffixes=CONTRACT_SUFFIXES) -> tuple[Path, str]:
         """Save the multipart field `file` into `tmp`; return (saved path, display name)."""
@@ -403,14 +403,17 @@ def create_app(library: Path | str | None = None, max_upload_bytes: int = DEFAUL
 
     @app.post("/api/validate", summary="Validate a spec (YAML or JSON body) → problems",
               openapi_extra={"requestBody": _SPEC_BODY})
-    async def api_validate(request: Request, name: str = "spec.yaml"):
+    async def api_validate(request: Request, name: str = "spec.yaml", lang: str | None = None):
+        """`lang` (zh or en) words the problems; by default they follow the spec's language."""
+        if lang is not None and lang not in ("zh", "en"):
+            raise HTTPException(400, f"lang must be zh or en, not {lang!r}")
         name = _safe_filename(name, "spec.yaml")
         try:
             data, marks = await read_spec(request, name)
         except SpecError as exc:
             problem = _error_problem(exc, name)
             return _json_error(400, exc.message, hint=exc.hint, problems=[_problem_dict(problem)])
-        problems = await run_in_threadpool(validate, data, marks, name)
+        problems = await run_in_threadpool(validate, data, marks, name, lang)
         return {"problems": [_problem_dict(p) for p in problems],
                 "valid": not any(p.severity == "error" for p in problems)}
 
