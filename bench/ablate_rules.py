@@ -25,6 +25,8 @@ def main(argv: list[str] | None = None) -> int:
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=Path, default=default_corpus_dir())
+    ap.add_argument("--without", nargs="*", default=[], metavar="RULE",
+                    help="also print the figure with all these rules left out together")
     args = ap.parse_args(argv)
     items = load_corpus(args.corpus)
     try:
@@ -64,6 +66,9 @@ def main(argv: list[str] | None = None) -> int:
     none = macro(set())
     print(f"all {len(require)} require rules: CV macro-F1 {base[0]:.3f} (zh {base[1]:.3f}, en {base[2]:.3f})")
     print(f"no rules (model alone):   CV macro-F1 {none[0]:.3f} (zh {none[1]:.3f}, en {none[2]:.3f})")
+    if args.without:
+        m = macro(everything - set(args.without))
+        print(f"without {len(args.without)} rules together: CV macro-F1 {m[0]:.3f} (zh {m[1]:.3f}, en {m[2]:.3f})")
     print(f"\n{'rule':<28}{'provision':<14}{'docs':>5}{'Δ macro':>9}{'Δ zh':>8}{'Δ en':>8}")
     for r in sorted(require, key=lambda r: (r.provision, r.id)):
         m = macro(everything - {r.id})

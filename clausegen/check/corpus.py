@@ -115,7 +115,7 @@ def units(contract) -> list[Unit]:
     checking see the same units.
     """
     from clausegen.check import sections as sect
-    from clausegen.check.engine import split_paragraph
+    from clausegen.check.engine import mask_other_language, split_paragraph
 
     texts = [p.text for p in contract.paragraphs]
     secs = sect.split_sections(texts, [p.heading_level for p in contract.paragraphs])
@@ -124,7 +124,7 @@ def units(contract) -> list[Unit]:
     lang = "zh" if contract.language == "zh" else "en"
     for pi, ptext in enumerate(texts):
         heading = titles[pi][-1] if titles[pi] else ""
-        for a, b, text in split_paragraph(ptext, lang):
+        for a, b, text in split_paragraph(mask_other_language(ptext, lang), lang):
             out.append(Unit(pi, a, b, text, heading if heading != text else "", base + a))
         base += len(ptext) + 1
     return out

@@ -196,6 +196,38 @@ def split_paragraph(ptext: str, lang: str) -> list[tuple[int, int, str]]:
     return out
 
 
+_CELL = re.compile(r"[^|]+")
+_CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def mask_other_language(text: str, lang: str) -> str:
+    """Return `text` with table cells in the other language blanked (same length, so offsets hold).
+
+    A bilingual contract set as a two-column table reads as "中文条款 | English clause" rows; the
+    checker reads the column of the document's language, as a lawyer reads one version.
+    """
+    if "|" not in text:
+        return text
+    cells = [(m.start(), m.end()) for m in _CELL.finditer(text)]
+    if len(cells) < 2:
+        return text
+
+    def other(cell: str) -> bool:
+        cjk = len(_CJK_CHAR.findall(cell))
+        latin = sum(ch.isascii() and ch.isalpha() for ch in cell)
+        return (cjk == 0 and latin >= 3) if lang == "zh" else (cjk >= 2 and cjk * 4 >= latin)
+
+    blank = [(a, b) for a, b in cells if other(text[a:b])]
+    if not blank or len(blank) == len(cells):
+        return text
+    out = list(text)
+    for a, b in blank:
+        out[a:b] = " " * (b - a)
+    # the separators next to a blanked cell go too, so no sentence starts with a bare "|"
+    masked = "".join(out)
+    return re.sub(r"\|(?=\s*$)|^(\s*)\|", lambda m: " " * len(m.group(0)), re.sub(r"\|(\s+)\|", lambda m: " " * len(m.group(0)), masked))
+
+
 def analyse(contract: Contract, ruleset: RuleSet, lang: str | None = None) -> Document:
     """Return the contract split into sentences, with sections, headings and entities attached.
 
@@ -215,7 +247,7 @@ def analyse(contract: Contract, ruleset: RuleSet, lang: str | None = None) -> Do
             cache[("matcher", lang)] = _token_matchers(ruleset, lang, pipeline(lang).vocab)
     matcher = cache[("matcher", lang)]
 
-    texts = [p.text for p in contract.paragraphs]
+    texts = [mask_other_language(p.text, lang) for p in contract.paragraphs]
     sections = sect.split_sections(texts, [p.heading_level for p in contract.paragraphs])
     titles = sect.section_titles(sections, len(texts))
     owner = sect.innermost(sections, len(texts))
