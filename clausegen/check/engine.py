@@ -341,12 +341,15 @@ def _model_decisions(doc: Document, ruleset: RuleSet, rule_hits: dict[str, list[
     if model is None or not model.has(doc.lang) or not doc.sentences:
         return {}
     cats = model.score([unit_text(s.text, s.heading) for s in doc.sentences], doc.lang)
+    heading_paras = {sec.heading for sec in doc.sections if sec.heading is not None}
     out = {}
     for pid, params in model.decision.items():
         probs = [c.get(pid, 0.0) for c in cats]
         strength = max((h.strength for h in rule_hits.get(pid, [])), default=0.0)
         prob = decide(params, features(probs, strength, doc.lang))
-        ranked = sorted(range(len(probs)), key=lambda i: -probs[i])
+        # A heading alone is a promise of content, not the content: never the evidence.
+        ranked = sorted((i for i in range(len(probs)) if doc.sentences[i].paragraph not in heading_paras),
+                        key=lambda i: -probs[i])
         # The sentences the model is surest of; at least one, so a "present" has its evidence.
         evidence = [Hit(doc.sentences[i], round(probs[i], 3), "model") for n, i in enumerate(ranked[:MAX_EVIDENCE])
                     if probs[i] >= 0.5 or n == 0]
@@ -390,8 +393,11 @@ class Outcome:
 
 
 def evaluate(doc: Document, ruleset: RuleSet, playbook: dict | None = None, library=None,
-             suggest: bool = True) -> Outcome:
-    """Return the provisions (present/weak/missing) and findings of the analysed `doc`."""
+             suggest: bool = True, use_model: bool = True) -> Outcome:
+    """Return the provisions (present/weak/missing) and findings of the analysed `doc`.
+
+    With `use_model` False the rules alone decide (the family's model is not consulted).
+    """
     playbook = playbook or {}
     overrides = playbook.get("rules", {})
     rules: list[Rule] = [r for r in ruleset.rules if overrides.get(r.id, {}).get("enabled", True)]
@@ -405,7 +411,7 @@ def evaluate(doc: Document, ruleset: RuleSet, playbook: dict | None = None, libr
             hits[r.id] = _run(r, doc, lang, None, timeouts)
             evidence_of.setdefault(r.provision, []).extend(hits[r.id])
     # The trained model decides the provisions it was trained for; rules decide the others.
-    decided = _model_decisions(doc, ruleset, evidence_of)
+    decided = _model_decisions(doc, ruleset, evidence_of) if use_model else {}
     for pid, (_, model_hits) in decided.items():
         evidence_of[pid] = model_hits + evidence_of.get(pid, [])
 
