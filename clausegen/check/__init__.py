@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from clausegen.check.model import Evidence, FileReport, Finding, ProvisionResult, Report  # noqa: F401
@@ -44,13 +45,28 @@ def load_playbook(path: str | Path | None) -> dict:
 
 
 def check_contract(contract, lang: str = "auto", library=None, playbook=None, suggest: bool = True) -> FileReport:
-    """Return the FileReport of an already read `contract` (readers.Contract)."""
+    """Return the FileReport of an already read `contract` (readers.Contract).
+
+    The verdict is on the text as it stands; text hidden from the reader and pending tracked
+    changes (recorded by the reader in `contract.meta`) add `hidden-text` and `tracked-changes`
+    findings that say how the verdict would differ (clausegen.check.revisions).
+    """
     from clausegen.check.engine import report
     from clausegen.check.rules import load_ruleset
 
+    from clausegen.check.revisions import with_revision_findings
+
     ruleset = load_ruleset(library)
     forced = None if lang in (None, "auto") else lang
-    return report(contract, ruleset, forced, load_playbook(playbook), library, suggest)
+    book = load_playbook(playbook)
+    result = report(contract, ruleset, forced, book, library, suggest)
+
+    def check_version(paragraphs) -> FileReport:
+        # The same contract read otherwise (hidden text shown, changes accepted), in its language.
+        version = replace(contract, paragraphs=tuple(paragraphs), meta={"format": contract.meta.get("format")})
+        return report(version, ruleset, forced or result.language, book, library, False)
+
+    return with_revision_findings(contract, result, check_version, ruleset)
 
 
 def check_file(path: str | Path, lang: str = "auto", library=None, playbook=None) -> FileReport:
