@@ -44,6 +44,8 @@ LIMITS = {lim.name: lim for lim in (
     Limit("yaml_depth", 64, "count", "nesting depth of a YAML file"),
     Limit("paragraph_chars", 100_000, "count", "characters of one paragraph given to the language pipeline"),
     Limit("pdf_pages", 5_000, "count", "pages of a PDF contract"),
+    Limit("pdf_page_operations", 500_000, "count", "operations in one PDF page's content (parser work per page)"),
+    Limit("pdf_seconds", 120, "seconds", "time spent reading the text of one PDF"),
     Limit("template_seconds", 10, "seconds", "time one clause template may run"),
     Limit("template_output_chars", 2_000_000, "count", "characters one clause template may produce"),
 )}

@@ -650,36 +650,108 @@ def read_docx_versions(path: Path) -> _WordReading:
 
 
 def read_pdf(path: Path) -> list[Paragraph]:
-    """Load the text layer of a PDF into paragraphs; raise InputError if it has none (scanned)."""
+    """Load the text layer of a PDF into paragraphs; raise InputError if it has none (scanned).
+
+    The work is bounded: a page's content stream may hold at most the pdf_page_operations limit
+    of operations, reading all pages may take at most pdf_seconds, and pages that share one
+    content stream (and resources) are read once. A PDF encrypted with an empty open password
+    (a "permissions only" PDF) is read; one that needs a password is refused with InputError.
+    """
     import logging
+    import time
 
     import pypdf
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import DependencyError, LimitReachedError, PdfReadError
+
+    from clausegen import limits
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)
+    operations, seconds = limits.get("pdf_page_operations"), limits.get("pdf_seconds")
+    name = str(path)
+    pages: list[str] = []
     try:
-        reader = pypdf.PdfReader(str(path))
-        from clausegen.limits import check_pdf_pages
-
-        if reader.is_encrypted:
-            try:
-                reader.decrypt("")
-            except Exception:  # noqa: BLE001 - pypdf raises several types for bad passwords
-                raise InputError("the PDF is encrypted", path=str(path),
-                                 hint="remove the password and check it again") from None
-        check_pdf_pages(len(reader.pages), path)
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except (PdfReadError, pypdf.errors.PyPdfError, ValueError, KeyError, TypeError, AttributeError,
-            RecursionError) as exc:
-        raise InputError(f"not a readable PDF ({exc})", path=str(path)) from None
+        with pypdf.apply_configuration(stream_parsing_work_maximum_count=operations):
+            reader = pypdf.PdfReader(name)
+            if reader.is_encrypted:
+                _decrypt_pdf(reader, name)
+            count = len(reader.pages)
+            limits.check_pdf_pages(count, path)
+            deadline = time.monotonic() + seconds
+            done: dict = {}  # pages sharing content and resources are read once
+            for number, page in enumerate(reader.pages, start=1):
+                if time.monotonic() > deadline:
+                    raise InputError(f"reading the PDF's text took longer than {seconds:g} s (stopped at page "
+                                     f"{number} of {count}); the file may be crafted to be slow", path=name,
+                                     hint="raise it with --limit pdf_seconds=... if the file is genuine")
+                key = _pdf_page_key(page)
+                if key is None or key not in done:
+                    try:
+                        text = page.extract_text() or ""
+                    except LimitReachedError:
+                        raise InputError(f"page {number} of the PDF has more than {operations} drawing "
+                                         "operations; the file may be crafted to be slow", path=name,
+                                         hint="raise it with --limit pdf_page_operations=... if the file is "
+                                              "genuine") from None
+                    if key is None:
+                        pages.append(text)
+                        continue
+                    done[key] = text
+                pages.append(done[key])
+    except (PdfReadError, pypdf.errors.PyPdfError, DependencyError, ValueError, KeyError, TypeError,
+            AttributeError, RecursionError, OverflowError, ZeroDivisionError) as exc:
+        raise InputError(f"not a readable PDF ({exc})", path=name,
+                         hint="open it in a PDF reader and save or print a new copy") from None
     paragraphs: list[Paragraph] = []
     for number, page_text in enumerate(pages, start=1):
         for _, line in _pdf_paragraphs(page_text):
             paragraphs.append(Paragraph(len(paragraphs), line, f"page {number}"))
     if sum(len(p.text) for p in paragraphs) < 20:
-        raise InputError("the PDF has no text layer (a scanned image?); OCR is needed", path=str(path),
+        raise InputError("the PDF has no text layer (a scanned image?); OCR is needed", path=name,
                          hint="run OCR on it (e.g. ocrmypdf) or check the original Word file")
     return paragraphs
+
+
+def _decrypt_pdf(reader, name: str) -> None:
+    """Open an encrypted PDF with the empty password (permissions-only PDFs, which every PDF reader
+    opens without asking); raise InputError when it needs a real password or cannot be decrypted."""
+    from pypdf import PasswordType
+    from pypdf.errors import DependencyError
+
+    try:
+        result = reader.decrypt("")
+    except DependencyError:
+        raise InputError("the PDF is encrypted with AES, and reading it needs the Python package "
+                         "'cryptography'", path=name, hint="pip install cryptography (or install clausegen "
+                                                           "again: it depends on it)") from None
+    except Exception as exc:  # noqa: BLE001 - pypdf raises several types for broken encryption data
+        raise InputError(f"the PDF's encryption is damaged or not supported ({exc})", path=name,
+                         hint="open it in a PDF reader and save or print an unencrypted copy") from None
+    if result == PasswordType.NOT_DECRYPTED:
+        raise InputError("the PDF is encrypted and needs a password to open", path=name,
+                         hint="supply an unencrypted copy: open it with the password, then save or print "
+                              "it as a new PDF without one")
+
+
+def _pdf_page_key(page) -> tuple | None:
+    """Return what makes the text of `page`: its content streams (by object number), resources and
+    rotation; None when that cannot be told cheaply (then the page is read on its own)."""
+    from pypdf.generic import ArrayObject, IndirectObject
+
+    try:
+        contents = page.raw_get("/Contents")
+    except KeyError:
+        return None
+    if isinstance(contents, IndirectObject):
+        streams = ((contents.idnum, contents.generation),)
+    elif isinstance(contents, ArrayObject) and all(isinstance(c, IndirectObject) for c in contents):
+        streams = tuple((c.idnum, c.generation) for c in contents)
+    else:
+        return None
+    resources = page.get("/Resources")
+    shown = repr(resources.indirect_reference if getattr(resources, "indirect_reference", None) else resources)
+    if len(shown) > 20_000:
+        return None
+    return streams, shown, repr(page.get("/Rotate"))
 
 
 def _pdf_paragraphs(page_text: str) -> list[tuple[int, str]]:
