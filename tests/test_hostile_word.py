@@ -339,3 +339,78 @@ def test_roman_numbers_of_a_huge_start_stay_short(tmp_path):
     path = tmp_path / "roman.docx"
     path.write_bytes(word_file(numbered("Item."), numbering=numbering))
     assert read_contract(path).paragraphs[0].text == "2000000000. Item."
+
+
+# ---------------------------------------------------------------- XML parts told by content, not name
+
+
+DOCTYPE_XML = ('<?xml version="1.0"?><!DOCTYPE w:document [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+               f'<w:document xmlns:w="{W_NS}"><w:body>{para(run("&e;"))}</w:body></w:document>')
+
+
+def _repackage(data: bytes, change) -> bytes:
+    """Return the package `data` with `change(members: dict) -> dict` applied to its {name: bytes}."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    members = change({i.filename: src.read(i) for i in src.infolist()})
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for member, body in members.items():
+            z.writestr(member, body)
+    return out.getvalue()
+
+
+def main_part_renamed(members: dict) -> dict:
+    """The main document moved to word/document.bin (Word finds it by relationship and content type),
+    with a DOCTYPE, and a harmless decoy left at word/document.xml."""
+    members["word/document.bin"] = DOCTYPE_XML.encode()
+    members["[Content_Types].xml"] = members["[Content_Types].xml"].replace(
+        b'PartName="/word/document.xml"', b'PartName="/word/document.bin"')
+    members["word/_rels/document.bin.rels"] = members.pop("word/_rels/document.xml.rels")
+    members["_rels/.rels"] = members["_rels/.rels"].replace(b"word/document.xml", b"word/document.bin")
+    return members
+
+
+def custom_xml_doctype(members: dict) -> dict:
+    members["customXml/document.xml"] = DOCTYPE_XML.encode()
+    return members
+
+
+def utf16_doctype(members: dict) -> dict:  # UTF-16 without a byte-order mark: the parser detects it
+    xml = DOCTYPE_XML.replace('<?xml version="1.0"?>', '<?xml version="1.0" encoding="UTF-16"?>')
+    members["customXml/item1.xml"] = xml.encode("utf-16-le")
+    return members
+
+
+@pytest.mark.parametrize("change, part", [
+    (main_part_renamed, "word/document.bin"),
+    (custom_xml_doctype, "customXml/document.xml"),
+    (utf16_doctype, "customXml/item1.xml"),
+], ids=["main-part-named-bin", "customxml-doctype", "utf16-no-bom"])
+def test_every_xml_part_is_checked_for_a_doctype_whatever_its_name(tmp_path, change, part):
+    (tmp_path / "c.docx").write_bytes(_repackage(word_file(para(run(NOTIFY))), change))
+    proc = run_cli("check", "c.docx", cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert f"error: c.docx: the part {part!r} declares a DOCTYPE" in proc.stderr
+
+
+def renamed_main_part(members: dict, body: str) -> dict:
+    members = main_part_renamed(members)
+    del members["word/document.xml"]
+    members["word/document.bin"] = (f'<w:document xmlns:w="{W_NS}"><w:body>{body}</w:body></w:document>').encode()
+    return members
+
+
+def test_xml_size_limit_applies_to_an_xml_part_with_any_name(tmp_path):
+    data = _repackage(word_file(""), lambda m: renamed_main_part(m, para(run(NOTIFY)) * 5000))
+    (tmp_path / "c.docx").write_bytes(data)
+    proc = run_cli("check", "c.docx", "--limit", "docx_xml_bytes=500KB", cwd=tmp_path)
+    assert proc.returncode == 2 and "the part 'word/document.bin' is" in proc.stderr, proc.stderr
+    assert "of XML; the limit is 512000 bytes" in proc.stderr
+
+
+def test_a_main_part_with_another_name_is_read(tmp_path):
+    from clausegen.check.readers import read_contract
+
+    path = tmp_path / "c.docx"
+    path.write_bytes(_repackage(word_file(""), lambda m: renamed_main_part(m, para(run(NOTIFY)))))
+    assert [p.text for p in read_contract(path).paragraphs] == [NOTIFY]
