@@ -200,3 +200,52 @@ def test_hostile_family_yaml_stops_every_command_cleanly(tmp_path, content, word
         assert proc.returncode == 2, (args, text)
         assert "family.yaml:1:" in text and words in text and "Traceback" not in text
     assert not (tmp_path / "pwned.txt").exists() and not (tmp_path / "out.docx").exists()
+
+
+# ---------------------------------------------------------------- links out of the library
+
+
+SECRET = "CLAUSEGEN_TEST_SECRET_TOKEN=hunter2"
+
+
+RENDER = ("render", str(SAMPLE_EN), "-o", "out.md")
+LIBRARY_COMMANDS = [("library", "check"), ("library", "list")]
+
+
+@pytest.mark.parametrize("relpath, link, refusing", [
+    ("en/_x.j2", "include", [RENDER, *LIBRARY_COMMANDS]),  # included by a template the firm overrides
+    ("en/definition.j2", "template", [RENDER, *LIBRARY_COMMANDS]),
+    ("rules/definition.yml", "rule", [("check", "c.txt"), *LIBRARY_COMMANDS]),
+    ("family.yaml", "family", [RENDER, ("check", "c.txt"), *LIBRARY_COMMANDS]),
+], ids=["include", "template", "rule", "family-yaml"])
+def test_library_files_linking_outside_the_library_are_refused(tmp_path, relpath, link, refusing):
+    """A firm library's file that links outside it (to /proc/self/environ, say) is refused with its
+    path by every command that needs it, and its content never reaches a contract or a message."""
+    outside = tmp_path / "elsewhere" / "environ"
+    outside.parent.mkdir()
+    outside.write_text(SECRET + "\n", encoding="utf-8")
+    lib = firm_library(tmp_path, "en/definition.j2", "{% include 'en/_x.j2' %}\n" if link == "include" else "- x\n")
+    target = lib / FAMILY / relpath
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.unlink(missing_ok=True)
+    target.symlink_to(outside)
+    (tmp_path / "c.txt").write_text("The Provider shall notify the Customer within 2 hours.\n", encoding="utf-8")
+    for args in [RENDER, ("check", "c.txt", "--verbose"), *LIBRARY_COMMANDS]:
+        proc = run_cli(*args, "--library", lib, cwd=tmp_path, timeout=120)
+        text = proc.stdout + proc.stderr
+        assert SECRET not in text, (args, text)
+        assert "Traceback" not in text
+        if any(args[:2] == r[:2] for r in refusing):
+            assert proc.returncode == 2, (args, text)
+            assert f"{FAMILY}/{relpath}" in proc.stderr and "outside the clause library" in proc.stderr, (args, text)
+    out = tmp_path / "out.md"
+    assert not out.exists() or SECRET not in out.read_text(encoding="utf-8")
+
+
+def test_links_inside_the_library_are_fine(tmp_path):
+    lib = firm_library(tmp_path, "en/_shared.j2", "{{ 'shared words' }}\n")
+    (lib / FAMILY / "en" / "_x.j2").symlink_to(lib / FAMILY / "en" / "_shared.j2")
+    firm_library(tmp_path, "en/definition.j2", "- {% include 'en/_x.j2' %}\n")
+    proc = run_cli("render", SAMPLE_EN, "-o", "out.md", "--library", lib, cwd=tmp_path, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "shared words" in (tmp_path / "out.md").read_text(encoding="utf-8")

@@ -97,12 +97,32 @@ FILTERS = {
 }
 
 
+class LibraryLoader(FileSystemLoader):
+    """Loads templates from the library's layers, refusing one that is a link leading outside its layer
+    (``{% include 'en/_x.j2' %}`` where _x.j2 links to /proc/self/environ)."""
+
+    def get_source(self, environment, template):
+        import os
+
+        from jinja2.loaders import split_template_path
+
+        from clausegen.library import inside_library
+
+        pieces = split_template_path(template)
+        for searchpath in self.searchpath:
+            filename = os.path.join(searchpath, *pieces)
+            if os.path.isfile(filename):
+                inside_library(Path(filename), Path(searchpath))  # before anything is read
+                break
+        return super().get_source(environment, template)
+
+
 def make_environment(layers) -> ImmutableSandboxedEnvironment:
     """Return a sandboxed environment loading templates from the library `layers` (firm first)."""
     from clausegen.render.sandbox import BoundedSandbox
 
     env = BoundedSandbox(  # Jinja's immutable sandbox, plus limits on time and output size
-        loader=FileSystemLoader([str(p) for p in layers]),
+        loader=LibraryLoader([str(p) for p in layers]),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
