@@ -52,6 +52,18 @@ TEMPLATES = [
     ("endless-output", "{% for i in range(99999) %}- " + "x" * 80 + "\n{% endfor %}", ["produced more than"]),
     ("recursion", "{% macro f(n) %}{{ f(n) }}{% endmacro %}- {{ f(1) }}\n", ["calls itself"]),
     ("lipsum-million", "- {{ lipsum(1000000) }}\n", ["at most 100 paragraphs"]),
+    ("percent-width", "- {{ ('%01000000000d' % 1)|length }}\n", ["format width 1000000000 is larger than"]),
+    ("percent-star", "- {{ '%*d' % (1000000000, 1) }}\n", ["format width 1000000000 is larger than"]),
+    ("format-filter-width", "- {{ '%01000000000d'|format(1) }}\n", ["format width"]),
+    ("ljust-billion", "- {{ 'x'.ljust(10**9) }}\n", ["width given to ljust() 1000000000 is larger than"]),
+    ("brace-width", "- {{ '{:>1000000000}'.format('x') }}\n", ["format width 1000000000 is larger than"]),
+    ("brace-nested-width", "- {{ '{:>{w}}'.format('x', w=10**9) }}\n", ["format width"]),
+    ("huge-join", "- {{ (['x' * 1000000] * 1000)|join }}\n", ["joining these values would exceed"]),
+    ("huge-str-join", "- {{ ''.join(['x' * 1000000] * 1000) }}\n", ["joining these values would exceed"]),
+    ("huge-replace", "- {{ ('x' * 1000000).replace('x', 'yyyyyyyyyy') }}\n", ["replace() would exceed"]),
+    ("format-map-index", "- {{ '{0}'.format_map({}) }}\n", ["template error", "out of range"]),
+    ("map-class", "- {{ [1]|map(attribute='__class__')|list }}\n", ["unsafe", "__class__"]),
+    ("undefined-in-list", "- {{ [parties.nobody] }}\n", ["nobody"]),
 ]
 
 
@@ -63,6 +75,7 @@ def test_render_stops_hostile_template_with_a_located_error(tmp_path, case_id, t
     assert proc.returncode == 2, (proc.stdout, proc.stderr)
     assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
     # names the template file, and the line where there is one (output size belongs to the whole file)
+    assert "Undefined" not in proc.stderr and "MemoryError" not in proc.stderr
     assert ("en/definition.j2" if case_id == "endless-output" else "en/definition.j2:1") in proc.stderr
     for word in words:
         assert word in proc.stderr, (word, proc.stderr)
@@ -80,6 +93,46 @@ def test_library_check_reports_hostile_template_without_hanging(tmp_path, case_i
     assert "Traceback" not in proc.stdout + proc.stderr
     assert "en/definition.j2" in proc.stdout + proc.stderr
     assert proc.elapsed < 200
+
+
+def test_sandbox_refuses_huge_values_before_allocating_them():
+    """Each refusal comes before the allocation: peak memory stays far below the gigabyte asked for."""
+    import os
+    import subprocess
+    import sys
+
+    code = """if True:
+        import sys
+        from jinja2 import DictLoader
+        from clausegen.render.sandbox import BoundedSandbox, TemplateLimitError
+        env = BoundedSandbox(loader=DictLoader({}))
+        env.bound_filters()
+        for source in sys.argv[1:]:
+            try:
+                env.from_string(source).render()
+            except TemplateLimitError:
+                continue
+            raise SystemExit('not refused: ' + source)
+        print(int(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM'))))
+    """
+    sources = ["{{ ('%01000000000d' % 1)|length }}", "{{ 'x'.ljust(10**9) }}", "{{ '{:>1000000000}'.format(1) }}",
+               "{{ (['x' * 1000000] * 1000)|join }}", "{{ 'x'.center(10**9) }}", "{{ 'x'.zfill(10**9) }}"]
+    proc = subprocess.run([sys.executable, "-c", code, *sources], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert proc.returncode == 0, proc.stderr + proc.stdout
+    assert int(proc.stdout.split()[-1]) < 200 * 1024, "a refusal allocated the value first"
+
+
+def test_ordinary_formatting_still_works():
+    from jinja2 import DictLoader
+
+    from clausegen.render.sandbox import BoundedSandbox
+
+    env = BoundedSandbox(loader=DictLoader({}))
+    env.bound_filters()
+    source = ("{{ '%05.1f%%' % 99.5 }} {{ '{:>6}|{:.2f}'.format('ab', 2) }} {{ '%d days'|format(30) }} "
+              "{{ ['a', 'b']|join(', ') }} {{ 'x'.ljust(3) }}| {{ ', '.join(['c', 'd']) }} {{ 7 % 3 }}")
+    assert env.from_string(source).render() == "099.5% \n    ab|2.00 30 days a, b x  | c, d 1".replace("\n", "")
 
 
 def test_template_limits_do_not_touch_the_built_in_library(tmp_path):

@@ -281,8 +281,12 @@ def render_template(env, name: str, context: dict) -> str:
         raise template_error(exc, env) from None
     except LibraryError:
         raise
+    except MemoryError:
+        raise LibraryError("template error: the template needs more memory than there is (a huge value?)",
+                           path=template_path(env, name),
+                           hint="look for values multiplied, joined or padded to enormous sizes") from None
     except Exception as exc:  # undefined values, sandbox violations, bad filter input
-        if isinstance(exc, (TemplateError, ValueError, TypeError, KeyError, AttributeError,
+        if isinstance(exc, (TemplateError, ValueError, TypeError, LookupError, AttributeError,
                             ArithmeticError, RecursionError)):
             raise template_error(exc, env) from None
         raise
