@@ -148,7 +148,14 @@ def party_term(parties: dict, who: str, lang: str) -> str:
 
 
 def build_context(data: dict, lang: str) -> dict:
-    """Return the template context for spec `data` in `lang`: the spec's sections plus computed terms."""
+    """Return the template context for spec `data` in `lang`: the spec's sections plus computed terms.
+
+    Invisible characters and bidirectional controls are left out of every string of the spec
+    (validation warns about them, or refuses them), so none reaches a rendered document.
+    """
+    from clausegen.spec import visible
+
+    data = visible(data)
     ctx = dict(data)
     # Optional sections the preamble reads: an absent one is empty, not an undeclared variable.
     for section in OPTIONAL_SECTIONS:
