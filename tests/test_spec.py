@@ -318,6 +318,10 @@ SEMANTIC_CASES = [
     ("finite-numbers", "error", m((("standards", "free_service_time", "ratio"), float("nan"))),
      m((("standards", "free_service_time", "ratio"), 2))),
     ("printable-text", "error", m((("document", "title"), "SLA\x1f")), m((("document", "title"), "SLA\tv2"))),
+    ("invisible-text", "warning", m((("parties", "provider", "name"), "Acme\u200b Ltd")),
+     m((("parties", "provider", "name"), "Acme Ltd"))),
+    ("invisible-text", "error", m((("parties", "customer", "name"), "Acme \u202edtL")),
+     m((("parties", "customer", "name"), "Acme Ltd"))),
 ]
 
 
