@@ -641,6 +641,39 @@ def _anchor_runs(paragraph) -> list:
     return runs
 
 
+def _renumber_comments(document) -> None:
+    """Give every existing comment of `document` a whole-number id (its anchors follow).
+
+    Word writes whole numbers; a comment with w:id="x" (a damaged or crafted file) would stop
+    python-docx from choosing the next id. Ids that are numbers are kept.
+    """
+    from docx.oxml.ns import qn
+
+    try:
+        comments = document.part._comments_part.element
+    except (AttributeError, KeyError, ValueError):
+        return
+    key = qn("w:id")
+    items = list(comments.iterchildren(qn("w:comment")))
+    numbers = [int(c.get(key)) for c in items if (c.get(key) or "").strip().lstrip("-").isdigit()]
+    mapping: dict[str, str] = {}
+    next_id = max(numbers, default=-1) + 1
+    for c in items:
+        old = c.get(key)
+        if old is not None and old.strip().lstrip("-").isdigit():
+            continue
+        if old not in mapping:
+            mapping[old] = str(next_id)
+            next_id += 1
+        c.set(key, mapping[old])
+    if not mapping:
+        return
+    anchors = (qn("w:commentRangeStart"), qn("w:commentRangeEnd"), qn("w:commentReference"))
+    for el in document.element.body.iter(*anchors):
+        if el.get(key) in mapping:
+            el.set(key, mapping[el.get(key)])
+
+
 def _add_comment(document, paragraph, lines: list[str]) -> None:
     comment = document.add_comment(_anchor_runs(paragraph), text=lines[0],
                                    author=COMMENT_AUTHOR, initials=COMMENT_INITIALS)
@@ -766,6 +799,7 @@ def annotate_docx(file_report, source_path, out_path) -> Path:
         else:
             top.append(lines)
 
+    _renumber_comments(document)
     for lines in top:
         _add_comment(document, first, lines)
     for index in sorted(notes):

@@ -414,3 +414,30 @@ def test_a_main_part_with_another_name_is_read(tmp_path):
     path = tmp_path / "c.docx"
     path.write_bytes(_repackage(word_file(""), lambda m: renamed_main_part(m, para(run(NOTIFY)))))
     assert [p.text for p in read_contract(path).paragraphs] == [NOTIFY]
+
+
+# ---------------------------------------------------------------- --annotate on a file with odd comments
+
+
+def test_annotate_copes_with_a_comment_whose_id_is_not_a_number(tmp_path):
+    import docx
+
+    comments = (f'<w:comments xmlns:w="{W_NS}"><w:comment w:id="x" w:author="Sender" w:initials="S">'
+                f'{para(run("Please review this clause."))}</w:comment></w:comments>')
+    body = (para('<w:commentRangeStart w:id="x"/>', run(NOTIFY), '<w:commentRangeEnd w:id="x"/>',
+                 '<w:r><w:commentReference w:id="x"/></w:r>') + para(run(DISPUTE)))
+    data = word_file(body, parts={"word/comments.xml": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.comments+xml",
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments", comments)})
+    (tmp_path / "c.docx").write_bytes(data)
+    proc = run_cli("check", "c.docx", "--annotate", "out.docx", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    assert "internal error" not in proc.stderr
+    document = docx.Document(str(tmp_path / "out.docx"))
+    texts = [c.text for c in document.comments]
+    assert "Please review this clause." in texts  # the sender's comment is kept...
+    assert any(t.startswith("clausegen:") for t in texts)  # ...beside clausegen's
+    ids = [c.comment_id for c in document.comments]
+    assert len(set(ids)) == len(ids)
+    ref = document.element.body.find(f".//{{{W_NS}}}commentReference")
+    assert ref.get(f"{{{W_NS}}}id") in {str(i) for i in ids}  # its anchor follows the new id

@@ -22,6 +22,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.staticfiles import StaticFiles
 
 from clausegen import __version__
@@ -194,12 +195,21 @@ def _unique_keys(name: str):
     return hook
 
 
+TOO_DEEP = object()  # what a JSON body too deep for the decoder decodes to
+
+
+def _json_int(digits: str):
+    # Python refuses to convert integers of more than 4300 digits (ValueError, once a 500 here); such a
+    # number stays the text it is, and validation says it is not a number, as the YAML loader does.
+    return int(digits) if len(digits) <= 4000 else digits
+
+
 def _check_depth(data, name: str) -> None:
-    """Raise SpecError when `data` (None: too deep to decode) nests deeper than the YAML depth limit."""
+    """Raise SpecError when `data` (TOO_DEEP: too deep to decode) nests deeper than the YAML depth limit."""
     from clausegen import limits
 
     limit = limits.get("yaml_depth")
-    stack, too_deep = [(data, 0)], data is None
+    stack, too_deep = [(data, 0)], data is TOO_DEEP
     while stack and not too_deep:
         value, depth = stack.pop()
         if isinstance(value, (dict, list)):
@@ -262,8 +272,10 @@ def create_app(library: Path | str | None = None, max_upload_bytes: int = DEFAUL
 
     # ------------------------------------------------------------------ errors as JSON
 
-    @app.exception_handler(HTTPException)
-    async def _http_error(request: Request, exc: HTTPException):
+    # Starlette's own HTTPException too (FastAPI's is a subclass): the multipart parser raises it for
+    # too many fields or files, routing for an unknown path; every error answer has one shape.
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException):
         return _json_error(exc.status_code, str(exc.detail))
 
     @app.exception_handler(RequestValidationError)
@@ -304,13 +316,14 @@ def create_app(library: Path | str | None = None, max_upload_bytes: int = DEFAUL
         except UnicodeDecodeError:
             raise HTTPException(400, "the spec is not UTF-8 text") from None
         if ctype in JSON_TYPES:
+            marks = None
             try:
-                data, marks = json.loads(text, object_pairs_hook=_unique_keys(name)), None
+                data = json.loads(text, object_pairs_hook=_unique_keys(name), parse_int=_json_int)
             except json.JSONDecodeError as exc:
                 raise SpecError(f"not valid JSON: {exc.msg}", path=name, line=exc.lineno,
                                 col=exc.colno) from None
             except RecursionError:
-                data = None
+                data = TOO_DEEP
             _check_depth(data, name)  # JSON has no depth limit of its own; YAML's loader has one
         else:
             from clausegen.yamlsource import load_yaml_text
