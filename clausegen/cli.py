@@ -133,7 +133,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     playbook = playbook_with_levels(args.playbook, getattr(args, "rule_levels", None))
     report = check_paths(args.files, lang=args.lang or "auto", playbook=playbook,
-                         library=args.library, jobs=args.jobs, annotate=args.annotate)
+                         library=args.library, jobs=args.jobs, annotate=args.annotate, debug=args.debug)
     sys.stdout.write(REPORTERS[args.format or "text"](report, verbose=args.verbose))
     if args.annotate is not None:
         print(f"wrote {args.annotate}", file=sys.stderr)

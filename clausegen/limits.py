@@ -46,6 +46,8 @@ LIMITS = {lim.name: lim for lim in (
     Limit("pdf_pages", 5_000, "count", "pages of a PDF contract"),
     Limit("pdf_page_operations", 500_000, "count", "operations in one PDF page's content (parser work per page)"),
     Limit("pdf_seconds", 120, "seconds", "time spent reading the text of one PDF"),
+    Limit("check_seconds", 600, "seconds", "time one contract may take to read and check (its worker "
+                                           "process is stopped past it)"),
     Limit("template_seconds", 10, "seconds", "time one clause template may run"),
     Limit("template_output_chars", 2_000_000, "count", "characters one clause template may produce"),
 )}

@@ -75,8 +75,12 @@ def check_file(path: str | Path, lang: str = "auto", library=None, playbook=None
     Raises InputError for a missing, unreadable or unsupported file, LibraryError for broken rules.
     """
     from clausegen.check.readers import read_contract
+    from clausegen.check.workers import untimed
 
-    report = check_contract(read_contract(path, lang), lang, library, playbook)
+    contract = read_contract(path, lang)
+    with untimed():  # loading the rules and a language pipeline is start-up, not work on this contract
+        _warm_up(contract, lang, library)
+    report = check_contract(contract, lang, library, playbook)
     if str(path).lower().endswith(".docx"):  # a document clausegen generated says what produced it
         from dataclasses import replace
 
@@ -86,6 +90,15 @@ def check_file(path: str | Path, lang: str = "auto", library=None, playbook=None
         if generated_by:
             report = replace(report, meta={**report.meta, "generated_by": generated_by})
     return report
+
+
+def _warm_up(contract, lang: str, library) -> None:
+    """Load the rules and the language pipeline that checking `contract` needs (once per process)."""
+    from clausegen.check.nlp import pipeline
+    from clausegen.check.rules import load_ruleset
+
+    load_ruleset(library)
+    pipeline("zh" if (lang if lang in ("zh", "en") else contract.language) == "zh" else "en")
 
 
 def check_text(text: str, lang: str = "auto", library=None, playbook=None, name: str = "<text>",
