@@ -1,8 +1,7 @@
 """Contracts that take long to check: a hard time limit per document, in the batch and in the web form.
 
-The slow contract here is simply a long one (thousands of paragraphs take tens of seconds), so
-that the test does not depend on which pattern happens to be slow today; a crafted one is
-stopped the same way. Every process a test starts is bounded and stopped by the test.
+The slow contract here is a run-on sentence that a quadratic pattern chokes on, followed by
+thousands of paragraphs, so that it stays slow whichever patterns the rules use. Every process a test starts is bounded and stopped by the test.
 """
 
 from __future__ import annotations
@@ -26,9 +25,17 @@ SENTENCE = ("The Provider shall use commercially reasonable efforts to keep the 
 NOTIFY = "The Provider shall notify the Customer of any outage within 2 hours.\n"
 
 
+# One sentence without an end and without the words a look-ahead searches for: an unanchored
+# (?=.*…) pattern runs again from every position of it, inside one call that holds the interpreter
+# lock (a thread could not be interrupted, nor could the server's event loop run meanwhile).
+RUN_ON = "the Provider shall use commercially reasonable efforts to keep the Service available and any period of "
+
+
 def slow_contract(paragraphs: int = 5000) -> str:
-    """Return a contract that takes far longer than a few seconds to check (about 15 µs a character)."""
-    return "\n".join(f"{n}. {SENTENCE * 3}" for n in range(paragraphs)) + "\n"
+    """Return a contract that takes far longer than a few seconds to check: a 20,000-character
+    run-on sentence (slow for a quadratic pattern), then thousands of paragraphs (slow for any
+    checker, about 15 µs a character)."""
+    return RUN_ON * 200 + "\n" + "\n".join(f"{n}. {SENTENCE * 3}" for n in range(paragraphs)) + "\n"
 
 
 # ---------------------------------------------------------------- command line
