@@ -122,8 +122,9 @@ def test_web_server_answers_while_a_slow_upload_is_checked(tmp_path):
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "PYTHONPATH": str(REPO), "CLAUSEGEN_MAX_CHECK_SECONDS": "4"}
-    server = subprocess.Popen([sys.executable, "-m", "clausegen", "serve", "--port", str(port)], cwd=tmp_path,
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    server = subprocess.Popen([sys.executable, "-m", "clausegen", "serve", "--port", str(port), "--workers", "1"],
+                              cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              start_new_session=True)
     try:
         deadline = time.monotonic() + 90
         while True:
