@@ -187,6 +187,12 @@ def test_library_check_reports_the_catastrophic_regex(tmp_path):
     (r"^(\d+)*$", True), ("(?:a{1,100})+", True),
     ("a+b+", False), ("(?:ab)+", False), (r"\b(?:downtime|outage)s?\b[^;]{0,60}\bmeans\b", False),
     ("服务中断[^。]{0,25}(?:是指|系指)", False), ("(a+)?", False), ("((", False),
+    # quadratic: re-scanned to the end from every start position
+    (r"(?=.*\bclaims?\b)\b(?:must|shall)\b", True), (r"(?!.*\bexcept\b)\bshall\b", True), (".*outage", True),
+    (r"\b.+\bmeans\b", True), (r"[^;]*\bcredit", True), (r"\w+.*credit", True), (r"(?:a|.*b)c", True),
+    (r"(?m)^.*x", True),
+    (r"^(?!.*\bsole remedy\b).*\bliab", False), (r"\A.*x", False), (r"\bshall\b.*\bnotify\b", False),
+    (r"[^;]{0,80}\bcredit", False), (r"[0-9.]+\s*%[^|\n]*\|", False),
 ], ids=lambda v: str(v))
 def test_regex_hazard_table(pattern, hazardous):
     from clausegen.limits import regex_hazard
@@ -228,6 +234,21 @@ def test_sandbox_limits_in_process(monkeypatch):
     assert time.monotonic() - start < 5
     with pytest.raises(TemplateLimitError):
         env.from_string("{{ 'x' * 5000 }}").render()
+
+
+def test_check_refuses_a_rule_whose_regex_is_quadratic(tmp_path):
+    """(?=.*\\bclaims?\\b) scans to the end of the sentence from each of its positions: a run-on
+    sentence of 20,000 characters takes minutes. Such a rule is refused when the rules load."""
+    rule = CATASTROPHIC_RULE.replace("    - '(a+)+$'", "    - '(?=.*\\bclaims?\\b)\\b(?:must|shall)\\s+provide\\b'")
+    lib = firm_library(tmp_path, "rules/definition.yml", rule)
+    (tmp_path / "c.txt").write_text("the Provider shall keep the Service available and " * 400 + "\n", encoding="utf-8")
+    proc = run_cli("check", "c.txt", "--library", lib, cwd=tmp_path, timeout=60)
+    assert proc.returncode == 2, proc.stdout
+    assert "rules/definition.yml:12:" in proc.stderr
+    assert "quadratic time" in proc.stderr and "(in a look-ahead)" in proc.stderr and "anchor it" in proc.stderr
+    assert proc.elapsed < 45
+    proc = run_cli("library", "check", "--library", lib, cwd=tmp_path, timeout=240)
+    assert proc.returncode == 1 and "definition.yml:12:" in proc.stdout and "quadratic time" in proc.stdout
 
 
 def test_a_token_pattern_regex_is_checked_too(tmp_path):
