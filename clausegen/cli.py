@@ -89,6 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--max-upload-mb", type=float, default=20, metavar="MB",
                    help="largest request (spec or contract upload) accepted, in MB (default: 20)")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="processes that check uploaded contracts (default: 2, or 1 on a single CPU)")
     _add_library(p)
     p.set_defaults(func=cmd_serve)
     from clausegen.limits import add_limit_option
@@ -139,7 +141,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     playbook = playbook_with_levels(args.playbook, getattr(args, "rule_levels", None))
     report = check_paths(args.files, lang=args.lang or "auto", playbook=playbook,
-                         library=args.library, jobs=args.jobs, annotate=args.annotate)
+                         library=args.library, jobs=args.jobs, annotate=args.annotate, debug=args.debug)
     sys.stdout.write(REPORTERS[args.format or "text"](report, verbose=args.verbose))
     if args.annotate is not None:
         print(f"wrote {args.annotate}", file=sys.stderr)
@@ -188,8 +190,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
         raise UsageError(f"--max-upload-mb must be more than 0, not {args.max_upload_mb:g}",
                          hint="pass e.g. --max-upload-mb 20")
+    if args.workers is not None and args.workers < 1:
+        from clausegen.errors import UsageError
+
+        raise UsageError(f"--workers must be 1 or more, not {args.workers}", hint="pass e.g. --workers 2")
     return serve(host=args.host, port=args.port, library=args.library,
-                 max_upload_bytes=int(args.max_upload_mb * 1024 * 1024))
+                 max_upload_bytes=int(args.max_upload_mb * 1024 * 1024), workers=args.workers)
 
 
 def _terminated(signum, frame):

@@ -60,21 +60,27 @@ class Family:
         raise KeyError(pid)
 
     def find(self, relpath: str) -> Path | None:
-        """Return the file `relpath` (e.g. "zh/definition.j2") from the first layer that has it."""
+        """Return the file `relpath` (e.g. "zh/definition.j2") from the first layer that has it.
+
+        Raises LibraryError if that file is a link that leads outside its layer.
+        """
         for layer in self.layers:
             candidate = layer / relpath
             if candidate.is_file():
-                return candidate
+                return inside_library(candidate, layer)
         return None
 
     def files(self, subdir: str, pattern: str) -> dict[str, Path]:
-        """Return {name: path} for files matching `pattern` in `subdir`, firm layers winning."""
+        """Return {name: path} for files matching `pattern` in `subdir`, firm layers winning.
+
+        Raises LibraryError if one of them is a link that leads outside its layer.
+        """
         found: dict[str, Path] = {}
         for layer in reversed(self.layers):
             folder = layer / subdir
             if folder.is_dir():
                 for path in sorted(folder.glob(pattern)):
-                    found[path.name] = path
+                    found[path.name] = inside_library(path, layer)
         return dict(sorted(found.items()))
 
     def template(self, provision: str, lang: str, position: str = "preferred") -> Path | None:
@@ -143,6 +149,20 @@ class Library:
             raise LibraryError(f"no clause family {fid!r} in the library (known: {known})") from None
 
 
+def inside_library(path: Path, folder: Path) -> Path:
+    """Return `path` when it resolves (links followed) to a place inside `folder`, a library folder.
+
+    A link in a firm's library to a file elsewhere (``en/_terms.j2 -> /proc/self/environ``) would
+    copy that file into contracts and into error messages. Raises LibraryError naming `path`.
+    """
+    real = Path(path).resolve()
+    if not real.is_relative_to(Path(folder).resolve()):
+        raise LibraryError(f"this library file is a link to {str(real)!r}, outside the clause library; "
+                           "clausegen reads nothing outside the library", path=str(path),
+                           hint="replace the link by a copy of the file inside the library folder")
+    return Path(path)
+
+
 def _read_family_yaml(path: Path) -> dict:
     from clausegen.yamlsource import load_yaml_file
 
@@ -189,6 +209,7 @@ def _library_id(root: Path | None) -> str:
         return BUILTIN_ID
     meta = root / "library.yaml"
     if meta.is_file():
+        inside_library(meta, root)
         from clausegen.yamlsource import load_yaml_file
 
         data = load_yaml_file(meta).data
@@ -207,9 +228,10 @@ def _positions(entry: dict) -> tuple[str, ...]:
 def _merge_family(fid: str, layers: list[Path], library_id: str = BUILTIN_ID) -> Family:
     # Metadata: the most specific family.yaml that exists wins as a whole (a firm that
     # overrides family.yaml restates it); files are inherited layer by layer.
-    meta_path = next((layer / "family.yaml" for layer in layers if (layer / "family.yaml").is_file()), None)
-    if meta_path is None:
+    layer = next((layer for layer in layers if (layer / "family.yaml").is_file()), None)
+    if layer is None:
         raise LibraryError(f"clause family {fid!r} has no family.yaml", path=str(layers[0]))
+    meta_path = inside_library(layer / "family.yaml", layer)
     raw = _read_family_yaml(meta_path)
     try:
         provisions = tuple(

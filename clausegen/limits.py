@@ -44,6 +44,10 @@ LIMITS = {lim.name: lim for lim in (
     Limit("yaml_depth", 64, "count", "nesting depth of a YAML file"),
     Limit("paragraph_chars", 100_000, "count", "characters of one paragraph given to the language pipeline"),
     Limit("pdf_pages", 5_000, "count", "pages of a PDF contract"),
+    Limit("pdf_page_operations", 500_000, "count", "operations in one PDF page's content (parser work per page)"),
+    Limit("pdf_seconds", 120, "seconds", "time spent reading the text of one PDF"),
+    Limit("check_seconds", 600, "seconds", "time one contract may take to read and check (its worker "
+                                           "process is stopped past it)"),
     Limit("template_seconds", 10, "seconds", "time one clause template may run"),
     Limit("template_output_chars", 2_000_000, "count", "characters one clause template may produce"),
 )}
@@ -226,17 +230,23 @@ def check_docx(path: Path) -> None:
         raise InputError(f"the .docx package is damaged ({exc})", path=name, hint=save_hint) from None
 
 
+WORD_MAIN_TYPES = (
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml",
+    "application/vnd.ms-word.document.macroEnabled.main+xml",
+    "application/vnd.ms-word.template.macroEnabledTemplate.main+xml",
+)
+
+
 def _check_members(zf, infos, name: str) -> None:
     max_members = get("docx_members")
     if len(infos) > max_members:
         raise InputError(f"the .docx has {len(infos)} parts; the limit is {max_members}", path=name,
                          hint="raise it with --limit docx_members=... if the file is genuine")
-    if "[Content_Types].xml" not in {i.filename for i in infos}:
+    names = {i.filename for i in infos}
+    if "[Content_Types].xml" not in names:
         raise InputError("this zip file is not a Word document (no [Content_Types].xml)", path=name,
                          hint="open it in Word and save it as a Word Document (.docx)")
-    if "word/document.xml" not in {i.filename for i in infos}:
-        raise InputError("this Office package holds no Word document (no word/document.xml)", path=name,
-                         hint="is it a spreadsheet or a presentation? clausegen checks Word documents")
     limit, ratio, xml_limit = get("docx_uncompressed_bytes"), get("docx_ratio"), get("docx_xml_bytes")
     total = 0
     for info in infos:
@@ -248,50 +258,85 @@ def _check_members(zf, infos, name: str) -> None:
             raise InputError(f"the part {info.filename!r} expands {info.file_size // max(info.compress_size, 1)} times "
                              f"(limit {ratio}); this looks like a zip bomb", path=name,
                              hint="raise it with --limit docx_ratio=... if the file is genuine")
-        if info.filename.endswith((".xml", ".rels")) and info.file_size > xml_limit:
-            raise InputError(f"the part {info.filename!r} is {_size_text(info.file_size)} of XML; the limit is "
-                             f"{_size_text(xml_limit)}", path=name,
-                             hint="raise it with --limit docx_xml_bytes=... if the file is genuine")
         if total > limit:
             raise InputError(f"the .docx expands to more than {_size_text(limit)} (a zip bomb?)", path=name,
                              hint="raise it with --limit docx_uncompressed_bytes=... if the file is genuine")
+    # Whether a part is XML is told by its content type and by its content, never by its name: the
+    # main document may be called word/document.bin, and a customXml part is XML like any other.
+    types = _content_types(zf, zf.getinfo("[Content_Types].xml"), name, xml_limit)
     for info in infos:
-        # customXml parts are a business's own data, kept as bytes by python-docx and never parsed.
-        if info.filename.endswith((".xml", ".rels")) and not info.filename.startswith("customXml/"):
-            _check_prolog(zf, info, name)
+        if (types.get(info.filename) or "").endswith("xml") and info.file_size > xml_limit:
+            _xml_too_big(info, xml_limit, name)  # before any parser reads it
+        is_xml, doctype = _probe_xml(zf, info)
+        if is_xml and info.file_size > xml_limit:
+            _xml_too_big(info, xml_limit, name)
+        if doctype:
+            raise InputError(f"the part {info.filename!r} declares a DOCTYPE (XML entities); "
+                             "Word never writes one, so the file was crafted or damaged", path=name,
+                             hint="open it in Word and save a new copy")
+    if not any(types.get(n) in WORD_MAIN_TYPES for n in names) and "word/document.xml" not in names:
+        raise InputError("this Office package holds no Word document (no word/document.xml or other main "
+                         "document part)", path=name,
+                         hint="is it a spreadsheet or a presentation? clausegen checks Word documents")
     bad = zf.testzip()  # every part inflates and matches its checksum (sizes are bounded above)
     if bad is not None:
         raise InputError(f"the .docx package is damaged (the part {bad!r} fails its checksum)", path=name,
                          hint="ask for the file again, or open it in Word and save a new copy")
 
 
-_PROLOG_BYTES = 64 * 1024
+def _xml_too_big(info, xml_limit: int, name: str) -> None:
+    raise InputError(f"the part {info.filename!r} is {_size_text(info.file_size)} of XML; the limit is "
+                     f"{_size_text(xml_limit)}", path=name,
+                     hint="raise it with --limit docx_xml_bytes=... if the file is genuine")
 
 
-def _check_prolog(zf, info, name: str) -> None:
-    """Refuse an XML part whose prolog (before the root element) has a DOCTYPE; the sizes were checked."""
+def _probe_xml(zf, info) -> tuple[bool, bool]:
+    """Return (whether the part `info` is XML, whether it declares a DOCTYPE).
+
+    The part is read only up to its root element, by the parser python-docx uses (so every
+    encoding that parser would detect is covered), expanding no entity and loading no DTD.
+    """
+    from lxml import etree
+
+    if info.file_size == 0:
+        return False, False
     with zf.open(info) as fh:
-        head = fh.read(_PROLOG_BYTES)
-    text = head.decode("utf-16") if head.startswith((b"\xff\xfe", b"\xfe\xff")) else head.decode("latin-1")
-    pos = 0
-    while True:  # skip the XML declaration, comments and processing instructions
-        lt = text.find("<", pos)
-        if lt < 0:
-            return
-        if text.startswith("<?", lt):
-            pos = text.find("?>", lt) + 2
-        elif text.startswith("<!--", lt):
-            pos = text.find("-->", lt) + 3
-        elif text.startswith("<!", lt):
-            if text[lt + 2:lt + 9].upper() == "DOCTYPE":
-                raise InputError(f"the part {info.filename!r} declares a DOCTYPE (XML entities); "
-                                 "Word never writes one, so the file was crafted or damaged", path=name,
-                                 hint="open it in Word and save a new copy")
-            return
-        else:
-            return
-        if pos < 2:  # unterminated declaration or comment within the first 64 KB
-            return
+        try:
+            for _event, element in etree.iterparse(fh, events=("start",), resolve_entities=False,
+                                                   load_dtd=False, no_network=True):
+                docinfo = element.getroottree().docinfo
+                return True, bool(docinfo.doctype) or docinfo.internalDTD is not None
+        except etree.XMLSyntaxError:  # not XML (an image), or XML that no parser accepts either
+            return False, False
+    return False, False
+
+
+def _content_types(zf, info, name: str, xml_limit: int) -> dict[str, str]:
+    """Return {part name: content type} from [Content_Types].xml (checked before it is parsed)."""
+    from xml.etree import ElementTree
+
+    if info.file_size > xml_limit:
+        _xml_too_big(info, xml_limit, name)
+    if _probe_xml(zf, info)[1]:
+        raise InputError("the part '[Content_Types].xml' declares a DOCTYPE (XML entities); Word never writes "
+                         "one, so the file was crafted or damaged", path=name, hint="open it in Word and save a new copy")
+    try:
+        root = ElementTree.fromstring(zf.read(info))
+    except ElementTree.ParseError as exc:
+        raise InputError(f"the .docx package is damaged ([Content_Types].xml: {exc})", path=name,
+                         hint="open it in Word and save a new copy") from None
+    defaults, out = {}, {}
+    for el in root:
+        tag = el.tag.rsplit("}", 1)[-1]
+        if tag == "Default":
+            defaults[(el.get("Extension") or "").lower()] = el.get("ContentType") or ""
+        elif tag == "Override":
+            out[(el.get("PartName") or "").lstrip("/")] = el.get("ContentType") or ""
+    for member in zf.namelist():
+        base = member.rsplit("/", 1)[-1]
+        if member not in out and "." in base:
+            out[member] = defaults.get(base.rsplit(".", 1)[-1].lower(), "")
+    return out
 
 
 def check_pdf_pages(count: int, path: Path) -> None:
@@ -349,10 +394,12 @@ def token_regexes(pattern) -> list[str]:
 
 
 def regex_hazard(pattern: str) -> str | None:
-    """Return why `pattern` can take exponential time (a repeated group that itself repeats), or None.
+    """Return why `pattern` can take exponential or quadratic time on a long text, or None.
 
     Catches the classic catastrophic shapes: ``(a+)+``, ``(a*)*``, ``(\\w+\\s?)*`` and ``(a|a)*``
-    under an unbounded repeat. Patterns that do not compile return None (the caller reports them).
+    under an unbounded repeat; and the quadratic one, an unanchored pattern that starts (or
+    starts a look-ahead) with ``.*``, ``.+`` or ``[^x]*`` (see `_quadratic`). Patterns that do
+    not compile return None (the caller reports them).
     """
     try:
         from re import _parser as sre_parse  # Python 3.11+
@@ -418,4 +465,86 @@ def regex_hazard(pattern: str) -> str | None:
                     return found
         return None
 
-    return walk(tree)
+    return walk(tree) or _quadratic(tree, c)
+
+
+_QUADRATIC = ("quadratic time (a long sentence takes minutes): {what} at the start of the pattern{where} "
+              "is run again from every position of the text; anchor it (^), start the pattern with a word, "
+              "or bound the gap ({{0,80}})")
+
+
+def _quadratic(tree, c) -> str | None:
+    """Return why `tree` (a parsed pattern) is re-scanned from every start position, or None.
+
+    ``re.search`` tries the pattern at each position of the text in turn; when the pattern can
+    start by running an unbounded repeat of a broad class (``.*``, ``.+``, ``[^x]*``, ``\\S*``) —
+    directly, after zero-width or optional items, or inside a look-ahead such as
+    ``(?=.*\\bclaims?\\b)`` — each try scans to the end of the text: the search takes time
+    quadratic in its length. A pattern anchored at the start (``^`` without MULTILINE, ``\\A``)
+    is tried once and is fine.
+    """
+    unbounded = c.MAXREPEAT
+    negated = getattr(c, "NEGATE", None)
+    broad_categories = {getattr(c, n) for n in ("CATEGORY_NOT_SPACE", "CATEGORY_NOT_WORD", "CATEGORY_NOT_DIGIT",
+                                                "CATEGORY_NOT_LINEBREAK") if hasattr(c, n)}
+    repeats = {c.MAX_REPEAT, c.MIN_REPEAT} | ({c.POSSESSIVE_REPEAT} if hasattr(c, "POSSESSIVE_REPEAT") else set())
+
+    def broad(body) -> str | None:
+        if len(body) != 1:
+            return None
+        op, av = body[0]
+        if op == c.ANY:
+            return "'.*'"
+        if op == c.NOT_LITERAL:
+            return "a negated class such as '[^x]*'"
+        if op == c.IN and av and (av[0][0] == negated or any(o == c.CATEGORY and a in broad_categories for o, a in av)):
+            return "a negated class such as '[^x]*' or '\\S*'"
+        return None
+
+    def leading(items, where: str) -> tuple[str | None, bool]:
+        """Return (reason, whether the items may leave the next one at almost any position)."""
+        for op, av in items:
+            if op == c.AT:
+                continue
+            if op in (c.ASSERT, c.ASSERT_NOT):
+                direction, sub = av
+                if direction == 1:
+                    found, _ = leading(sub, " (in a look-ahead)")
+                    if found:
+                        return found, False
+                continue
+            if op in repeats:
+                lo, hi, body = av
+                what = broad(body)
+                if what and hi == unbounded:
+                    return _QUADRATIC.format(what=what, where=where), False
+                found, _ = leading(body, where)
+                if found:
+                    return found, False
+                if lo == 0 or hi == unbounded:  # optional, or a run that can start almost anywhere
+                    continue
+                return None, False
+            if op == c.SUBPATTERN:
+                found, through = leading(av[-1], where)
+                if found or not through:
+                    return found, False
+                continue
+            if op == c.BRANCH:
+                through = False
+                for alternative in av[1]:
+                    found, passes = leading(alternative, where)
+                    if found:
+                        return found, False
+                    through = through or passes
+                if through:
+                    continue
+                return None, False
+            return None, False
+        return None, True
+
+    first = tree[0] if len(tree) else None
+    multiline = bool(getattr(getattr(tree, "state", None), "flags", 0) & re.MULTILINE)
+    if first is not None and first[0] == c.AT and (first[1] == c.AT_BEGINNING_STRING
+                                                   or (first[1] == c.AT_BEGINNING and not multiline)):
+        return None
+    return leading(tree, "")[0]

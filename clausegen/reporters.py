@@ -575,29 +575,32 @@ def _reader_places(source_path: Path, document, paragraphs: list) -> list[list[i
     """Return, per paragraph of the checker's reader, the indices in `paragraphs` it came from.
 
     The reader gives each paragraph a `ref` (("p", n): the n-th paragraph of the body;
-    ("tbl", t, row): a row of the t-th body table). Returns [] if the reader is unavailable.
+    ("tbl", t, row): a row of the t-th body table, nested tables' rows counted in document
+    order; footnotes have none here). Returns [] if the reader is unavailable.
     """
-    from docx.oxml.ns import qn
-
     try:
-        from clausegen.check.readers import read_docx
+        from clausegen.check.readers import _P, docx_blocks, docx_table_rows, read_docx
 
         read = read_docx(source_path)
     except (ImportError, ClausegenError):
         return []
-    body = document.element.body
     index_of = {p._p: i for i, p in enumerate(paragraphs)}
-    direct = list(body.iterchildren(qn("w:p")))
-    tables = list(body.iterchildren(qn("w:tbl")))
+    blocks = list(docx_blocks(document.element.body))
+    direct = [b for b in blocks if b.tag == _P]
+    tables = [b for b in blocks if b.tag != _P]
+    rows_of: dict[int, list] = {}
     places = []
     for para in read:
         ref, elements = tuple(getattr(para, "ref", ()) or ()), []
         if len(ref) == 2 and ref[0] == "p" and ref[1] < len(direct):
             elements = [direct[ref[1]]]
         elif len(ref) == 3 and ref[0] == "tbl" and ref[1] < len(tables):
-            rows = list(tables[ref[1]].iter(qn("w:tr")))
+            if ref[1] not in rows_of:
+                rows_of[ref[1]] = [[p for cell in cells for p in cell]
+                                   for _, cells, _ in docx_table_rows(tables[ref[1]])]
+            rows = rows_of[ref[1]]
             if ref[2] < len(rows):
-                elements = list(rows[ref[2]].iter(qn("w:p")))
+                elements = rows[ref[2]]
         places.append([index_of[e] for e in elements if e in index_of])
     return places
 
@@ -643,6 +646,39 @@ def _anchor_runs(paragraph) -> list:
     if not runs:
         runs = [paragraph.add_run("")]
     return runs
+
+
+def _renumber_comments(document) -> None:
+    """Give every existing comment of `document` a whole-number id (its anchors follow).
+
+    Word writes whole numbers; a comment with w:id="x" (a damaged or crafted file) would stop
+    python-docx from choosing the next id. Ids that are numbers are kept.
+    """
+    from docx.oxml.ns import qn
+
+    try:
+        comments = document.part._comments_part.element
+    except (AttributeError, KeyError, ValueError):
+        return
+    key = qn("w:id")
+    items = list(comments.iterchildren(qn("w:comment")))
+    numbers = [int(c.get(key)) for c in items if (c.get(key) or "").strip().lstrip("-").isdigit()]
+    mapping: dict[str, str] = {}
+    next_id = max(numbers, default=-1) + 1
+    for c in items:
+        old = c.get(key)
+        if old is not None and old.strip().lstrip("-").isdigit():
+            continue
+        if old not in mapping:
+            mapping[old] = str(next_id)
+            next_id += 1
+        c.set(key, mapping[old])
+    if not mapping:
+        return
+    anchors = (qn("w:commentRangeStart"), qn("w:commentRangeEnd"), qn("w:commentReference"))
+    for el in document.element.body.iter(*anchors):
+        if el.get(key) in mapping:
+            el.set(key, mapping[el.get(key)])
 
 
 def _add_comment(document, paragraph, lines: list[str]) -> None:
@@ -770,6 +806,7 @@ def annotate_docx(file_report, source_path, out_path) -> Path:
         else:
             top.append(lines)
 
+    _renumber_comments(document)
     for lines in top:
         _add_comment(document, first, lines)
     for index in sorted(notes):

@@ -1025,10 +1025,66 @@ COMMON_CURRENCY_NAMES = {"RMB": "CNY", "NTD": "TWD", "YEN": "JPY", "STG": "GBP",
                          "HKG": "HKD", "SGP": "SGD", "EUA": "EUR"}
 
 
+# Characters that change nothing a reader sees, or change it without showing themselves. In a party
+# name they make two names that look the same differ ("Acme" and "Ac\u200bme"), so a search of the
+# contract for the party misses. Bidirectional controls go further: they display text in another
+# order than it is written ("Trojan Source"), so they are refused; the others are warned about and
+# left out of rendered clauses (see `visible`).
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u2060-\u2064"
+                       "\u206a-\u206f\u3164\ufeff\uffa0\U000e0000-\U000e007f]")
+
+
+def _code_points(chars) -> str:
+    import unicodedata
+
+    seen = list(dict.fromkeys(chars))
+    return ", ".join(f"U+{ord(c):04X} ({unicodedata.name(c, 'unnamed')})" for c in seen)
+
+
+def visible(value):
+    """Return `value` (spec data) with invisible characters and bidirectional controls removed from
+    every string, keys included; what a lawyer reads is then what the document holds."""
+    if isinstance(value, str):
+        return INVISIBLE.sub("", BIDI_CONTROLS.sub("", value))
+    if isinstance(value, dict):
+        return {visible(k): visible(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [visible(v) for v in value]
+    return value
+
+
+def rule_invisible_text(data):
+    """Invisible characters (zero-width space, joiners, soft hyphen…) are warnings and are left out of
+    the rendered clauses; bidirectional controls (U+202E…) reorder what the reader sees and are errors."""
+    def walk(node, path):
+        if isinstance(node, str):
+            bidi = BIDI_CONTROLS.findall(node)
+            if bidi:
+                yield (path, f"contains the bidirectional control character(s) {_code_points(bidi)}, which make "
+                             "text display in another order than it is written",
+                       "remove it (retype the text); a contract must read as it is written")
+            hidden = INVISIBLE.findall(node)
+            if hidden:
+                yield (path, f"contains the invisible character(s) {_code_points(hidden)}; they are left out "
+                             "of the rendered clauses",
+                       "retype the text without it, so that the spec says what the document says", "warning")
+        elif isinstance(node, dict):
+            for k, v in node.items():
+                yield from walk(k, path + (k,))
+                yield from walk(v, path + (k,))
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                yield from walk(v, path + (i,))
+
+    yield from walk(data, ())
+
+
 #: Semantic rules by stable code; each yields (path, message[, hint[, severity]]).
 RULES = {
     "finite-numbers": rule_finite_numbers,
     "printable-text": rule_printable_text,
+    "invisible-text": rule_invisible_text,
     "availability-range": rule_availability_range,
     "tiers-ordered": rule_tiers_ordered,
     "tiers-credit-increasing": rule_tiers_credit_increasing,

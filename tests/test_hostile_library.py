@@ -52,6 +52,18 @@ TEMPLATES = [
     ("endless-output", "{% for i in range(99999) %}- " + "x" * 80 + "\n{% endfor %}", ["produced more than"]),
     ("recursion", "{% macro f(n) %}{{ f(n) }}{% endmacro %}- {{ f(1) }}\n", ["calls itself"]),
     ("lipsum-million", "- {{ lipsum(1000000) }}\n", ["at most 100 paragraphs"]),
+    ("percent-width", "- {{ ('%01000000000d' % 1)|length }}\n", ["format width 1000000000 is larger than"]),
+    ("percent-star", "- {{ '%*d' % (1000000000, 1) }}\n", ["format width 1000000000 is larger than"]),
+    ("format-filter-width", "- {{ '%01000000000d'|format(1) }}\n", ["format width"]),
+    ("ljust-billion", "- {{ 'x'.ljust(10**9) }}\n", ["width given to ljust() 1000000000 is larger than"]),
+    ("brace-width", "- {{ '{:>1000000000}'.format('x') }}\n", ["format width 1000000000 is larger than"]),
+    ("brace-nested-width", "- {{ '{:>{w}}'.format('x', w=10**9) }}\n", ["format width"]),
+    ("huge-join", "- {{ (['x' * 1000000] * 1000)|join }}\n", ["joining these values would exceed"]),
+    ("huge-str-join", "- {{ ''.join(['x' * 1000000] * 1000) }}\n", ["joining these values would exceed"]),
+    ("huge-replace", "- {{ ('x' * 1000000).replace('x', 'yyyyyyyyyy') }}\n", ["replace() would exceed"]),
+    ("format-map-index", "- {{ '{0}'.format_map({}) }}\n", ["template error", "out of range"]),
+    ("map-class", "- {{ [1]|map(attribute='__class__')|list }}\n", ["unsafe", "__class__"]),
+    ("undefined-in-list", "- {{ [parties.nobody] }}\n", ["nobody"]),
 ]
 
 
@@ -63,6 +75,7 @@ def test_render_stops_hostile_template_with_a_located_error(tmp_path, case_id, t
     assert proc.returncode == 2, (proc.stdout, proc.stderr)
     assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
     # names the template file, and the line where there is one (output size belongs to the whole file)
+    assert "Undefined" not in proc.stderr and "MemoryError" not in proc.stderr
     assert ("en/definition.j2" if case_id == "endless-output" else "en/definition.j2:1") in proc.stderr
     for word in words:
         assert word in proc.stderr, (word, proc.stderr)
@@ -80,6 +93,46 @@ def test_library_check_reports_hostile_template_without_hanging(tmp_path, case_i
     assert "Traceback" not in proc.stdout + proc.stderr
     assert "en/definition.j2" in proc.stdout + proc.stderr
     assert proc.elapsed < 200
+
+
+def test_sandbox_refuses_huge_values_before_allocating_them():
+    """Each refusal comes before the allocation: peak memory stays far below the gigabyte asked for."""
+    import os
+    import subprocess
+    import sys
+
+    code = """if True:
+        import sys
+        from jinja2 import DictLoader
+        from clausegen.render.sandbox import BoundedSandbox, TemplateLimitError
+        env = BoundedSandbox(loader=DictLoader({}))
+        env.bound_filters()
+        for source in sys.argv[1:]:
+            try:
+                env.from_string(source).render()
+            except TemplateLimitError:
+                continue
+            raise SystemExit('not refused: ' + source)
+        print(int(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM'))))
+    """
+    sources = ["{{ ('%01000000000d' % 1)|length }}", "{{ 'x'.ljust(10**9) }}", "{{ '{:>1000000000}'.format(1) }}",
+               "{{ (['x' * 1000000] * 1000)|join }}", "{{ 'x'.center(10**9) }}", "{{ 'x'.zfill(10**9) }}"]
+    proc = subprocess.run([sys.executable, "-c", code, *sources], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert proc.returncode == 0, proc.stderr + proc.stdout
+    assert int(proc.stdout.split()[-1]) < 200 * 1024, "a refusal allocated the value first"
+
+
+def test_ordinary_formatting_still_works():
+    from jinja2 import DictLoader
+
+    from clausegen.render.sandbox import BoundedSandbox
+
+    env = BoundedSandbox(loader=DictLoader({}))
+    env.bound_filters()
+    source = ("{{ '%05.1f%%' % 99.5 }} {{ '{:>6}|{:.2f}'.format('ab', 2) }} {{ '%d days'|format(30) }} "
+              "{{ ['a', 'b']|join(', ') }} {{ 'x'.ljust(3) }}| {{ ', '.join(['c', 'd']) }} {{ 7 % 3 }}")
+    assert env.from_string(source).render() == "099.5% \n    ab|2.00 30 days a, b x  | c, d 1".replace("\n", "")
 
 
 def test_template_limits_do_not_touch_the_built_in_library(tmp_path):
@@ -134,6 +187,12 @@ def test_library_check_reports_the_catastrophic_regex(tmp_path):
     (r"^(\d+)*$", True), ("(?:a{1,100})+", True),
     ("a+b+", False), ("(?:ab)+", False), (r"\b(?:downtime|outage)s?\b[^;]{0,60}\bmeans\b", False),
     ("服务中断[^。]{0,25}(?:是指|系指)", False), ("(a+)?", False), ("((", False),
+    # quadratic: re-scanned to the end from every start position
+    (r"(?=.*\bclaims?\b)\b(?:must|shall)\b", True), (r"(?!.*\bexcept\b)\bshall\b", True), (".*outage", True),
+    (r"\b.+\bmeans\b", True), (r"[^;]*\bcredit", True), (r"\w+.*credit", True), (r"(?:a|.*b)c", True),
+    (r"(?m)^.*x", True),
+    (r"^(?!.*\bsole remedy\b).*\bliab", False), (r"\A.*x", False), (r"\bshall\b.*\bnotify\b", False),
+    (r"[^;]{0,80}\bcredit", False), (r"[0-9.]+\s*%[^|\n]*\|", False),
 ], ids=lambda v: str(v))
 def test_regex_hazard_table(pattern, hazardous):
     from clausegen.limits import regex_hazard
@@ -177,6 +236,21 @@ def test_sandbox_limits_in_process(monkeypatch):
         env.from_string("{{ 'x' * 5000 }}").render()
 
 
+def test_check_refuses_a_rule_whose_regex_is_quadratic(tmp_path):
+    """(?=.*\\bclaims?\\b) scans to the end of the sentence from each of its positions: a run-on
+    sentence of 20,000 characters takes minutes. Such a rule is refused when the rules load."""
+    rule = CATASTROPHIC_RULE.replace("    - '(a+)+$'", "    - '(?=.*\\bclaims?\\b)\\b(?:must|shall)\\s+provide\\b'")
+    lib = firm_library(tmp_path, "rules/definition.yml", rule)
+    (tmp_path / "c.txt").write_text("the Provider shall keep the Service available and " * 400 + "\n", encoding="utf-8")
+    proc = run_cli("check", "c.txt", "--library", lib, cwd=tmp_path, timeout=60)
+    assert proc.returncode == 2, proc.stdout
+    assert "rules/definition.yml:12:" in proc.stderr
+    assert "quadratic time" in proc.stderr and "(in a look-ahead)" in proc.stderr and "anchor it" in proc.stderr
+    assert proc.elapsed < 45
+    proc = run_cli("library", "check", "--library", lib, cwd=tmp_path, timeout=240)
+    assert proc.returncode == 1 and "definition.yml:12:" in proc.stdout and "quadratic time" in proc.stdout
+
+
 def test_a_token_pattern_regex_is_checked_too(tmp_path):
     rule = CATASTROPHIC_RULE.replace("    - '(a+)+$'", "    - [{LOWER: sla}, {TEXT: {REGEX: '^(\\w+\\s?)*$'}}]")
     lib = firm_library(tmp_path, "rules/definition.yml", rule)
@@ -200,3 +274,52 @@ def test_hostile_family_yaml_stops_every_command_cleanly(tmp_path, content, word
         assert proc.returncode == 2, (args, text)
         assert "family.yaml:1:" in text and words in text and "Traceback" not in text
     assert not (tmp_path / "pwned.txt").exists() and not (tmp_path / "out.docx").exists()
+
+
+# ---------------------------------------------------------------- links out of the library
+
+
+SECRET = "CLAUSEGEN_TEST_SECRET_TOKEN=hunter2"
+
+
+RENDER = ("render", str(SAMPLE_EN), "-o", "out.md")
+LIBRARY_COMMANDS = [("library", "check"), ("library", "list")]
+
+
+@pytest.mark.parametrize("relpath, link, refusing", [
+    ("en/_x.j2", "include", [RENDER, *LIBRARY_COMMANDS]),  # included by a template the firm overrides
+    ("en/definition.j2", "template", [RENDER, *LIBRARY_COMMANDS]),
+    ("rules/definition.yml", "rule", [("check", "c.txt"), *LIBRARY_COMMANDS]),
+    ("family.yaml", "family", [RENDER, ("check", "c.txt"), *LIBRARY_COMMANDS]),
+], ids=["include", "template", "rule", "family-yaml"])
+def test_library_files_linking_outside_the_library_are_refused(tmp_path, relpath, link, refusing):
+    """A firm library's file that links outside it (to /proc/self/environ, say) is refused with its
+    path by every command that needs it, and its content never reaches a contract or a message."""
+    outside = tmp_path / "elsewhere" / "environ"
+    outside.parent.mkdir()
+    outside.write_text(SECRET + "\n", encoding="utf-8")
+    lib = firm_library(tmp_path, "en/definition.j2", "{% include 'en/_x.j2' %}\n" if link == "include" else "- x\n")
+    target = lib / FAMILY / relpath
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.unlink(missing_ok=True)
+    target.symlink_to(outside)
+    (tmp_path / "c.txt").write_text("The Provider shall notify the Customer within 2 hours.\n", encoding="utf-8")
+    for args in [RENDER, ("check", "c.txt", "--verbose"), *LIBRARY_COMMANDS]:
+        proc = run_cli(*args, "--library", lib, cwd=tmp_path, timeout=120)
+        text = proc.stdout + proc.stderr
+        assert SECRET not in text, (args, text)
+        assert "Traceback" not in text
+        if any(args[:2] == r[:2] for r in refusing):
+            assert proc.returncode == 2, (args, text)
+            assert f"{FAMILY}/{relpath}" in proc.stderr and "outside the clause library" in proc.stderr, (args, text)
+    out = tmp_path / "out.md"
+    assert not out.exists() or SECRET not in out.read_text(encoding="utf-8")
+
+
+def test_links_inside_the_library_are_fine(tmp_path):
+    lib = firm_library(tmp_path, "en/_shared.j2", "{{ 'shared words' }}\n")
+    (lib / FAMILY / "en" / "_x.j2").symlink_to(lib / FAMILY / "en" / "_shared.j2")
+    firm_library(tmp_path, "en/definition.j2", "- {% include 'en/_x.j2' %}\n")
+    proc = run_cli("render", SAMPLE_EN, "-o", "out.md", "--library", lib, cwd=tmp_path, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "shared words" in (tmp_path / "out.md").read_text(encoding="utf-8")

@@ -202,3 +202,49 @@ def test_absurdly_large_numbers_render_instead_of_crashing(starter):
     assert not [p for p in spec.validate(data) if p.severity == "error"]
     text = render.write(render.render(data), "txt").decode("utf-8")
     assert "10,000,000,000,000,000" in text
+
+
+# ---------------------------------------------------------------- characters a reader cannot see
+
+
+@pytest.mark.parametrize("char, name", [("\u200b", "ZERO WIDTH SPACE"), ("\u200d", "ZERO WIDTH JOINER"),
+                                        ("\u00ad", "SOFT HYPHEN"), ("\ufeff", "ZERO WIDTH NO-BREAK SPACE")],
+                         ids=["zwsp", "zwj", "soft-hyphen", "bom"])
+def test_invisible_characters_are_named_and_left_out_of_the_document(tmp_path, char, name):
+    import docx
+
+    spec = (REPO / "samples" / "sla-en.yaml").read_text(encoding="utf-8")
+    spec = spec.replace("Northwind Cloud Services Ltd.", f"Northwind{char} Cloud Services Ltd.")
+    (tmp_path / "spec.yaml").write_text(spec, encoding="utf-8")
+    proc = run_cli("validate", "spec.yaml", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout  # a warning: the spec is still valid
+    code_point = f"U+{ord(char):04X} ({name})"
+    assert f"warning: parties.provider.name: contains the invisible character(s) {code_point}" in proc.stdout
+    assert "spec.yaml:" in proc.stdout and "left out of the rendered clauses" in proc.stdout
+    proc = run_cli("render", "spec.yaml", "-o", "out.docx", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    document = docx.Document(str(tmp_path / "out.docx"))
+    text = "\n".join(p.text for p in document.paragraphs)
+    text += "\n".join(c.text for t in document.tables for row in t.rows for c in row.cells)
+    assert "Northwind Cloud Services Ltd." in text and char not in text
+
+
+@pytest.mark.parametrize("char", ["\u202e", "\u2066"], ids=["rlo", "lri"])
+def test_bidirectional_controls_are_refused(tmp_path, char):
+    spec = (REPO / "samples" / "sla-en.yaml").read_text(encoding="utf-8")
+    spec = spec.replace("Fabrikam Logistics GmbH", f"Fabrikam {char}HbmG scitsigoL")
+    (tmp_path / "spec.yaml").write_text(spec, encoding="utf-8")
+    proc = run_cli("validate", "spec.yaml", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert f"parties.customer.name: contains the bidirectional control character(s) U+{ord(char):04X}" in proc.stdout
+    proc = run_cli("render", "spec.yaml", "-o", "out.docx", cwd=tmp_path)
+    assert proc.returncode == 1 and not (tmp_path / "out.docx").exists()
+
+
+def test_invisible_characters_in_the_web_form_are_reported_too():
+    from clausegen.spec import starter_data, validate
+
+    data = starter_data("en")
+    data["parties"]["provider"]["name"] = "Acme\u200b Ltd"
+    (problem,) = [p for p in validate(data, file="form") if p.code == "invisible-text"]
+    assert problem.severity == "warning" and problem.pointer == "parties.provider.name" and "U+200B" in problem.message

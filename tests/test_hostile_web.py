@@ -209,3 +209,37 @@ def test_concurrent_requests_each_get_their_own_answer():
             assert (status, detail) == (400, "not valid YAML")
     renders = {detail for kind, _, _, detail in results if kind == "render"}
     assert len(renders) == 1  # the same spec renders identically under concurrency
+
+
+# ---------------------------------------------------------------- odd bodies answered in the documented shape
+
+
+def test_json_spec_with_a_five_thousand_digit_number_is_a_problem_not_a_500(client):
+    body = '{"clausegen": 1, "family": "service-interruption", "language": "en", "service": {"availability_target": ' \
+           + "9" * 5000 + "}}"
+    r = client.post("/api/validate", content=body, headers={"content-type": "application/json"})
+    found = assert_clean_error(r, 200)
+    assert not found["valid"]
+    assert any(p["pointer"] == "service.availability_target" and "not a number" in p["message"]
+               for p in found["problems"])
+    r = client.post("/api/render", content=body, headers={"content-type": "application/json"})
+    assert_clean_error(r, 422)
+
+
+def test_json_null_spec_is_not_nested_too_deeply(client):
+    r = client.post("/api/validate", content="null", headers={"content-type": "application/json"})
+    body = assert_clean_error(r, 400, "must be a mapping")
+    assert "nested too deeply" not in body["error"]
+    deep = "[" * 100_000 + "]" * 100_000
+    r = client.post("/api/validate", content=deep, headers={"content-type": "application/json"})
+    assert_clean_error(r, 400, "nested too deeply")
+
+
+def test_too_many_multipart_fields_answer_in_the_documented_shape(client):
+    fields = {f"f{i}": "x" for i in range(12)}
+    r = client.post("/api/check", data=fields, files={"file": ("c.txt", SLA_ZH.encode(), "text/plain")})
+    body = assert_clean_error(r, 400, "Too many fields")
+    assert set(body) >= {"error", "status"} and "detail" not in body
+    r = client.get("/no/such/page")
+    body = assert_clean_error(r, 404)
+    assert body["status"] == 404 and "detail" not in body

@@ -357,6 +357,10 @@ SEMANTIC_CASES = [
     ("dispute-periods", "warning", m((("disputes", "mediation"), {"institution": "the Mediation Centre"})),
      m((("disputes", "mediation"), {"institution": "the Mediation Centre", "period": {"value": 30, "unit": "days"}}))),
     ("prevailing-language", "warning", m((("language",), "bilingual")), m()),
+    ("invisible-text", "warning", m((("parties", "provider", "name"), "Acme\u200b Ltd")),
+     m((("parties", "provider", "name"), "Acme Ltd"))),
+    ("invisible-text", "error", m((("parties", "customer", "name"), "Acme \u202edtL")),
+     m((("parties", "customer", "name"), "Acme Ltd"))),
 ]
 
 

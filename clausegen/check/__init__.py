@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from clausegen.check.model import Evidence, FileReport, Finding, ProvisionResult, Report  # noqa: F401
@@ -44,13 +45,28 @@ def load_playbook(path: str | Path | None) -> dict:
 
 
 def check_contract(contract, lang: str = "auto", library=None, playbook=None, suggest: bool = True) -> FileReport:
-    """Return the FileReport of an already read `contract` (readers.Contract)."""
+    """Return the FileReport of an already read `contract` (readers.Contract).
+
+    The verdict is on the text as it stands; text hidden from the reader and pending tracked
+    changes (recorded by the reader in `contract.meta`) add `hidden-text` and `tracked-changes`
+    findings that say how the verdict would differ (clausegen.check.revisions).
+    """
     from clausegen.check.engine import report
     from clausegen.check.rules import load_ruleset
 
+    from clausegen.check.revisions import with_revision_findings
+
     ruleset = load_ruleset(library)
     forced = None if lang in (None, "auto") else lang
-    return report(contract, ruleset, forced, load_playbook(playbook), library, suggest)
+    book = load_playbook(playbook)
+    result = report(contract, ruleset, forced, book, library, suggest)
+
+    def check_version(paragraphs) -> FileReport:
+        # The same contract read otherwise (hidden text shown, changes accepted), in its language.
+        version = replace(contract, paragraphs=tuple(paragraphs), meta={"format": contract.meta.get("format")})
+        return report(version, ruleset, forced or result.language, book, library, False)
+
+    return with_revision_findings(contract, result, check_version, ruleset)
 
 
 def check_file(path: str | Path, lang: str = "auto", library=None, playbook=None) -> FileReport:
@@ -59,8 +75,12 @@ def check_file(path: str | Path, lang: str = "auto", library=None, playbook=None
     Raises InputError for a missing, unreadable or unsupported file, LibraryError for broken rules.
     """
     from clausegen.check.readers import read_contract
+    from clausegen.check.workers import untimed
 
-    report = check_contract(read_contract(path, lang), lang, library, playbook)
+    contract = read_contract(path, lang)
+    with untimed():  # loading the rules and a language pipeline is start-up, not work on this contract
+        _warm_up(contract, lang, library)
+    report = check_contract(contract, lang, library, playbook)
     if str(path).lower().endswith(".docx"):  # a document clausegen generated says what produced it
         from dataclasses import replace
 
@@ -70,6 +90,15 @@ def check_file(path: str | Path, lang: str = "auto", library=None, playbook=None
         if generated_by:
             report = replace(report, meta={**report.meta, "generated_by": generated_by})
     return report
+
+
+def _warm_up(contract, lang: str, library) -> None:
+    """Load the rules and the language pipeline that checking `contract` needs (once per process)."""
+    from clausegen.check.nlp import pipeline
+    from clausegen.check.rules import load_ruleset
+
+    load_ruleset(library)
+    pipeline("zh" if (lang if lang in ("zh", "en") else contract.language) == "zh" else "en")
 
 
 def check_text(text: str, lang: str = "auto", library=None, playbook=None, name: str = "<text>",

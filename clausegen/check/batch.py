@@ -185,43 +185,77 @@ class _Progress:
             self.stream.flush()
 
 
-def _run(files: list[Path], lang, playbook, library, jobs: int, bar: _Progress) -> list[tuple]:
-    """Return the outcome of `_check_one` for every file, in the order of `files`."""
-    if jobs <= 1 or len(files) <= 1:
-        outcomes = []
-        for path in files:
-            outcomes.append(_check_one(path, lang, playbook, library))
-            bar.step(str(path))
-        return outcomes
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-    from concurrent.futures.process import BrokenProcessPool
+def _outcome(result: tuple, path: Path, debug: bool) -> tuple:
+    """Return the `_check_one` outcome for `path` from a worker pool's `result`.
 
-    import multiprocessing
+    A file whose check passes the time limit, crashes or kills its worker is unreadable, with
+    the reason; the other files are still reported.
+    """
+    from clausegen import limits
 
-    outcomes: list = [None] * len(files)
-    context = None
-    if "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin":
+    kind = result[0]
+    if kind == "ok":
+        return result[1]
+    name = str(path)
+    if kind == "timeout":
+        return ("error", True, f"reading and checking it took longer than {result[1]:g} s (the check_seconds "
+                "limit), so it was stopped; the file may be crafted to be slow", name, None, None,
+                f"raise it with --limit check_seconds=... (now {limits.get('check_seconds'):g}) if the file "
+                "is genuine", 2)
+    if kind == "died":
+        return ("error", True, f"the process checking it ended unexpectedly (exit code {result[1]}; out of "
+                "memory?)", name, None, None, "check it alone, or with --jobs 1", 2)
+    if kind == "error":
+        _, unreadable, message, epath, line, col, hint, code = result[1]
+        return ("error", unreadable, message, epath if epath is not None else name, line, col, hint, code)
+    if debug:  # a bug: show the worker's traceback as --debug promises
+        raise RuntimeError(f"internal error while checking {name}:\n{result[2]}")
+    return ("error", True, f"internal error while checking it: {result[1]}", name, None, None,
+            "this is a bug in clausegen; rerun with --debug and report the traceback", 2)
+
+
+def _run(files: list[Path], lang, playbook, library, jobs: int, bar: _Progress, debug: bool = False) -> list[tuple]:
+    """Return the outcome of `_check_one` for every file, in the order of `files`.
+
+    Each file is checked in a worker process under the check_seconds limit (`jobs` at a time).
+    """
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
+    from clausegen import limits
+    from clausegen.check.workers import WorkerPool
+
+    seconds = limits.get("check_seconds")
+    size = max(1, min(jobs, len(files)))
+    pool = WorkerPool(size)
+    if size > 1 and pool.context.get_start_method() == "fork":
         # Forked workers inherit the pipelines loaded here once, instead of each loading
         # spaCy, jieba and the rules again (seconds of CPU per worker).
         _preload(lang, library)
-        context = multiprocessing.get_context("fork")
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(files)), mp_context=context, initializer=_worker_init)
     try:
-        futures = {pool.submit(_check_one, path, lang, playbook, library): i for i, path in enumerate(files)}
-        for future in as_completed(futures):
-            i = futures[future]
+        pool.start()  # forked now, while this process runs a single thread
+        if size == 1:
+            outcomes = []
+            for path in files:
+                outcomes.append(_outcome(pool.run(seconds, _check_one, path, lang, playbook, library), path, debug))
+                bar.step(str(path))
+            return outcomes
+        outcomes = [None] * len(files)
+        with ThreadPoolExecutor(max_workers=size) as threads:
+            futures = {threads.submit(pool.run, seconds, _check_one, path, lang, playbook, library): i
+                       for i, path in enumerate(files)}
             try:
-                outcomes[i] = future.result()
-            except BrokenProcessPool:
-                raise ClausegenError(f"a worker process died while checking {str(files[i])!r} "
-                                     "(out of memory?)", path=str(files[i]),
-                                     hint="check fewer files at once, or rerun with --jobs 1") from None
-            bar.step(str(files[i]))
-    except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown()
-    return outcomes
+                for future in as_completed(futures):
+                    i = futures[future]
+                    outcomes[i] = _outcome(future.result(), files[i], debug)
+                    bar.step(str(files[i]))
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                pool.close()  # the threads waiting on workers see them end and return
+                raise
+        return outcomes
+    finally:
+        pool.close()
 
 
 def _preload(lang: str, library) -> None:
@@ -234,19 +268,14 @@ def _preload(lang: str, library) -> None:
         pipeline(code)
 
 
-def _worker_init() -> None:
-    # Ctrl-C is the parent's to handle (it cancels the rest); workers should not print tracebacks.
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 def check_paths(paths, lang: str = "auto", playbook=None, library=None, jobs: int = 1,
-                annotate=None, progress: bool | None = None) -> BatchReport:
+                annotate=None, progress: bool | None = None, debug: bool = False) -> BatchReport:
     """Return one report for every contract named by `paths` (files, folders, glob patterns).
 
-    Files are checked with clausegen.check.check_file, `jobs` at a time in separate processes
-    (0: one per CPU), and reported in input order. `playbook` (a file or a loaded dict) sets
+    Files are checked with clausegen.check.check_file, `jobs` at a time in worker processes
+    (0: one per CPU), each under the check_seconds limit, and reported in input order; a file
+    that passes the limit, or whose check fails with an internal error, is listed in `errors`
+    (`debug`: an internal error is raised with the worker's traceback instead). `playbook` (a file or a loaded dict) sets
     rule levels by rule id (the engine) or by finding id (``missing-deadlines``: applied here).
     `progress` None draws a progress bar on stderr only when it is a terminal. `annotate` (a .docx path) writes a commented copy of
     the single .docx input. Raises InputError when a path names nothing or no file can be
@@ -286,7 +315,7 @@ def check_paths(paths, lang: str = "auto", playbook=None, library=None, jobs: in
 
     bar = _Progress(len(files), progress)
     try:
-        outcomes = _run(files, lang, playbook, library, jobs, bar)
+        outcomes = _run(files, lang, playbook, library, jobs, bar, debug)
     finally:
         bar.close()
 

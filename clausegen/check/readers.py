@@ -142,11 +142,9 @@ def split_lines(text: str, markdown: bool = False) -> list[tuple[int, str]]:
     return out
 
 
-def read_text(path: Path) -> list[Paragraph]:
-    """Load a .txt or .md file into paragraphs (one per line; markdown headings marked)."""
-    text = decode_text(_read_bytes(path), str(path))
+def _text_paragraphs(text: str, markdown: bool) -> list[Paragraph]:
     paragraphs = []
-    for n, line in split_lines(text, markdown=path.suffix.lower() in (".md", ".markdown")):
+    for n, line in split_lines(text, markdown=markdown):
         level = None
         m = re.match(r"^(#{1,6})\s+(.*)$", line)
         if m:
@@ -157,42 +155,324 @@ def read_text(path: Path) -> list[Paragraph]:
     return paragraphs
 
 
+# An HTML comment is Markdown no reader sees; an unterminated one hides the rest of the file.
+_HTML_COMMENT = re.compile(r"<!--(.*?)(?:-->|\Z)", re.S)
+
+
+def _markdown_comments(text: str) -> tuple[str, str, list[tuple[int, str]]]:
+    """Return (`text` without its HTML comments, `text` with their content shown, [(line, content)]).
+
+    Line breaks inside a comment are kept, so line numbers stay those of the file.
+    """
+    found: list[tuple[int, str]] = []
+
+    def drop(m: re.Match) -> str:
+        content = m.group(1)
+        if content.strip():
+            found.append((text.count("\n", 0, m.start()) + 1, content))
+        return "\n" * content.count("\n")
+
+    if "<!--" not in text:
+        return text, text, []
+    return _HTML_COMMENT.sub(drop, text), _HTML_COMMENT.sub(lambda m: m.group(1), text), found
+
+
+def read_text(path: Path) -> list[Paragraph]:
+    """Load a .txt or .md file into paragraphs (one per line; markdown headings marked).
+
+    HTML comments in Markdown are not text a reader sees and are left out (see `read_text_versions`).
+    """
+    return read_text_versions(path)[0]
+
+
+def read_text_versions(path: Path) -> tuple[list[Paragraph], dict]:
+    """Return the paragraphs of the .txt or .md file at `path` and facts for the checker: for
+    Markdown with HTML comments, {"hidden": [...], "shown": paragraphs with the comments shown}."""
+    text = decode_text(_read_bytes(path), str(path))
+    markdown = path.suffix.lower() in (".md", ".markdown")
+    if not markdown:
+        return _text_paragraphs(text, False), {}
+    visible, shown, comments = _markdown_comments(text)
+    paragraphs = _text_paragraphs(visible, True)
+    if not comments:
+        return paragraphs, {}
+    at_line = {p.location: p.index for p in paragraphs}
+    hidden = [{"location": f"line {line}", "text": _clean(" ".join(content.split())),
+               "paragraph": at_line.get(f"line {line}")} for line, content in comments]
+    return paragraphs, {"hidden": hidden, "shown": tuple(_text_paragraphs(shown, True))}
+
+
 # ---------------------------------------------------------------- Word
 
 
 _HEADING_STYLE = re.compile(r"^(?:heading|标题|titre|überschrift)\s*(\d)", re.I)
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+_P, _TBL, _TR, _TC, _R = (_W + t for t in ("p", "tbl", "tr", "tc", "r"))
+_T, _DEL_T = _W + "t", _W + "delText"
+_BLOCKS, _ROWS, _CELLS = frozenset({_P, _TBL}), frozenset({_TR}), frozenset({_TC})
+# Content controls and custom XML wrap paragraphs, tables, rows and cells without changing them.
+_WRAPPERS = frozenset(_W + t for t in ("sdt", "sdtContent", "customXml"))
+_INSERTED = frozenset(_W + t for t in ("ins", "moveTo"))
+_DELETED = frozenset(_W + t for t in ("del", "moveFrom"))
+_SPACES = {_W + "tab": " ", _W + "ptab": " ", _W + "br": " ", _W + "cr": " ", _W + "noBreakHyphen": "-"}
+# Properties, field codes and the fallback copy of alternate content are not text of the paragraph
+# (a w:ins inside w:pPr/w:rPr marks an inserted paragraph mark, not inserted text).
+_NOT_TEXT = frozenset(_W + t for t in ("pPr", "rPr", "instrText", "delInstrText", "sdtPr", "sdtEndPr",
+                                       "fldData", "tcPr", "trPr", "tblPr")) | {_MC_FALLBACK}
+_NOTE_KINDS = {"footnotes": ("footnote", "footnote"), "endnotes": ("endnote", "endnote")}
+MAX_LIST_LEVEL = 8  # Word lists have nine levels, 0-8
 
 
-def _numbering_formats(document) -> dict:
-    """Return {(numId, ilvl): (numFmt, lvlText, start)} from the numbering part, if any."""
-    from docx.oxml.ns import qn
+def _children(parent, wanted: frozenset):
+    """Yield the children of `parent` whose tag is in `wanted`, looking through content controls
+    (w:sdt) and custom XML (w:customXml) at any depth, in document order."""
+    stack = [iter(parent)]
+    while stack:
+        for child in stack[-1]:
+            if child.tag in wanted:
+                yield child
+            elif child.tag in _WRAPPERS:
+                stack.append(iter(child))
+                break
+        else:
+            stack.pop()
 
-    try:
-        numbering = document.part.numbering_part.element
-    except (KeyError, NotImplementedError, AttributeError):
-        return {}
-    abstract = {}
-    for an in numbering.findall(qn("w:abstractNum")):
-        levels = {}
-        for lvl in an.findall(qn("w:lvl")):
-            ilvl = int(lvl.get(qn("w:ilvl"), "0"))
-            fmt = lvl.find(qn("w:numFmt"))
-            txt = lvl.find(qn("w:lvlText"))
-            start = lvl.find(qn("w:start"))
-            levels[ilvl] = (
-                fmt.get(qn("w:val")) if fmt is not None else "decimal",
-                txt.get(qn("w:val")) if txt is not None else "",
-                int(start.get(qn("w:val"), "1")) if start is not None else 1,
-            )
-        abstract[an.get(qn("w:abstractNumId"))] = levels
-    formats = {}
-    for num in numbering.findall(qn("w:num")):
-        ref = num.find(qn("w:abstractNumId"))
-        if ref is None:
+
+def docx_blocks(container):
+    """Yield the paragraphs (w:p) and tables (w:tbl) of a Word body, cell or note in reading order,
+    including those inside top-level content controls and custom XML blocks."""
+    return _children(container, _BLOCKS)
+
+
+def docx_table_rows(table):
+    """Yield (row, cells, nesting) for the Word `table` and every table nested in its cells, in
+    document order (a row, then the rows of the tables inside it). `cells` lists each cell's own
+    paragraphs; a nested table's paragraphs belong to its own rows, so every paragraph is read once
+    however deep tables nest. `nesting` is None for a row of `table` itself, else (the row of
+    `table` it sits in, nesting level, its row number in its own table)."""
+    stack = [[_children(table, _ROWS), None, 0, 0]]  # rows, outer row, level, rows so far
+    while stack:
+        entry = stack[-1]
+        rows, outer, level, _ = entry
+        tr = next(rows, None)
+        if tr is None:
+            stack.pop()
             continue
-        for ilvl, spec in abstract.get(ref.get(qn("w:val")), {}).items():
-            formats[(num.get(qn("w:numId")), ilvl)] = spec
-    return formats
+        entry[3] += 1
+        cells, nested = [], []
+        for tc in _children(tr, _CELLS):
+            paragraphs = []
+            for block in docx_blocks(tc):
+                (paragraphs if block.tag == _P else nested).append(block)
+            cells.append(paragraphs)
+        yield tr, cells, (outer, level, entry[3]) if level else None
+        for inner in reversed(nested):  # the first nested table is read first
+            stack.append([_children(inner, _ROWS), outer or entry[3], level + 1, 0])
+
+
+def _switch(props, name: str = "vanish") -> bool | None:
+    """Return whether the toggle property `name` of run properties `props` is on, or None if unset."""
+    if props is None:
+        return None
+    el = props.find(_W + name)
+    if el is None:
+        return None
+    return (el.get(_W + "val") or "true").strip().lower() not in ("0", "false", "off")
+
+
+class _WordText:
+    """Reads the words of Word paragraphs: as the document stands (pending insertions left out,
+    pending deletions kept), as it would read with every change accepted, and what is hidden."""
+
+    def __init__(self, document) -> None:
+        try:
+            root = document.styles.element
+        except (KeyError, AttributeError, ValueError):
+            root = None
+        self.styles: dict = {}
+        default_para = None
+        for st in (root.iterchildren(_W + "style") if root is not None else ()):
+            sid = st.get(_W + "styleId")
+            self.styles.setdefault(sid, st)
+            if st.get(_W + "type") == "paragraph" and (st.get(_W + "default") or "") in ("1", "true", "on"):
+                default_para = sid
+        self.default_para = default_para
+        defaults = root.find(f"{_W}docDefaults/{_W}rPrDefault/{_W}rPr") if root is not None else None
+        self.default_hidden = bool(_switch(defaults))
+        self._hidden: dict = {}
+
+    def style(self, sid: str | None):
+        return self.styles.get(sid) if sid else None
+
+    def style_chain(self, sid: str | None):
+        """Yield style `sid` and the styles it is based on (a cycle or a missing style ends it)."""
+        seen = set()
+        while sid and sid not in seen and len(seen) < 20:
+            seen.add(sid)
+            st = self.styles.get(sid)
+            if st is None:
+                return
+            yield st
+            based = st.find(_W + "basedOn")
+            sid = based.get(_W + "val") if based is not None else None
+
+    def style_hidden(self, sid: str | None) -> bool | None:
+        """Return whether style `sid` (through the styles it is based on) hides its text, or None."""
+        if sid not in self._hidden:
+            found = None
+            for st in self.style_chain(sid):
+                found = _switch(st.find(_W + "rPr"))
+                if found is not None:
+                    break
+            self._hidden[sid] = found
+        return self._hidden[sid]
+
+    def paragraph_style(self, p) -> str | None:
+        ppr = p.find(_W + "pPr")
+        style = ppr.find(_W + "pStyle") if ppr is not None else None
+        return style.get(_W + "val") if style is not None else self.default_para
+
+    def run_hidden(self, r, paragraph_hidden: bool) -> bool:
+        rpr = r.find(_W + "rPr")
+        own = _switch(rpr)
+        if own is not None:
+            return own
+        rstyle = rpr.find(_W + "rStyle") if rpr is not None else None
+        by_style = self.style_hidden(rstyle.get(_W + "val")) if rstyle is not None else None
+        return paragraph_hidden if by_style is None else by_style
+
+    def paragraph(self, p) -> tuple[str, str, str, str, bool]:
+        """Return (as it stands, with changes accepted, with hidden text shown, hidden text, changed)."""
+        by_style = self.style_hidden(self.paragraph_style(p))
+        para_hidden = self.default_hidden if by_style is None else by_style
+        standing, accepted, shown, hidden = [], [], [], []
+        changed = False
+        stack = [(iter(p), False, False, para_hidden)]
+        while stack:
+            items, inserted, deleted, hid = stack[-1]
+            child = next(items, None)
+            if child is None:
+                stack.pop()
+                continue
+            tag = child.tag
+            if not isinstance(tag, str) or tag in _NOT_TEXT:
+                continue
+            if tag == _T or tag == _DEL_T or tag in _SPACES:
+                piece = _SPACES.get(tag) or child.text or ""
+                gone = deleted or tag == _DEL_T
+                if not inserted:
+                    shown.append(piece)
+                if hid:
+                    if not gone:
+                        hidden.append(piece)
+                    continue
+                if not inserted:
+                    standing.append(piece)
+                if not gone:
+                    accepted.append(piece)
+                changed = changed or ((inserted or gone) and bool(piece.strip()))
+            elif tag == _R:
+                stack.append((iter(child), inserted, deleted, self.run_hidden(child, para_hidden)))
+            elif tag in _INSERTED:
+                stack.append((iter(child), True, deleted, hid))
+            elif tag in _DELETED:
+                stack.append((iter(child), inserted, True, hid))
+            elif len(child):
+                stack.append((iter(child), inserted, deleted, hid))
+        return "".join(standing), "".join(accepted), "".join(shown), "".join(hidden), changed
+
+
+def _whole_number(value, what: str, part: str, path: str) -> int:
+    """Return `value` (an attribute of the Word XML) as an int; InputError naming `part` if it is not one."""
+    try:
+        n = int(str(value).strip())
+    except (TypeError, ValueError):
+        n = None
+    if n is None or abs(n) > 2**31:  # Word's numbers are 32-bit (ST_DecimalNumber)
+        shown = str(value) if len(str(value)) <= 40 else str(value)[:37] + "…"
+        raise InputError(f"{part}: {what} is {shown!r}, not a whole number; Word itself would report "
+                         "this file as damaged", path=path,
+                         hint="open it in Word and save a new copy, or ask the sender for one")
+    return n
+
+
+class _Numbering:
+    """Rebuilds Word list numbers ("第三条", "3.2") for common formats, as Word would show them."""
+
+    def __init__(self, document, text: _WordText, path: str) -> None:
+        self.text, self.path = text, path
+        self.counters: dict[str, list[int]] = {}
+        self.formats = self._formats(document)
+
+    def _formats(self, document) -> dict:
+        """Return {(numId, ilvl): (numFmt, lvlText, start)} from the numbering part, if any."""
+        try:
+            numbering = document.part.numbering_part.element
+        except (KeyError, NotImplementedError, AttributeError, ValueError):  # none, or two: no numbers
+            return {}
+        part = "word/numbering.xml"
+        abstract = {}
+        for an in numbering.iterchildren(_W + "abstractNum"):
+            levels = {}
+            for lvl in an.iterchildren(_W + "lvl"):
+                ilvl = _whole_number(lvl.get(_W + "ilvl", "0"), "a list level (w:lvl w:ilvl)", part, self.path)
+                fmt, txt, start = lvl.find(_W + "numFmt"), lvl.find(_W + "lvlText"), lvl.find(_W + "start")
+                first = (_whole_number(start.get(_W + "val", "1"), "a list's first number (w:start)", part,
+                                       self.path) if start is not None else 1)
+                if 0 <= ilvl <= MAX_LIST_LEVEL:  # Word ignores levels it does not have
+                    levels[ilvl] = (fmt.get(_W + "val") if fmt is not None else "decimal",
+                                    (txt.get(_W + "val") or "") if txt is not None else "", first)
+            abstract[an.get(_W + "abstractNumId")] = levels
+        formats = {}
+        for num in numbering.iterchildren(_W + "num"):
+            ref = num.find(_W + "abstractNumId")
+            if ref is None:
+                continue
+            for ilvl, spec in abstract.get(ref.get(_W + "val"), {}).items():
+                formats[(num.get(_W + "numId"), ilvl)] = spec
+        return formats
+
+    def _numpr(self, p):
+        ppr = p.find(_W + "pPr")
+        numpr = ppr.find(_W + "numPr") if ppr is not None else None
+        if numpr is not None:
+            return numpr
+        # List styles ("List Number", house heading styles) carry numbering in the style itself.
+        for st in self.text.style_chain(self.text.paragraph_style(p)):
+            sppr = st.find(_W + "pPr")
+            numpr = sppr.find(_W + "numPr") if sppr is not None else None
+            if numpr is not None:
+                return numpr
+        return None
+
+    def prefix(self, p) -> str:
+        """Return the list number Word shows before paragraph `p` ("3.2 "), or ""; counts it."""
+        if not self.formats:
+            return ""
+        numpr = self._numpr(p)
+        if numpr is None:
+            return ""
+        num_id_el, ilvl_el = numpr.find(_W + "numId"), numpr.find(_W + "ilvl")
+        if num_id_el is None:
+            return ""
+        num_id = num_id_el.get(_W + "val")
+        ilvl = (_whole_number(ilvl_el.get(_W + "val", "0"), "a paragraph's list level (w:ilvl)",
+                              "word/document.xml", self.path) if ilvl_el is not None else 0)
+        spec = self.formats.get((num_id, ilvl))
+        if spec is None or num_id == "0":  # also a level outside 0-8: Word shows no number
+            return ""
+        fmt, lvl_text, _ = spec
+        stack = self.counters.setdefault(num_id, [])
+        while len(stack) <= ilvl:
+            stack.append(self.formats.get((num_id, len(stack)), ("decimal", "", 1))[2] - 1)
+        del stack[ilvl + 1:]
+        stack[ilvl] += 1
+        text = lvl_text
+        for lv in range(ilvl + 1):
+            lv_fmt = self.formats.get((num_id, lv), ("decimal", "", 1))[0]
+            text = text.replace(f"%{lv + 1}", _format_number(stack[lv], lv_fmt if lv != ilvl else fmt))
+        return (text + " ") if text.strip() else ""
 
 
 _ZH_DIGITS = "零一二三四五六七八九"
@@ -202,8 +482,9 @@ def _format_number(n: int, fmt: str) -> str:
     if fmt in ("lowerLetter", "upperLetter"):
         s = chr(ord("a") + (n - 1) % 26)
         return s.upper() if fmt == "upperLetter" else s
-    if fmt in ("lowerRoman", "upperRoman"):
-        vals = [(10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
+    if fmt in ("lowerRoman", "upperRoman") and 0 < n < 4000:  # Word, too, falls back to digits
+        vals = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"),
+                (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
         s, k = "", n
         for v, r in vals:
             while k >= v:
@@ -217,16 +498,90 @@ def _format_number(n: int, fmt: str) -> str:
     return str(n)
 
 
-def read_docx(path: Path) -> list[Paragraph]:
-    """Load a .docx: body paragraphs and table rows in document order, headers/footers ignored.
+def _style_level(text: _WordText, p) -> int | None:
+    ppr = p.find(_W + "pPr")
+    style = ppr.find(_W + "pStyle") if ppr is not None else None
+    if style is None:
+        return None
+    sid = style.get(_W + "val") or ""
+    name = sid
+    st = text.style(sid)
+    name_el = st.find(_W + "name") if st is not None else None
+    if name_el is not None:
+        name = name_el.get(_W + "val") or sid
+    m = _HEADING_STYLE.match(name) or _HEADING_STYLE.match(sid)
+    if m:
+        return int(m.group(1))
+    return 1 if name.lower() in ("title", "标题") else None
 
-    List numbering is rebuilt from the numbering part for common formats, so "第三条" or
-    "3.2" produced by Word auto-numbering is part of the paragraph text.
+
+def _row_change(tr) -> str | None:
+    """Return "ins" or "del" when the table row `tr` itself is a pending insertion or deletion."""
+    trpr = tr.find(_W + "trPr")
+    if trpr is None:
+        return None
+    if trpr.find(_W + "ins") is not None:
+        return "ins"
+    return "del" if trpr.find(_W + "del") is not None else None
+
+
+def _note_parts(document):
+    """Yield (kind, root element) for the footnotes and endnotes parts of the document, if any."""
+    from docx.oxml.parser import parse_xml
+
+    for rel in list(document.part.rels.values()):
+        kind = rel.reltype.rsplit("/", 1)[-1]
+        if rel.is_external or kind not in _NOTE_KINDS:
+            continue
+        part = rel.target_part
+        element = getattr(part, "element", None)
+        yield kind, element if element is not None else parse_xml(part.blob)
+
+
+@dataclass
+class _WordReading:
+    """The paragraphs of a Word file in three versions, and where text was hidden or changed."""
+
+    standing: list = field(default_factory=list)
+    accepted: list = field(default_factory=list)
+    shown: list = field(default_factory=list)
+    hidden: list = field(default_factory=list)
+    changes: list = field(default_factory=list)
+
+    def add(self, standing: str, accepted: str, shown: str, hidden: str, changed: bool, location: str,
+            level: int | None, ref: tuple) -> None:
+        standing, accepted, shown, hidden = (_clean(x) for x in (standing, accepted, shown, hidden))
+        for texts, text in ((self.standing, standing), (self.accepted, accepted), (self.shown, shown)):
+            if text:
+                texts.append(Paragraph(len(texts), text, location, level, ref))
+        here = len(self.standing) - 1 if standing else None
+        if hidden:
+            self.hidden.append({"location": location, "text": hidden, "paragraph": here})
+        if changed:
+            self.changes.append({"location": location, "paragraph": here})
+
+
+def read_docx(path: Path) -> list[Paragraph]:
+    """Load a .docx: body paragraphs, table rows and footnotes in reading order (headers ignored).
+
+    The text is the document as it stands: hidden text and pending tracked insertions are left
+    out, pending deletions kept (see `read_docx_versions` for the rest).
+    """
+    return read_docx_versions(path).standing
+
+
+def read_docx_versions(path: Path) -> _WordReading:
+    """Load a .docx as it stands, as it would read with tracked changes accepted and with hidden
+    text shown, noting where text is hidden or changed.
+
+    Reads body paragraphs and table rows (nested tables once each), content controls and custom
+    XML blocks, then footnotes and endnotes. List numbering is rebuilt from the numbering part
+    for common formats, so "第三条" or "3.2" produced by Word is part of the paragraph text.
+    Raises InputError for a file that is not a readable .docx or has damaged numbering.
     """
     import zipfile
 
     import docx
-    from docx.oxml.ns import qn
     from lxml import etree
 
     from clausegen.limits import check_docx
@@ -238,134 +593,165 @@ def read_docx(path: Path) -> list[Paragraph]:
             docx.opc.exceptions.PackageNotFoundError) as exc:
         raise InputError(f"not a readable Word .docx file ({exc})", path=str(path),
                          hint="open it in Word and save it as .docx (Word 2007+)") from None
-    formats = _numbering_formats(document)
-    counters: dict[tuple, list[int]] = {}
-    paragraphs: list[Paragraph] = []
+    text = _WordText(document)
+    numbering = _Numbering(document, text, str(path))
+    out = _WordReading()
 
-    def para_text(p_el) -> str:
-        return "".join((t.text or "") if t.tag == qn("w:t") else " "
-                       for t in p_el.iter(qn("w:t"), qn("w:tab"), qn("w:br")))
+    def add_paragraph(p, location: str, ref: tuple, numbered: bool = True) -> None:
+        number = numbering.prefix(p) if numbered else ""
+        standing, accepted, shown, hidden, changed = text.paragraph(p)
+        if number and (standing.strip() or not hidden.strip()):
+            standing, accepted, shown = number + standing, number + accepted, number + shown
+        out.add(standing, accepted, shown, hidden, changed, location, _style_level(text, p), ref)
 
-    def style_numpr(p_el):
-        # List styles ("List Number", house heading styles) carry numbering in the style itself.
-        ppr = p_el.find(qn("w:pPr"))
-        style = ppr.find(qn("w:pStyle")) if ppr is not None else None
-        sid = style.get(qn("w:val")) if style is not None else None
-        for _ in range(5):
-            if not sid:
-                return None
-            st = document.styles.element.get_by_id(sid)
-            if st is None:
-                return None
-            sppr = st.find(qn("w:pPr"))
-            numpr = sppr.find(qn("w:numPr")) if sppr is not None else None
-            if numpr is not None:
-                return numpr
-            based = st.find(qn("w:basedOn"))
-            sid = based.get(qn("w:val")) if based is not None else None
-        return None
+    def add_rows(table, label: str, ref: tuple) -> None:
+        for r, (tr, cells, nesting) in enumerate(docx_table_rows(table)):
+            versions: list[list[str]] = [[], [], [], []]
+            changed = _row_change(tr)
+            for paragraphs in cells:
+                parts = [text.paragraph(p) for p in paragraphs]
+                changed = changed or any(x[4] for x in parts)
+                for k in range(4):
+                    cell = _clean(" ".join(x[k] for x in parts))
+                    if cell and (not versions[k] or versions[k][-1] != cell):  # merged cells repeat
+                        versions[k].append(cell)
+            standing, accepted, shown, hidden = (" | ".join(v) for v in versions)
+            if changed == "ins":
+                standing = shown = ""
+            elif changed == "del":
+                accepted = ""
+            where = (f"{label} row {r + 1}" if nesting is None
+                     else f"{label} row {nesting[0]}, nested table{'' if nesting[1] == 1 else f' (level {nesting[1]})'} "
+                          f"row {nesting[2]}")
+            out.add(standing, accepted, shown, hidden, bool(changed), where, None, ref + (r,))
 
-    def numbering_prefix(p_el) -> str:
-        ppr = p_el.find(qn("w:pPr"))
-        numpr = ppr.find(qn("w:numPr")) if ppr is not None else None
-        if numpr is None:
-            numpr = style_numpr(p_el)
-        if numpr is None:
-            return ""
-        num_id_el, ilvl_el = numpr.find(qn("w:numId")), numpr.find(qn("w:ilvl"))
-        if num_id_el is None:
-            return ""
-        num_id = num_id_el.get(qn("w:val"))
-        ilvl = int(ilvl_el.get(qn("w:val"), "0")) if ilvl_el is not None else 0
-        spec = formats.get((num_id, ilvl))
-        if spec is None or num_id == "0":
-            return ""
-        fmt, lvl_text, start = spec
-        stack = counters.setdefault(num_id, [])
-        while len(stack) <= ilvl:
-            level_spec = formats.get((num_id, len(stack)), ("decimal", "", 1))
-            stack.append(level_spec[2] - 1)
-        del stack[ilvl + 1:]
-        stack[ilvl] += 1
-        text = lvl_text
-        for lv in range(ilvl + 1):
-            lv_fmt = formats.get((num_id, lv), ("decimal", "", 1))[0]
-            text = text.replace(f"%{lv + 1}", _format_number(stack[lv], lv_fmt if lv != ilvl else fmt))
-        return (text + " ") if text.strip() else ""
-
-    def style_level(p_el) -> int | None:
-        ppr = p_el.find(qn("w:pPr"))
-        style = ppr.find(qn("w:pStyle")) if ppr is not None else None
-        if style is None:
-            return None
-        sid = style.get(qn("w:val")) or ""
-        name = sid
-        try:
-            name = document.styles.element.get_by_id(sid).name_val or sid
-        except AttributeError:
-            pass
-        m = _HEADING_STYLE.match(name) or _HEADING_STYLE.match(sid)
-        if m:
-            return int(m.group(1))
-        return 1 if name.lower() in ("title", "标题") else None
-
-    body = document.element.body
     p_count = t_count = 0
-    for child in body.iterchildren():
-        if child.tag == qn("w:p"):
-            text = _clean(numbering_prefix(child) + para_text(child))
-            if text:
-                paragraphs.append(Paragraph(len(paragraphs), text, f"paragraph {p_count + 1}",
-                                            style_level(child), ("p", p_count)))
+    for block in docx_blocks(document.element.body):
+        if block.tag == _P:
+            add_paragraph(block, f"paragraph {p_count + 1}", ("p", p_count))
             p_count += 1
-        elif child.tag == qn("w:tbl"):
-            for r, row in enumerate(child.iter(qn("w:tr"))):
-                cells = []
-                for tc in row.iter(qn("w:tc")):
-                    cell = _clean(" ".join(para_text(p) for p in tc.iter(qn("w:p"))))
-                    if cell and (not cells or cells[-1] != cell):  # merged cells repeat
-                        cells.append(cell)
-                if cells:
-                    paragraphs.append(Paragraph(len(paragraphs), " | ".join(cells),
-                                                f"table {t_count + 1} row {r + 1}", None, ("tbl", t_count, r)))
+        else:
+            add_rows(block, f"table {t_count + 1}", ("tbl", t_count))
             t_count += 1
-    return paragraphs
+    for kind, root in _note_parts(document):
+        tag, label = _NOTE_KINDS[kind]
+        notes = [n for n in root.iterchildren(_W + tag)
+                 if (n.get(_W + "type") or "normal") == "normal"]  # not the separator lines
+        for k, note in enumerate(notes, start=1):
+            for block in docx_blocks(note):
+                if block.tag == _P:
+                    add_paragraph(block, f"{label} {k}", (kind, k), numbered=False)
+                else:
+                    add_rows(block, f"{label} {k} table", (kind, k))
+    return out
 
 
 # ---------------------------------------------------------------- PDF
 
 
 def read_pdf(path: Path) -> list[Paragraph]:
-    """Load the text layer of a PDF into paragraphs; raise InputError if it has none (scanned)."""
+    """Load the text layer of a PDF into paragraphs; raise InputError if it has none (scanned).
+
+    The work is bounded: a page's content stream may hold at most the pdf_page_operations limit
+    of operations, reading all pages may take at most pdf_seconds, and pages that share one
+    content stream (and resources) are read once. A PDF encrypted with an empty open password
+    (a "permissions only" PDF) is read; one that needs a password is refused with InputError.
+    """
     import logging
+    import time
 
     import pypdf
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import DependencyError, LimitReachedError, PdfReadError
+
+    from clausegen import limits
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)
+    operations, seconds = limits.get("pdf_page_operations"), limits.get("pdf_seconds")
+    name = str(path)
+    pages: list[str] = []
     try:
-        reader = pypdf.PdfReader(str(path))
-        from clausegen.limits import check_pdf_pages
-
-        if reader.is_encrypted:
-            try:
-                reader.decrypt("")
-            except Exception:  # noqa: BLE001 - pypdf raises several types for bad passwords
-                raise InputError("the PDF is encrypted", path=str(path),
-                                 hint="remove the password and check it again") from None
-        check_pdf_pages(len(reader.pages), path)
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except (PdfReadError, pypdf.errors.PyPdfError, ValueError, KeyError, TypeError, AttributeError,
-            RecursionError) as exc:
-        raise InputError(f"not a readable PDF ({exc})", path=str(path)) from None
+        with pypdf.apply_configuration(stream_parsing_work_maximum_count=operations):
+            reader = pypdf.PdfReader(name)
+            if reader.is_encrypted:
+                _decrypt_pdf(reader, name)
+            count = len(reader.pages)
+            limits.check_pdf_pages(count, path)
+            deadline = time.monotonic() + seconds
+            done: dict = {}  # pages sharing content and resources are read once
+            for number, page in enumerate(reader.pages, start=1):
+                if time.monotonic() > deadline:
+                    raise InputError(f"reading the PDF's text took longer than {seconds:g} s (stopped at page "
+                                     f"{number} of {count}); the file may be crafted to be slow", path=name,
+                                     hint="raise it with --limit pdf_seconds=... if the file is genuine")
+                key = _pdf_page_key(page)
+                if key is None or key not in done:
+                    try:
+                        text = page.extract_text() or ""
+                    except LimitReachedError:
+                        raise InputError(f"page {number} of the PDF has more than {operations} drawing "
+                                         "operations; the file may be crafted to be slow", path=name,
+                                         hint="raise it with --limit pdf_page_operations=... if the file is "
+                                              "genuine") from None
+                    if key is None:
+                        pages.append(text)
+                        continue
+                    done[key] = text
+                pages.append(done[key])
+    except (PdfReadError, pypdf.errors.PyPdfError, DependencyError, ValueError, KeyError, TypeError,
+            AttributeError, RecursionError, OverflowError, ZeroDivisionError) as exc:
+        raise InputError(f"not a readable PDF ({exc})", path=name,
+                         hint="open it in a PDF reader and save or print a new copy") from None
     paragraphs: list[Paragraph] = []
     for number, page_text in enumerate(pages, start=1):
         for _, line in _pdf_paragraphs(page_text):
             paragraphs.append(Paragraph(len(paragraphs), line, f"page {number}"))
     if sum(len(p.text) for p in paragraphs) < 20:
-        raise InputError("the PDF has no text layer (a scanned image?); OCR is needed", path=str(path),
+        raise InputError("the PDF has no text layer (a scanned image?); OCR is needed", path=name,
                          hint="run OCR on it (e.g. ocrmypdf) or check the original Word file")
     return paragraphs
+
+
+def _decrypt_pdf(reader, name: str) -> None:
+    """Open an encrypted PDF with the empty password (permissions-only PDFs, which every PDF reader
+    opens without asking); raise InputError when it needs a real password or cannot be decrypted."""
+    from pypdf import PasswordType
+    from pypdf.errors import DependencyError
+
+    try:
+        result = reader.decrypt("")
+    except DependencyError:
+        raise InputError("the PDF is encrypted with AES, and reading it needs the Python package "
+                         "'cryptography'", path=name, hint="pip install cryptography (or install clausegen "
+                                                           "again: it depends on it)") from None
+    except Exception as exc:  # noqa: BLE001 - pypdf raises several types for broken encryption data
+        raise InputError(f"the PDF's encryption is damaged or not supported ({exc})", path=name,
+                         hint="open it in a PDF reader and save or print an unencrypted copy") from None
+    if result == PasswordType.NOT_DECRYPTED:
+        raise InputError("the PDF is encrypted and needs a password to open", path=name,
+                         hint="supply an unencrypted copy: open it with the password, then save or print "
+                              "it as a new PDF without one")
+
+
+def _pdf_page_key(page) -> tuple | None:
+    """Return what makes the text of `page`: its content streams (by object number), resources and
+    rotation; None when that cannot be told cheaply (then the page is read on its own)."""
+    from pypdf.generic import ArrayObject, IndirectObject
+
+    try:
+        contents = page.raw_get("/Contents")
+    except KeyError:
+        return None
+    if isinstance(contents, IndirectObject):
+        streams = ((contents.idnum, contents.generation),)
+    elif isinstance(contents, ArrayObject) and all(isinstance(c, IndirectObject) for c in contents):
+        streams = tuple((c.idnum, c.generation) for c in contents)
+    else:
+        return None
+    resources = page.get("/Resources")
+    shown = repr(resources.indirect_reference if getattr(resources, "indirect_reference", None) else resources)
+    if len(shown) > 20_000:
+        return None
+    return streams, shown, repr(page.get("/Rotate"))
 
 
 def _pdf_paragraphs(page_text: str) -> list[tuple[int, str]]:
@@ -425,11 +811,31 @@ def read_contract(path: str | Path, lang: str = "auto") -> Contract:
     from clausegen.limits import check_input_size, split_long_paragraphs
 
     check_input_size(path)
-    paragraphs = split_long_paragraphs(reader(path))
+    paragraphs, facts = _read_versions(path, reader)
+    paragraphs = split_long_paragraphs(paragraphs)
     text = "\n".join(p.text for p in paragraphs)
     language = detect_language(text) if lang in (None, "auto") else lang
-    return Contract(str(path), paragraphs, language, {"format": path.suffix.lower().lstrip("."),
-                                                       "characters": len(text)})
+    meta = {"format": path.suffix.lower().lstrip("."), "characters": len(text)}
+    for key, value in facts.items():  # other versions of the text are split the same way
+        meta[key] = split_long_paragraphs(value) if key in ("shown", "accepted") else value
+    return Contract(str(path), paragraphs, language, meta)
+
+
+def _read_versions(path: Path, reader) -> tuple[list[Paragraph], dict]:
+    """Return the paragraphs `reader` finds in `path` and what the checker should know besides:
+    "hidden" (where text is hidden from the reader, with "shown": the paragraphs with it shown) and
+    "changes" (pending tracked changes, with "accepted": the paragraphs with them accepted)."""
+    if reader is read_docx:
+        reading = read_docx_versions(path)
+        facts: dict = {}
+        if reading.hidden:
+            facts.update(hidden=reading.hidden, shown=tuple(reading.shown))
+        if reading.changes:
+            facts.update(changes=reading.changes, accepted=tuple(reading.accepted))
+        return reading.standing, facts
+    if reader is read_text:
+        return read_text_versions(path)
+    return reader(path), {}
 
 
 def contract_from_text(text: str, lang: str = "auto", name: str = "<text>") -> Contract:

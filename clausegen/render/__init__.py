@@ -146,8 +146,10 @@ def render(spec_or_data, lang: str | None = None, library=None, only: str | None
     or fails while rendering.
     """
     from clausegen.render.environment import environment
+    from clausegen.spec import visible
 
-    data, sha, _ = _spec_parts(spec_or_data)
+    original, sha, _ = _spec_parts(spec_or_data)
+    data = visible(original)  # no invisible character or bidirectional control reaches a document
     lang = lang or data.get("language") or "en"
     if lang not in ("zh", "en", "bilingual"):
         raise UsageError(f"unknown language {lang!r}", hint="use zh, en or bilingual")
@@ -162,7 +164,7 @@ def render(spec_or_data, lang: str | None = None, library=None, only: str | None
         "family": family.id,
         "family_version": family.version,
         "templates": provenance.get("templates", {}),
-        "spec_sha256": sha or hashlib.sha256(repr(sorted(data.items())).encode()).hexdigest(),
+        "spec_sha256": sha or hashlib.sha256(repr(sorted(original.items())).encode()).hexdigest(),
         "date": document_date(data),
         "position": position,
     }

@@ -103,12 +103,32 @@ FILTERS = {
 }
 
 
+class LibraryLoader(FileSystemLoader):
+    """Loads templates from the library's layers, refusing one that is a link leading outside its layer
+    (``{% include 'en/_x.j2' %}`` where _x.j2 links to /proc/self/environ)."""
+
+    def get_source(self, environment, template):
+        import os
+
+        from jinja2.loaders import split_template_path
+
+        from clausegen.library import inside_library
+
+        pieces = split_template_path(template)
+        for searchpath in self.searchpath:
+            filename = os.path.join(searchpath, *pieces)
+            if os.path.isfile(filename):
+                inside_library(Path(filename), Path(searchpath))  # before anything is read
+                break
+        return super().get_source(environment, template)
+
+
 def make_environment(layers) -> ImmutableSandboxedEnvironment:
     """Return a sandboxed environment loading templates from the library `layers` (firm first)."""
     from clausegen.render.sandbox import BoundedSandbox
 
     env = BoundedSandbox(  # Jinja's immutable sandbox, plus limits on time and output size
-        loader=FileSystemLoader([str(p) for p in layers]),
+        loader=LibraryLoader([str(p) for p in layers]),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -140,8 +160,12 @@ def build_context(data: dict, lang: str, document_lang: str | None = None) -> di
     its two columns). Computed: `provider`, `customer` (the defined terms), `party_order` (the
     parties in the order the spec lists them), `bilingual` and `prevailing` (the language whose
     text governs a bilingual document: the spec's `document.prevailing_language`, else the spec's
-    own language).
+    own language). Invisible characters and bidirectional controls are left out of every string of
+    the spec (validation warns about them, or refuses them), so none reaches a rendered document.
     """
+    from clausegen.spec import visible
+
+    data = visible(data)
     ctx = dict(data)
     # Optional sections the preamble reads: an absent one is empty, not an undeclared variable.
     for section in OPTIONAL_SECTIONS:
@@ -281,8 +305,12 @@ def render_template(env, name: str, context: dict) -> str:
         raise template_error(exc, env) from None
     except LibraryError:
         raise
+    except MemoryError:
+        raise LibraryError("template error: the template needs more memory than there is (a huge value?)",
+                           path=template_path(env, name),
+                           hint="look for values multiplied, joined or padded to enormous sizes") from None
     except Exception as exc:  # undefined values, sandbox violations, bad filter input
-        if isinstance(exc, (TemplateError, ValueError, TypeError, KeyError, AttributeError,
+        if isinstance(exc, (TemplateError, ValueError, TypeError, LookupError, AttributeError,
                             ArithmeticError, RecursionError)):
             raise template_error(exc, env) from None
         raise

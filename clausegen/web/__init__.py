@@ -45,10 +45,11 @@ def _check_port_free(host: str, port: int) -> None:
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, library: Path | str | None = None,
-          max_upload_bytes: int | None = None) -> int:
+          max_upload_bytes: int | None = None, workers: int | None = None) -> int:
     """Serve the web form on `host`:`port` until interrupted; return the exit code (0).
 
-    `library` is a firm's clause library folder (None: clausegen.toml or the built-in one).
+    `library` is a firm's clause library folder (None: clausegen.toml or the built-in one);
+    `workers` the number of processes that check uploads (None: two, or one on a single CPU).
     Raises ClausegenError if the `web` extra is not installed, UsageError if the port is taken
     and LibraryError if `library` is unusable.
     """
@@ -64,7 +65,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, library: Path | str | None 
     loopback = _is_loopback(host)
     app = _create_app(library=library,
                       max_upload_bytes=max_upload_bytes or DEFAULT_MAX_UPLOAD_BYTES,
-                      allowed_hosts=None if loopback else ["*"])
+                      allowed_hosts=None if loopback else ["*"], workers=workers)
     _check_port_free(host, port)
     shown = f"[{host}]" if ":" in host else host
     print(f"clausegen web form: http://{shown}:{port}/  (review: http://{shown}:{port}/review)",

@@ -22,6 +22,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.staticfiles import StaticFiles
 
 from clausegen import __version__
@@ -194,12 +195,21 @@ def _unique_keys(name: str):
     return hook
 
 
+TOO_DEEP = object()  # what a JSON body too deep for the decoder decodes to
+
+
+def _json_int(digits: str):
+    # Python refuses to convert integers of more than 4300 digits (ValueError, once a 500 here); such a
+    # number stays the text it is, and validation says it is not a number, as the YAML loader does.
+    return int(digits) if len(digits) <= 4000 else digits
+
+
 def _check_depth(data, name: str) -> None:
-    """Raise SpecError when `data` (None: too deep to decode) nests deeper than the YAML depth limit."""
+    """Raise SpecError when `data` (TOO_DEEP: too deep to decode) nests deeper than the YAML depth limit."""
     from clausegen import limits
 
     limit = limits.get("yaml_depth")
-    stack, too_deep = [(data, 0)], data is None
+    stack, too_deep = [(data, 0)], data is TOO_DEEP
     while stack and not too_deep:
         value, depth = stack.pop()
         if isinstance(value, (dict, list)):
@@ -236,22 +246,68 @@ def _content_disposition(filename: str) -> str:
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 
 
+# ---------------------------------------------------------------- work done in worker processes
+
+
+def check_job(path: str, display: str, lang: str, library, context: bool) -> dict:
+    """Return the JSON report of the contract at `path` (run in a worker process)."""
+    from clausegen.check import check_file
+    from clausegen.check.model import Report
+
+    report = check_file(path, lang=lang, library=library)
+    result = Report(files=(report,)).to_dict()
+    entry = result["files"][0]
+    entry["path"] = display  # never reveal the server's temporary path
+    if context:
+        entry["context"] = evidence_context(Path(path), report)
+    return result
+
+
+def annotate_job(path: str, lang: str, library, out: str) -> bytes:
+    """Return the annotated copy of the Word contract at `path` (run in a worker process)."""
+    from clausegen.check import check_file
+    from clausegen.reporters import annotate_docx
+
+    report = check_file(path, lang=lang, library=library)
+    annotate_docx(report, Path(path), Path(out))
+    return Path(out).read_bytes()
+
+
 def create_app(library: Path | str | None = None, max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
-               allowed_hosts: list[str] | None = None) -> FastAPI:
+               allowed_hosts: list[str] | None = None, workers: int | None = None) -> FastAPI:
     """Return the web application using the clause library at `library` (None: the default one).
 
     `max_upload_bytes` caps every request body (413 beyond it). `allowed_hosts` lists the
-    Host header names answered (default: loopback names only; ["*"] for any).
+    Host header names answered (default: loopback names only; ["*"] for any). Contracts are
+    checked in `workers` worker processes (default: two, one on a single CPU), each check under
+    the check_seconds limit, so that a slow upload never holds up the server.
     Raises LibraryError if `library` is unusable.
     """
+    from contextlib import asynccontextmanager
+
+    from clausegen.check.workers import WorkerPool, default_size
     from clausegen.library import load_library
 
     lib = load_library(library)  # fail at start-up, not on the first request
     family = lib.family()
     lib_arg = library  # the library functions take the folder (or None) as the CLI does
+    # Spawned, not forked: this process runs threads (the event loop, the thread pool).
+    pool = WorkerPool(workers or default_size(), "spawn")
+
+    serving = [0]  # lifespans running (a test may open several clients on one app)
+
+    @asynccontextmanager
+    async def lifespan(app):
+        serving[0] += 1
+        try:
+            yield
+        finally:
+            serving[0] -= 1
+            if not serving[0]:
+                pool.close()  # workers are started again by the next check
 
     app = FastAPI(title="clausegen", version=__version__, docs_url=None, redoc_url=None,
-                  openapi_url="/openapi.json",
+                  openapi_url="/openapi.json", lifespan=lifespan,
                   description="Draft and check service-interruption and compensation clauses "
                               "(SLA / 服务中断赔偿条款). The same validate, render and check "
                               "functions as the clausegen command line.")
@@ -262,8 +318,10 @@ def create_app(library: Path | str | None = None, max_upload_bytes: int = DEFAUL
 
     # ------------------------------------------------------------------ errors as JSON
 
-    @app.exception_handler(HTTPException)
-    async def _http_error(request: Request, exc: HTTPException):
+    # Starlette's own HTTPException too (FastAPI's is a subclass): the multipart parser raises it for
+    # too many fields or files, routing for an unknown path; every error answer has one shape.
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException):
         return _json_error(exc.status_code, str(exc.detail))
 
     @app.exception_handler(RequestValidationError)
@@ -304,13 +362,14 @@ def create_app(library: Path | str | None = None, max_upload_bytes: int = DEFAUL
         except UnicodeDecodeError:
             raise HTTPException(400, "the spec is not UTF-8 text") from None
         if ctype in JSON_TYPES:
+            marks = None
             try:
-                data, marks = json.loads(text, object_pairs_hook=_unique_keys(name)), None
+                data = json.loads(text, object_pairs_hook=_unique_keys(name), parse_int=_json_int)
             except json.JSONDecodeError as exc:
                 raise SpecError(f"not valid JSON: {exc.msg}", path=name, line=exc.lineno,
                                 col=exc.colno) from None
             except RecursionError:
-                data = None
+                data = TOO_DEEP
             _check_depth(data, name)  # JSON has no depth limit of its own; YAML's loader has one
         else:
             from clausegen.yamlsource import load_yaml_text
@@ -352,6 +411,28 @@ def create_app(library: Path | str | None = None, max_upload_bytes: int = DEFAUL
         finally:
             await form.close()
 
+    async def in_worker(fn, *args):
+        """Return fn(*args) computed in a worker process under the check_seconds limit.
+
+        The event loop only waits: health checks and other requests are answered meanwhile.
+        """
+        from clausegen import limits
+        from clausegen.check.workers import rebuild_error
+
+        seconds = limits.get("check_seconds")
+        outcome = await run_in_threadpool(pool.run, seconds, fn, *args)
+        kind = outcome[0]
+        if kind == "ok":
+            return outcome[1]
+        if kind == "error":
+            raise rebuild_error(outcome[1])
+        if kind == "timeout":
+            raise HTTPException(422, f"checking the contract took longer than {seconds:g} s, so it was stopped; "
+                                     "the file may be crafted to be slow, or be very large")
+        if kind == "died":
+            raise HTTPException(422, "checking the contract used more memory than there is, so it was stopped")
+        raise RuntimeError(outcome[1])  # a bug: answered as an internal error
+
     def check_lang(lang: str) -> str:
         if lang not in CHECK_LANGS:
             raise HTTPException(400, f"lang must be one of {', '.join(CHECK_LANGS)}, not {lang!r}")
@@ -376,6 +457,10 @@ def create_app(library: Path | str | None = None, max_upload_bytes: int = DEFAUL
         return FileResponse(STATIC_DIR / "favicon.svg", media_type="image/svg+xml")
 
     # ------------------------------------------------------------------ API: the form's data
+
+    @app.get("/api/health", summary="Whether the server answers (it does while contracts are checked)")
+    async def get_health():
+        return JSONResponse({"status": "ok", "version": __version__}, headers={"cache-control": "no-store"})
 
     @app.get("/api/family", summary="The clause family: provisions in drafting order, titles")
     async def get_family():
@@ -472,21 +557,8 @@ def create_app(library: Path | str | None = None, max_upload_bytes: int = DEFAUL
         check_lang(lang)
         with tempfile.TemporaryDirectory(prefix="clausegen-web-") as tmp:
             path, display = await read_upload(request, Path(tmp))
-
-            def run() -> dict:
-                from clausegen.check import check_file
-                from clausegen.check.model import Report
-
-                report = check_file(path, lang=lang, library=lib_arg)
-                result = Report(files=(report,)).to_dict()
-                entry = result["files"][0]
-                entry["path"] = display  # never reveal the server's temporary path
-                if context:
-                    entry["context"] = evidence_context(path, report)
-                return result
-
             with _hiding_paths(tmp, display):
-                result = await run_in_threadpool(run)
+                result = await in_worker(check_job, str(path), display, lang, lib_arg, context)
         return JSONResponse(jsonable_encoder(result), headers={"cache-control": "no-store"})
 
     @app.post("/api/annotate", summary="Check a .docx contract → a copy with Word comments",
@@ -496,18 +568,8 @@ def create_app(library: Path | str | None = None, max_upload_bytes: int = DEFAUL
         check_lang(lang)
         with tempfile.TemporaryDirectory(prefix="clausegen-web-") as tmp:
             path, display = await read_upload(request, Path(tmp), suffixes=(".docx",))
-
-            def run() -> bytes:
-                from clausegen.check import check_file
-                from clausegen.reporters import annotate_docx
-
-                report = check_file(path, lang=lang, library=lib_arg)
-                out = Path(tmp) / "annotated.docx"
-                annotate_docx(report, path, out)
-                return out.read_bytes()
-
             with _hiding_paths(tmp, display):
-                content = await run_in_threadpool(run)
+                content = await in_worker(annotate_job, str(path), lang, lib_arg, str(Path(tmp) / "annotated.docx"))
         name = f"{Path(display).stem or 'contract'}-annotated.docx"
         return Response(content, media_type=DOCX_TYPE,
                         headers={"content-disposition": _content_disposition(name),
