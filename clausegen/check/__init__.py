@@ -93,12 +93,11 @@ def check_file(path: str | Path, lang: str = "auto", library=None, playbook=None
 
 
 def _warm_up(contract, lang: str, library) -> None:
-    """Load the rules and the language pipeline that checking `contract` needs (once per process)."""
-    from clausegen.check.nlp import pipeline
+    """Load the rules and the language model that checking `contract` needs (once per process)."""
+    from clausegen.check.engine import prepare
     from clausegen.check.rules import load_ruleset
 
-    load_ruleset(library)
-    pipeline("zh" if (lang if lang in ("zh", "en") else contract.language) == "zh" else "en")
+    prepare(load_ruleset(library), lang if lang in ("zh", "en") else contract.language)
 
 
 def check_text(text: str, lang: str = "auto", library=None, playbook=None, name: str = "<text>",

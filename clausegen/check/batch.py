@@ -229,7 +229,7 @@ def _run(files: list[Path], lang, playbook, library, jobs: int, bar: _Progress, 
     pool = WorkerPool(size)
     if size > 1 and pool.context.get_start_method() == "fork":
         # Forked workers inherit the pipelines loaded here once, instead of each loading
-        # spaCy, jieba and the rules again (seconds of CPU per worker).
+        # the rules and the language models again (seconds of CPU per worker).
         _preload(lang, library)
     try:
         pool.start()  # forked now, while this process runs a single thread
@@ -259,13 +259,13 @@ def _run(files: list[Path], lang, playbook, library, jobs: int, bar: _Progress, 
 
 
 def _preload(lang: str, library) -> None:
-    """Load the rules and the spaCy pipelines (both languages unless `lang` forces one)."""
-    from clausegen.check.nlp import pipeline
+    """Load the rules and the language models (both languages unless `lang` forces one)."""
+    from clausegen.check.engine import prepare
     from clausegen.check.rules import load_ruleset
 
-    load_ruleset(library)
+    ruleset = load_ruleset(library)
     for code in ((lang,) if lang in ("zh", "en") else ("en", "zh")):
-        pipeline(code)
+        prepare(ruleset, code)
 
 
 def check_paths(paths, lang: str = "auto", playbook=None, library=None, jobs: int = 1,

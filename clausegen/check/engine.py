@@ -174,6 +174,22 @@ def join_enumerations(text: str, bounds: list[tuple[int, int]]) -> list[tuple[in
 
 
 
+def prepare(ruleset: RuleSet, lang: str) -> None:
+    """Load what checking a `lang` contract needs (the trained model, a tokenizer only if rules need
+    one), once per process: start-up work, kept apart from the time spent on any one contract."""
+    from clausegen.check.classifier import load_model
+
+    lang = "zh" if lang == "zh" else "en"
+    found = ruleset.family.find("model/decision.json")
+    model = load_model(str(found.parent)) if found is not None else None
+    if model is not None and model.has(lang):
+        model.nlp(lang)
+    if _has_token_patterns(ruleset, lang):
+        from clausegen.check.nlp import pipeline
+
+        pipeline(lang)
+
+
 def split_paragraph(ptext: str, lang: str) -> list[tuple[int, int, str]]:
     """Return the sentences of one paragraph as (start, end, text), the units the checker reads.
 
