@@ -243,3 +243,20 @@ def test_too_many_multipart_fields_answer_in_the_documented_shape(client):
     r = client.get("/no/such/page")
     body = assert_clean_error(r, 404)
     assert body["status"] == 404 and "detail" not in body
+
+
+def test_damaged_list_numbering_is_400_naming_the_problem(client):
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    xml = (f'<w:document {w}><w:body><w:p><w:pPr><w:numPr><w:ilvl w:val="x"/><w:numId w:val="1"/></w:numPr>'
+           f'</w:pPr><w:r><w:t>Item</w:t></w:r></w:p></w:body></w:document>').encode()
+    numbering = (f'<w:numbering {w}><w:abstractNum w:abstractNumId="0"><w:lvl w:ilvl="0"><w:start w:val="1"/>'
+                 '<w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/></w:lvl></w:abstractNum>'
+                 '<w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num></w:numbering>').encode()
+    src = zipfile.ZipFile(io.BytesIO(_docx(xml)))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for item in src.infolist():
+            z.writestr(item.filename, numbering if item.filename == "word/numbering.xml" else src.read(item))
+    assert "word/numbering.xml" in src.namelist()
+    r = client.post("/api/check", files={"file": ("list.docx", out.getvalue(), DOCX_TYPE)})
+    assert_clean_error(r, 400, "w:ilvl", "not a whole number", "list.docx")

@@ -92,12 +92,20 @@ def check_file(path: str | Path, lang: str = "auto", library=None, playbook=None
     return report
 
 
-def _warm_up(contract, lang: str, library) -> None:
-    """Load the rules and the language model that checking `contract` needs (once per process)."""
-    from clausegen.check.engine import prepare
-    from clausegen.check.rules import load_ruleset
+_WARMED: set = set()
 
-    prepare(load_ruleset(library), lang if lang in ("zh", "en") else contract.language)
+
+def _warm_up(contract, lang: str, library) -> None:
+    """Make ready, once per process, what checking `contract` needs whatever it says: the rules, the
+    language pipeline, and whatever else the engine loads or compiles on first use (suggestion
+    templates, models), by checking a one-line contract in the same language."""
+    from clausegen.check.readers import contract_from_text
+
+    code = "zh" if (lang if lang in ("zh", "en") else contract.language) == "zh" else "en"
+    key = (code, str(library))
+    if key not in _WARMED:
+        check_contract(contract_from_text("服务中断。" if code == "zh" else "Service interruption.", code), code, library)
+        _WARMED.add(key)
 
 
 def check_text(text: str, lang: str = "auto", library=None, playbook=None, name: str = "<text>",
