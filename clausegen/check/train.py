@@ -229,14 +229,28 @@ def fit_logistic(xs: list[list[float]], ys: list[int], l2: float = 1.0, iters: i
     return [float(v) for v in w[:-1]], float(w[-1])
 
 
+MONOTONE = ("max", "second", "count", "rule")  # more evidence never lowers the probability
+
+
 def fit_decision(rows: list[tuple[Item, dict]], feature_names=FEATURES) -> dict:
-    """Return {provision: {"features", "w", "b"}} fitted on rows of (item, {pid: features})."""
+    """Return {provision: {"features", "w", "b"}} fitted on rows of (item, {pid: features}).
+
+    Evidence features may only raise the probability: a feature that gets a negative weight
+    (an artefact of 70 documents) is dropped and the rest refitted, so more sentences or a rule
+    hit never turn "present" into "missing".
+    """
     out = {}
     for pid in REQUIRED:
-        xs = [[feats[pid][f] for f in feature_names] for _, feats in rows]
+        names = list(feature_names)
         ys = [int(it.labels.get(pid, False)) for it, _ in rows]
-        w, b = fit_logistic(xs, ys)
-        out[pid] = {"features": list(feature_names), "w": w, "b": b}
+        while True:
+            xs = [[feats[pid][f] for f in names] for _, feats in rows]
+            w, b = fit_logistic(xs, ys)
+            negative = [n for n, v in zip(names, w) if n in MONOTONE and v < 0]
+            if not negative:
+                break
+            names.remove(min(negative, key=lambda n: w[names.index(n)]))
+        out[pid] = {"features": names, "w": w, "b": b}
     return out
 
 
@@ -430,7 +444,7 @@ def cmd_train(args) -> int:
     t0 = time.perf_counter()
     cv = {}
     if not args.subset:
-        rows = out_of_fold_features(items, annotations, FOLDS)
+        rows = load_rows(items) if args.decision_only else out_of_fold_features(items, annotations, FOLDS)
         save_rows(rows, CV_CACHE)
         detected, probs = stacked_cv(rows)
         sc = _print_scores("cross-validated (model + rules)", detected)
@@ -444,7 +458,7 @@ def cmd_train(args) -> int:
     else:
         decision = {pid: {"features": list(FEATURES), "w": [1.0, 0.0, 0.0, 2.0, 0.0], "b": -1.0} for pid in REQUIRED}
     out_root.mkdir(parents=True, exist_ok=True)
-    for lang in LANGS:
+    for lang in (() if args.decision_only else LANGS):
         lang_items = [it for it in items if it.lang == lang]
         examples, problems = corpus_examples(lang_items, annotations)
         lost = [p for p in problems if "not found" in p or "not annotated" in p]
@@ -487,6 +501,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--subset", type=int, default=0, help="train on N documents only, without CV (a smoke test)")
     p.add_argument("--output", default=None, help="write the model here instead of the library's model folder")
     p.add_argument("--epochs", type=int, default=None, help="override the configs' max_epochs (a smoke test)")
+    p.add_argument("--decision-only", action="store_true",
+                   help="refit the decision layer on the scores saved by the last full run (build/cv-features.json)")
     sub.add_parser("verify", help="check that the shipped model matches its inputs")
     args = ap.parse_args(argv)
     if args.corpus is None:
