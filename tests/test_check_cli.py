@@ -17,7 +17,8 @@ from clausegen.check.model import FileReport, Finding, ProvisionResult
 from clausegen.cli import main
 from clausegen.errors import InputError
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+REPO_DIR = Path(__file__).resolve().parents[1]  # wherever the checkout is (CI clones elsewhere)
+SHARED = REPO_DIR.parent / "shared"
 DOCS = SHARED / "corpus" / "dev" / "docs"
 DOCX = SHARED / "corpus" / "dev" / "docx"
 SIX = ["definition", "notification", "standards", "process", "deadlines", "disputes"]
@@ -169,7 +170,7 @@ def test_json_over_real_contracts_has_the_design_shape(capsys):
 
 
 def test_sarif_over_the_word_corpus_is_valid(capsys, monkeypatch):
-    monkeypatch.chdir(SHARED.parent / "main")
+    monkeypatch.chdir(REPO_DIR)
     code, out, _ = run(capsys, "--format", "sarif", Path("../shared/corpus/dev/docx"))
     schema = json.loads((SHARED / "schemas" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
     log = json.loads(out)
@@ -261,7 +262,7 @@ def test_rule_levels_from_clausegen_toml_and_playbook(tmp_path, capsys, monkeypa
 
 
 def test_sarif_lines_point_at_the_evidence_in_real_text_contracts(capsys, monkeypatch):
-    monkeypatch.chdir(SHARED.parent / "main")
+    monkeypatch.chdir(REPO_DIR)
     rel = [Path("../shared/corpus/dev/docs") / n for n in ("en-fortrabbit-terms.txt", "zh-anjietong-baggage-delivery-agreement.txt")]
     code, out, _ = run(capsys, "--format", "sarif", *rel)
     log = json.loads(out)
@@ -271,7 +272,7 @@ def test_sarif_lines_point_at_the_evidence_in_real_text_contracts(capsys, monkey
         if "snippet" not in physical["region"]:
             assert physical["region"] == {"startLine": 1}  # a missing provision: the top
             continue
-        lines = (SHARED.parent / "main" / physical["artifactLocation"]["uri"]).read_text(encoding="utf-8").splitlines()
+        lines = (REPO_DIR / physical["artifactLocation"]["uri"]).read_text(encoding="utf-8").splitlines()
         snippet = " ".join(physical["region"]["snippet"]["text"].split())
         assert snippet[:10] in " ".join(lines[physical["region"]["startLine"] - 1].split()), result["ruleId"]
         located += 1
@@ -313,7 +314,7 @@ def test_check_speed_bench_prints_rates_and_ratios(tmp_path, capsys):
     corpus.mkdir()
     for name in ("en-commonpaper-sla.txt", "zh-chatopera-sla.txt"):
         (corpus / name).symlink_to(DOCS / name)  # a two-file corpus, linked, not copied
-    spec = importlib.util.spec_from_file_location("check_speed", SHARED.parent / "main" / "bench" / "check_speed.py")
+    spec = importlib.util.spec_from_file_location("check_speed", REPO_DIR / "bench" / "check_speed.py")
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
     assert bench.main([str(corpus), "--pages", "2", "--short-pages", "1", "--repeat", "1", "--docs", "8"]) == 0
