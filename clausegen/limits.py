@@ -307,7 +307,14 @@ def _probe_xml(zf, info) -> tuple[bool, bool]:
                 docinfo = element.getroottree().docinfo
                 return True, bool(docinfo.doctype) or docinfo.internalDTD is not None
         except etree.XMLSyntaxError:  # not XML (an image), or XML that no parser accepts either
-            return False, False
+            pass
+    # Newer libxml2 refuses some entity declarations outright (amplification limits) before the
+    # root is reached: look for the declaration in the bytes themselves, in UTF-8 and UTF-16.
+    with zf.open(info) as fh:
+        head = fh.read(65536)
+    for marker in (b"<!DOCTYPE", "<!DOCTYPE".encode("utf-16-le"), "<!DOCTYPE".encode("utf-16-be")):
+        if marker in head or marker.lower() in head:
+            return True, True
     return False, False
 
 
