@@ -786,19 +786,28 @@ def rule_payment_deadline(data):
         yield (where, msg("no-payment-deadline", settlement=repr(settlement)), msg("payment-deadline-hint"))
 
 
-def rule_finite_numbers(data):
-    """.nan and .inf are YAML numbers but no contract term; NaN even slips past range checks."""
+def _leaves(data, keys: bool = False):
+    """Yield (path, value) for every scalar of spec `data` (and every mapping key, with `keys`)."""
     def walk(node, path):
-        if isinstance(node, float) and (node != node or node in (float("inf"), float("-inf"))):
-            yield (path, msg("not-finite", value=_show(node)), msg("not-finite-hint"))
-        elif isinstance(node, dict):
+        if isinstance(node, dict):
             for k, v in node.items():
+                if keys:
+                    yield path + (k,), k
                 yield from walk(v, path + (k,))
         elif isinstance(node, list):
             for i, v in enumerate(node):
                 yield from walk(v, path + (i,))
+        else:
+            yield path, node
 
     yield from walk(data, ())
+
+
+def rule_finite_numbers(data):
+    """.nan and .inf are YAML numbers but no contract term; NaN even slips past range checks."""
+    for path, node in _leaves(data):
+        if isinstance(node, float) and (node != node or node in (float("inf"), float("-inf"))):
+            yield (path, msg("not-finite", value=_show(node)), msg("not-finite-hint"))
 
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -806,20 +815,10 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 def rule_printable_text(data):
     """Control characters (JSON and the web form let them in) cannot be written to a Word document."""
-    def walk(node, path):
-        if isinstance(node, str):
-            m = _NOT_XML.search(node)
-            if m:
-                yield (path, msg("control-char", char=f"U+{ord(m.group()):04X}"), msg("control-char-hint"))
-        elif isinstance(node, dict):
-            for k, v in node.items():
-                yield from walk(k, path + (k,))
-                yield from walk(v, path + (k,))
-        elif isinstance(node, list):
-            for i, v in enumerate(node):
-                yield from walk(v, path + (i,))
-
-    yield from walk(data, ())
+    for path, node in _leaves(data, keys=True):
+        m = _NOT_XML.search(node) if isinstance(node, str) else None
+        if m:
+            yield (path, msg("control-char", char=f"U+{ord(m.group()):04X}"), msg("control-char-hint"))
 
 
 def rule_whole_durations(data):
@@ -1057,27 +1056,19 @@ def visible(value):
 def rule_invisible_text(data):
     """Invisible characters (zero-width space, joiners, soft hyphen…) are warnings and are left out of
     the rendered clauses; bidirectional controls (U+202E…) reorder what the reader sees and are errors."""
-    def walk(node, path):
-        if isinstance(node, str):
-            bidi = BIDI_CONTROLS.findall(node)
-            if bidi:
-                yield (path, f"contains the bidirectional control character(s) {_code_points(bidi)}, which make "
-                             "text display in another order than it is written",
-                       "remove it (retype the text); a contract must read as it is written")
-            hidden = INVISIBLE.findall(node)
-            if hidden:
-                yield (path, f"contains the invisible character(s) {_code_points(hidden)}; they are left out "
-                             "of the rendered clauses",
-                       "retype the text without it, so that the spec says what the document says", "warning")
-        elif isinstance(node, dict):
-            for k, v in node.items():
-                yield from walk(k, path + (k,))
-                yield from walk(v, path + (k,))
-        elif isinstance(node, list):
-            for i, v in enumerate(node):
-                yield from walk(v, path + (i,))
-
-    yield from walk(data, ())
+    for path, node in _leaves(data, keys=True):
+        if not isinstance(node, str):
+            continue
+        bidi = BIDI_CONTROLS.findall(node)
+        if bidi:
+            yield (path, f"contains the bidirectional control character(s) {_code_points(bidi)}, which make "
+                         "text display in another order than it is written",
+                   "remove it (retype the text); a contract must read as it is written")
+        hidden = INVISIBLE.findall(node)
+        if hidden:
+            yield (path, f"contains the invisible character(s) {_code_points(hidden)}; they are left out "
+                         "of the rendered clauses",
+                   "retype the text without it, so that the spec says what the document says", "warning")
 
 
 #: Semantic rules by stable code; each yields (path, message[, hint[, severity]]).
