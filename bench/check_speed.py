@@ -58,14 +58,14 @@ def load_pipeline() -> dict:
     w0 = time.perf_counter()
     t0 = clock()
     import clausegen.check as check
-    from clausegen.check.classifier import load_model
+    from clausegen.check.classifier import model_for
     from clausegen.check.rules import load_ruleset
 
     steps["import"] = clock() - t0
     t = clock()
     ruleset = load_ruleset()
     steps["rules"] = clock() - t
-    model = load_model(str(ruleset.family.find("model/decision.json").parent))
+    model = model_for(ruleset.family)
     for lang in ("en", "zh"):
         t = clock()
         model.nlp(lang)

@@ -25,6 +25,8 @@ import sys
 import time
 from pathlib import Path
 
+from clausegen.check.corpus import score  # one scoring for the fit and the cross-validation
+
 REQUIRED = ("definition", "notification", "standards", "process", "deadlines", "disputes")
 
 # The baseline a reviewer would get from Ctrl-F: one keyword list per provision, anywhere in the text.
@@ -43,25 +45,6 @@ def load_corpus(root: Path):
     from clausegen.check.corpus import load_corpus as load
 
     return load(root)
-
-
-def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
-    p = tp / (tp + fp) if tp + fp else 1.0
-    r = tp / (tp + fn) if tp + fn else 1.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return p, r, f
-
-
-def score(rows: list[tuple[Item, dict]]) -> dict:
-    """Return {provision: (P, R, F1, tp, fp, fn)} and "macro" for rows of (item, {pid: detected})."""
-    out = {}
-    for pid in REQUIRED:
-        tp = sum(1 for it, got in rows if got[pid] and it.labels.get(pid))
-        fp = sum(1 for it, got in rows if got[pid] and not it.labels.get(pid))
-        fn = sum(1 for it, got in rows if not got[pid] and it.labels.get(pid))
-        out[pid] = (*_prf(tp, fp, fn), tp, fp, fn)
-    out["macro"] = sum(out[p][2] for p in REQUIRED) / len(REQUIRED)
-    return out
 
 
 def evaluate(root: Path, verbose: bool = True) -> dict:
@@ -120,7 +103,6 @@ def cross_validate(root: Path, cached: bool = False) -> int:
     from clausegen.check.corpus import load_corpus
     from clausegen.check.train import (load_annotations, load_rows, model_dir, out_of_fold_features,
                                        reliability, stacked_cv)
-    from clausegen.check.train import score as cv_score
 
     items = load_corpus(root)
     t0 = time.perf_counter()
@@ -137,14 +119,14 @@ def cross_validate(root: Path, cached: bool = False) -> int:
     print(f"grouped {len({it.publisher for it in items})}-publisher, 5-fold cross-validation over "
           f"{len(items)} documents ({time.perf_counter() - t0:.0f} s)")
     for title, rows_ in (("model + rules", detected), ("model alone", alone)):
-        sc = cv_score(rows_)
+        sc = score(rows_)
         print(f"\n{title}: macro-F1 {sc['macro']:.3f}")
         print(f"{'provision':<14}{'P':>6}{'R':>6}{'F1':>6}   tp fp fn")
         for pid in REQUIRED:
             p, r, f, tp, fp, fn = sc[pid]
             print(f"{pid:<14}{p:6.2f}{r:6.2f}{f:6.2f}  {tp:3d}{fp:3d}{fn:3d}")
         for lang in ("zh", "en"):
-            sl = cv_score([x for x in rows_ if x[0].lang == lang])
+            sl = score([x for x in rows_ if x[0].lang == lang])
             per = "  ".join(f"{pid[:5]} {sl[pid][0]:.2f}/{sl[pid][1]:.2f}/{sl[pid][2]:.2f}" for pid in REQUIRED)
             print(f"language {lang} (P/R/F1): macro-F1 {sl['macro']:.3f}   {per}")
     print("\nreliability of the reported confidence (cross-validated):")

@@ -68,6 +68,17 @@ def _load_pipeline(path: str):
     return spacy.load(path)
 
 
+def model_root(family) -> Path:
+    """Return the model folder of `family`: the first layer (firm, then built-in) that has one."""
+    found = family.find("model/decision.json")
+    return found.parent if found is not None else family.layers[-1] / "model"
+
+
+def model_for(family) -> ProvisionModel | None:
+    """Return the trained model of `family` (loaded once per process), or None when it has none."""
+    return load_model(str(model_root(family)))
+
+
 @lru_cache(maxsize=8)
 def load_model(root: str | None) -> ProvisionModel | None:
     """Return the model in folder `root` (None when there is none)."""

@@ -216,7 +216,26 @@ def unit_labels(us: list[Unit], spans: list[tuple[int, int, str]]) -> list[set[s
     return out
 
 
-@lru_cache(maxsize=4)
+def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    """Return precision, recall and F1 (1.0 where nothing was there to find or to get wrong)."""
+    p = tp / (tp + fp) if tp + fp else 1.0
+    r = tp / (tp + fn) if tp + fn else 1.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def score(rows: list[tuple[Item, dict]]) -> dict:
+    """Return {provision: (P, R, F1, tp, fp, fn)} plus "macro" for rows of (item, {pid: detected})."""
+    out = {}
+    for pid in REQUIRED:
+        tp = sum(1 for it, got in rows if got[pid] and it.labels.get(pid))
+        fp = sum(1 for it, got in rows if got[pid] and not it.labels.get(pid))
+        fn = sum(1 for it, got in rows if not got[pid] and it.labels.get(pid))
+        out[pid] = (*prf(tp, fp, fn), tp, fp, fn)
+    out["macro"] = sum(out[p][2] for p in REQUIRED) / len(REQUIRED)
+    return out
+
+
+@lru_cache(maxsize=128)  # the whole corpus: cross-validation reads every document once per fold
 def read_item(path: str):
     """Return the Contract of a corpus document (cached: training and evaluation read each many times)."""
     from clausegen.check.readers import read_contract

@@ -10,7 +10,7 @@ from pathlib import Path
 from clausegen.check import sections as sect
 from clausegen.check.kinds import KINDS, Hit
 from clausegen.check.model import Evidence, Finding, FileReport, ProvisionResult
-from clausegen.check.readers import Contract
+from clausegen.check.readers import CJK, Contract
 from clausegen.check.rules import Rule, RuleSet
 
 MAX_EVIDENCE = 3
@@ -177,11 +177,10 @@ def join_enumerations(text: str, bounds: list[tuple[int, int]]) -> list[tuple[in
 def prepare(ruleset: RuleSet, lang: str) -> None:
     """Load what checking a `lang` contract needs (the trained model, a tokenizer only if rules need
     one), once per process: start-up work, kept apart from the time spent on any one contract."""
-    from clausegen.check.classifier import load_model
+    from clausegen.check.classifier import model_for
 
     lang = "zh" if lang == "zh" else "en"
-    found = ruleset.family.find("model/decision.json")
-    model = load_model(str(found.parent)) if found is not None else None
+    model = model_for(ruleset.family)
     if model is not None and model.has(lang):
         model.nlp(lang)
     if _has_token_patterns(ruleset, lang):
@@ -213,7 +212,6 @@ def split_paragraph(ptext: str, lang: str) -> list[tuple[int, int, str]]:
 
 
 _CELL = re.compile(r"[^|]+")
-_CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
 
 def mask_other_language(text: str, lang: str) -> str:
@@ -229,7 +227,7 @@ def mask_other_language(text: str, lang: str) -> str:
         return text
 
     def other(cell: str) -> bool:
-        cjk = len(_CJK_CHAR.findall(cell))
+        cjk = len(CJK.findall(cell))
         latin = sum(ch.isascii() and ch.isalpha() for ch in cell)
         return (cjk == 0 and latin >= 3) if lang == "zh" else (cjk >= 2 and cjk * 4 >= latin)
 
@@ -350,10 +348,9 @@ def _model_decisions(doc: Document, ruleset: RuleSet, rule_hits: dict[str, list[
 
     Empty when the family ships no model for the document's language (rules decide alone).
     """
-    from clausegen.check.classifier import decide, features, load_model, unit_text
+    from clausegen.check.classifier import decide, features, model_for, unit_text
 
-    found = ruleset.family.find("model/decision.json")
-    model = load_model(str(found.parent)) if found is not None else None
+    model = model_for(ruleset.family)
     if model is None or not model.has(doc.lang) or not doc.sentences:
         return {}
     cats = model.score([unit_text(s.text, s.heading) for s in doc.sentences], doc.lang)

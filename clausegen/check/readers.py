@@ -9,7 +9,8 @@ from pathlib import Path
 from clausegen.errors import InputError
 
 SUFFIXES = (".docx", ".pdf", ".txt", ".md", ".markdown", ".text")
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")  # CJK ideographs
+
 _LATIN = re.compile(r"[A-Za-z]")
 _TERMINAL = tuple("。！？；：.!?;:|")
 _LIST_START = re.compile(
@@ -56,7 +57,7 @@ def detect_language(text: str) -> str:
     letters already means the operative text is Chinese (English names and terms are common).
     """
     sample = text[:200_000]
-    cjk = len(_CJK.findall(sample))
+    cjk = len(CJK.findall(sample))
     latin = len(_LATIN.findall(sample))
     if cjk == 0:
         return "en"
@@ -129,12 +130,12 @@ def split_lines(text: str, markdown: bool = False) -> list[tuple[int, str]]:
             and not _LIST_START.match(line)
             and (
                 (len(prev_raw) >= 50 and line[:1].islower())
-                or (len(prev_raw) >= 30 and _CJK.match(line[:1] or " ") and _CJK.search(prev_raw[-1:]))
+                or (len(prev_raw) >= 30 and CJK.match(line[:1] or " ") and CJK.search(prev_raw[-1:]))
             )
         )
         if wrapped:
             num, before = out[-1]
-            joiner = "" if _CJK.search(before[-1:]) else " "
+            joiner = "" if CJK.search(before[-1:]) else " "
             out[-1] = (num, before + joiner + line)
         else:
             out.append((n, line))
@@ -765,7 +766,7 @@ def _pdf_paragraphs(page_text: str) -> list[tuple[int, str]]:
         if out and not out[-1][1].endswith(_TERMINAL) and not _LIST_START.match(line) \
                 and len(out[-1][1]) >= 25:
             num, before = out[-1]
-            joiner = "" if (_CJK.search(before[-1:]) and _CJK.match(line[:1])) else " "
+            joiner = "" if (CJK.search(before[-1:]) and CJK.match(line[:1])) else " "
             if before.endswith("-") and line[:1].islower():
                 before, joiner = before[:-1], ""
             out[-1] = (num, before + joiner + line)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import math
 import random
 import shutil
 import sys
@@ -25,8 +24,8 @@ from pathlib import Path
 
 from clausegen.check.classifier import FEATURES, decide, features, unit_text
 from clausegen.check.corpus import (REQUIRED, Annotation, Item, anchor, default_corpus_dir, dump_annotations,
-                                    load_annotations, load_corpus, publisher, read_item, span_hash, text_hash,
-                                    unit_labels, units)
+                                    load_annotations, load_corpus, publisher, read_item, score, span_hash,
+                                    text_hash, unit_labels, units)
 
 LANGS = ("zh", "en")
 FOLDS = 5
@@ -35,11 +34,10 @@ SEED = 1234
 
 def model_dir(library=None) -> Path:
     """Return the model folder of the built-in family (or of `library`'s family)."""
+    from clausegen.check.classifier import model_root
     from clausegen.library import DEFAULT_FAMILY, load_library
 
-    family = load_library(library).family(DEFAULT_FAMILY)
-    found = family.find("model/decision.json")
-    return found.parent if found is not None else family.layers[-1] / "model"
+    return model_root(load_library(library).family(DEFAULT_FAMILY))
 
 
 # ---------------------------------------------------------------- examples
@@ -169,24 +167,6 @@ def folds_by_publisher(items: list[Item], k: int = FOLDS) -> list[list[Item]]:
     for name in sorted(groups, key=lambda g: (-len(groups[g]), g)):
         min(folds, key=len).extend(groups[name])
     return folds
-
-
-def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
-    p = tp / (tp + fp) if tp + fp else 1.0
-    r = tp / (tp + fn) if tp + fn else 1.0
-    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
-
-
-def score(rows: list[tuple[Item, dict]]) -> dict:
-    """Return {provision: (P, R, F1, tp, fp, fn)} plus "macro" for rows of (item, {pid: detected})."""
-    out = {}
-    for pid in REQUIRED:
-        tp = sum(1 for it, got in rows if got[pid] and it.labels.get(pid))
-        fp = sum(1 for it, got in rows if got[pid] and not it.labels.get(pid))
-        fn = sum(1 for it, got in rows if not got[pid] and it.labels.get(pid))
-        out[pid] = (*prf(tp, fp, fn), tp, fp, fn)
-    out["macro"] = sum(out[p][2] for p in REQUIRED) / len(REQUIRED)
-    return out
 
 
 # ---------------------------------------------------------------- document features
