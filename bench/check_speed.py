@@ -196,6 +196,37 @@ def memory_curve(files: list[Path], docs: int) -> list[tuple[int, int]]:
     return out
 
 
+FRESH_LOADS = {
+    "python alone": "pass",
+    "floor: import spaCy, blank en pipeline + sentencizer":
+        "import spacy; spacy.blank('en').add_pipe('sentencizer')",
+    "checker ready for an English contract":
+        "import clausegen.check as c; c.check_text('The Provider shall notify the Customer within 2 hours.', 'en', suggest=False)",
+    "checker ready for a Chinese contract":
+        "import clausegen.check as c; c.check_text('服务提供方应在服务中断后2小时内通知客户。', 'zh', suggest=False)",
+}
+
+
+def fresh_loads(repeat: int) -> dict:
+    """Return {what: fewest CPU seconds} of a new Python process doing each of FRESH_LOADS.
+
+    A new process is what a user pays for on every `clausegen check`: nothing imported yet.
+    """
+    import resource
+    import subprocess
+
+    out = {}
+    for name, code in FRESH_LOADS.items():
+        best = float("inf")
+        for _ in range(max(1, repeat)):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            best = min(best, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime))
+        out[name] = best
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("corpus", nargs="?", type=Path, default=ROOT.parent / "shared" / "corpus" / "dev")
@@ -212,6 +243,13 @@ def main(argv: list[str] | None = None) -> int:
     print("\nchecker load, CPU seconds (once per process, not counted below):")
     for name, seconds in steps.items():
         print(f"  {name:<44} {seconds:7.3f} s")
+
+    loads = fresh_loads(args.repeat)
+    print("\nload in a new process, CPU seconds (what one `clausegen check` pays before reading a page):")
+    floor_load = loads["floor: import spaCy, blank en pipeline + sentencizer"]
+    for name, seconds in loads.items():
+        ratio = f"{seconds / floor_load:5.2f}× the floor" if name.startswith("checker") else ""
+        print(f"  {name:<56} {seconds:7.3f} s  {ratio}")
 
     files = corpus_files(args.corpus)
     print(f"\ndev corpus: {args.corpus} ({len(files)} files)\n{HEADER}")
