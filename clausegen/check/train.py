@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from clausegen.check.classifier import FEATURES, decide, features, unit_text
+from clausegen.check.classifier import FEATURES, LOGIT_BOUND, decide, features, unit_text
 from clausegen.check.corpus import (REQUIRED, Annotation, Item, anchor, default_corpus_dir, dump_annotations,
                                     load_annotations, load_corpus, publisher, read_item, score, span_hash,
                                     text_hash, unit_labels, units)
@@ -338,6 +338,10 @@ def save_rows(rows: list[tuple[Item, dict]], path: Path) -> None:
 def load_rows(items: list[Item], path: Path = None) -> list[tuple[Item, dict]]:
     """Return the saved out-of-fold features of `items` (FileNotFoundError if never saved)."""
     data = json.loads((path or CV_CACHE).read_text(encoding="utf-8"))
+    for feats in data.values():  # scores saved before the floor of classifier.PROB_FLOOR
+        for f in feats.values():
+            for key in ("max", "second"):
+                f[key] = max(-LOGIT_BOUND, min(LOGIT_BOUND, f[key]))
     return [(it, data[it.id]) for it in items if it.id in data]
 
 
