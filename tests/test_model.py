@@ -145,3 +145,17 @@ def test_training_path_retrains_a_small_subset(tmp_path: Path, corpus_dir: Path)
         doc = nlp("服务中断" if lang == "zh" else "service interruption")
         assert set(doc.cats) == set(REQUIRED)
     assert set(json.loads((out / "decision.json").read_text())["provisions"]) == set(REQUIRED)
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Any dispute arising out of this Agreement shall be finally resolved by arbitration administered "
+           "by the Singapore International Arbitration Centre."),
+    ("zh", "双方因本合同发生争议的，应先协商解决；协商不成的，提交中国国际经济贸易仲裁委员会仲裁。"),
+])
+def test_a_dispute_clause_standing_alone_is_found(lang, text) -> None:
+    # The decision reads the second-best sentence too; a document with one such sentence must not
+    # be penalised for the nothing beside it (classifier.PROB_FLOOR).
+    from clausegen.check import check_text
+
+    report = check_text(text, lang, suggest=False)
+    assert {p.id: p.status for p in report.provisions}["disputes"] == "present"
