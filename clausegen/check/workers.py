@@ -90,8 +90,13 @@ def _serve(conn) -> None:
             outcome = ("bug", f"{type(exc).__name__}: {exc}", traceback.format_exc())
         try:
             conn.send(outcome)
+        except OSError:  # the parent is gone (killed, or a Dask worker shut down): nobody to answer
+            return
         except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be pickled
-            conn.send(("bug", f"{type(exc).__name__}: {exc}", ""))
+            try:
+                conn.send(("bug", f"{type(exc).__name__}: {exc}", ""))
+            except OSError:
+                return
 
 
 @dataclass

@@ -180,7 +180,7 @@ class DaskPool:
         # distributed logs each failed connection attempt; the error below says it once.
         logging.getLogger("distributed").setLevel(logging.CRITICAL)
         try:
-            self.client = Client(scheduler, timeout=timeout, set_as_default=False)
+            self.client = Client(scheduler, timeout=timeout)
         except (OSError, TimeoutError, ValueError) as exc:
             raise ClausegenError(f"cannot reach the Dask scheduler at {scheduler!r} within {timeout:g} s "
                                  f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else 'no answer'})",
