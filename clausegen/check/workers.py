@@ -74,8 +74,14 @@ def _serve(conn) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     if hasattr(signal, "SIGTERM"):
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    parent = os.getppid()
     while True:
         try:
+            # A forked worker also holds the parent's end of the pipe, so the parent's death
+            # (killed) shows as a new parent process rather than as end-of-file.
+            while not conn.poll(1.0):
+                if os.getppid() != parent:
+                    return
             job = conn.recv()
         except (EOFError, OSError, KeyboardInterrupt):
             return
