@@ -10,7 +10,7 @@ OUT    := out
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[web,test]'
+	$(BIN)/python -m pip install -q -e '.[web,test,review]'
 	touch $(STAMP)
 
 venv: $(STAMP)

@@ -312,7 +312,9 @@ _SCRIPT = """
   Array.prototype.forEach.call(table.tHead.rows[0].cells,function(th,col){
     if(!th.classList.contains('sort')) return;
     th.addEventListener('click',function(){
-      var type=th.getAttribute('data-type'), desc=th.getAttribute('data-dir')!=='desc';
+      // numbers (gaps, statuses) sort worst first, names A to Z; a second click reverses
+      var type=th.getAttribute('data-type'), cur=th.getAttribute('data-dir');
+      var desc=cur ? cur==='asc' : type==='num';
       var rows=Array.prototype.slice.call(body.rows);
       rows.sort(function(a,b){var x=key(a,col,type),y=key(b,col,type);
         var c=(x<y?-1:x>y?1:0); if(c===0){c=a.getAttribute('data-path')<b.getAttribute('data-path')?-1:1; return c;}
@@ -438,6 +440,9 @@ def write_report(results, output, fmt: str | None = None, max_rows: int = MAX_RO
     or an output that cannot be written (written atomically: a failed run leaves no half file).
     """
     from clausegen.outputs import ensure_not_input, write_atomic
+    from clausegen.review.run import require_packages
+
+    require_packages("pyarrow")
 
     output = Path(output)
     fmt = fmt or output.suffix.lower().lstrip(".")

@@ -231,6 +231,16 @@ class DaskPool:
 # ---------------------------------------------------------------- the review
 
 
+def require_packages(*names: str) -> None:
+    """Raise ClausegenError naming the install command when a package of the review extra is missing."""
+    import importlib.util
+
+    for name in names or ("pyarrow", "tqdm"):
+        if importlib.util.find_spec(name) is None:
+            raise ClausegenError(f"`clausegen review` and `report` need the package {name!r}, which is not installed",
+                                 hint="pip install 'clausegen[review]' (make demo installs it)")
+
+
 def _bar(total_hint, enabled: bool | None):
     """Return a tqdm progress bar on stderr, drawn only on a terminal and never in CI."""
     from tqdm import tqdm
@@ -265,6 +275,7 @@ def review(archive, out, scheduler=None, jobs: int = 1, lang: str = "auto", play
     from clausegen.review.dataset import ResultStore
     from clausegen.review.tasks import options_for
 
+    require_packages()
     for name, value, least in (("--jobs", jobs, 0), ("--batch-size", batch_size, 1), ("--save-every", save_every, 1)):
         if value is not None and value < least:
             raise UsageError(f"{name} must be {least} or more, not {value}")
@@ -363,6 +374,8 @@ def review(archive, out, scheduler=None, jobs: int = 1, lang: str = "auto", play
         cancelled = True
         # Keep every result received: the next run checks only what is missing.
         try:
+            if isinstance(exc, KeyboardInterrupt):
+                collect([f for f in list(pending) if f.done() and not f.cancelled()])
             store.save()
         except ClausegenError:
             pass
