@@ -291,3 +291,46 @@ def test_review_errors_unreachable_or_malformed_scheduler(archive: Path, tmp_pat
 def test_review_errors_bad_numbers(archive: Path, tmp_path: Path):
     _fails(run_cli("review", archive, "--out", tmp_path / "r", "--jobs", "-1", cwd=tmp_path), "--jobs must be 0 or more")
     _fails(run_cli("review", archive, "--out", tmp_path / "r", "--save-every", "0", cwd=tmp_path), "--save-every")
+
+
+def _stderr_on_a_terminal(args: list, cwd: Path, env: dict, timeout: float = 300) -> str:
+    """Return what `clausegen ARGS` wrote to its stderr, a pseudo-terminal."""
+    import pty
+    import select
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "clausegen", *map(str, args)], cwd=cwd, env=env,
+                            stdout=subprocess.DEVNULL, stderr=slave, stdin=subprocess.DEVNULL)
+    os.close(slave)
+    chunks, deadline = [], time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.5)
+            if ready:
+                try:
+                    data = os.read(master, 65536)
+                except OSError:  # the child closed the terminal
+                    break
+                if not data:
+                    break
+                chunks.append(data)
+            elif proc.poll() is not None:
+                break
+        proc.wait(timeout=max(1.0, deadline - time.monotonic()))
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+        os.close(master)
+    assert proc.returncode == 0
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_review_draws_a_progress_bar_on_a_terminal_but_not_in_ci(archive: Path, tmp_path: Path):
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    env.update(PYTHONPATH=str(REPO), TERM="xterm")
+    shown = _stderr_on_a_terminal(["review", archive / "2023", "--out", tmp_path / "a"], tmp_path, env)
+    assert "review: 100%" in shown and "7/7" in shown and "\r" in shown
+    quiet = _stderr_on_a_terminal(["review", archive / "2023", "--out", tmp_path / "b"], tmp_path, {**env, "CI": "true"})
+    assert "review:" not in quiet and "%" not in quiet
+    assert "reviewed 7 file(s)" in quiet

@@ -252,8 +252,13 @@ def _bar(total_hint, enabled: bool | None):
             enabled = False
         if os.environ.get("CI") or os.environ.get("TERM") == "dumb":
             enabled = False
-    return tqdm(total=total_hint, unit="file", disable=not enabled, file=sys.stderr, dynamic_ncols=True,
-                desc="review", smoothing=0.05)
+    try:
+        columns, rows = os.get_terminal_size(sys.stderr.fileno()) if enabled else (80, 24)
+    except (OSError, ValueError, AttributeError):
+        columns, rows = 80, 24
+    # A terminal that reports no size (some CI runners, `script`) would get no bar at all.
+    return tqdm(total=total_hint, unit="file", disable=not enabled, file=sys.stderr, ncols=columns or 80,
+                nrows=rows or 24, desc="review", smoothing=0.05)
 
 
 def review(archive, out, scheduler=None, jobs: int = 1, lang: str = "auto", playbook=None, library=None,
