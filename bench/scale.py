@@ -97,6 +97,21 @@ class Sampler:
         self.half = False
         self.thread = threading.Thread(target=self._run, daemon=True)
 
+    def cpu_seconds(self) -> float:
+        """Return the CPU seconds (user + system) used so far by the workers and their checking processes."""
+        import psutil
+
+        total = 0.0
+        for pid in self.worker_pids:
+            try:
+                proc = psutil.Process(pid)
+                for p in [proc, *proc.children(recursive=True)]:
+                    t = p.cpu_times()
+                    total += t.user + t.system
+            except psutil.Error:
+                pass
+        return total
+
     @staticmethod
     def _tree_rss(pid: int) -> int:
         import psutil
@@ -156,7 +171,7 @@ def on_cluster(workers: int, folder: Path, warm: Path, tmp: Path, total: int) ->
 
     with dask.config.set({"distributed.worker.daemon": False}):
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                               dashboard_address=None, silence_logs=50)
+                               dashboard_address="127.0.0.1:0", silence_logs=50)
     try:
         client = Client(cluster, set_as_default=False)
         # Every worker starts its checking process and loads the pipelines before the clock starts.
@@ -165,12 +180,16 @@ def on_cluster(workers: int, folder: Path, warm: Path, tmp: Path, total: int) ->
         sampler = Sampler()
         sampler.worker_pids = list(client.run(os.getpid).values())
         sampler.thread.start()
+        cpu0 = sampler.cpu_seconds()
         wall = run_review(folder, tmp / f"results-{workers}", cluster.scheduler_address, sampler, total)
+        cpu = sampler.cpu_seconds() - cpu0
         sampler.stop.set()
         client.close()
+        size = sum(p.stat().st_size for p in (tmp / f"results-{workers}").rglob("*.parquet"))
     finally:
         cluster.close(timeout=30)
-    return {"wall": wall, "client_peaks": sampler.client_peaks, "worker_peak": sampler.worker_peak}
+    return {"wall": wall, "cpu": cpu, "client_peaks": sampler.client_peaks, "worker_peak": sampler.worker_peak,
+            "bytes": size}
 
 
 def main() -> None:
@@ -194,10 +213,10 @@ def main() -> None:
         print(f"documents: {len(paths)} ({', '.join(f'{n} {k}' for k, n in sorted(kinds.items()))}; "
               f"{size / 1e6:.1f} MB) generated in {time.perf_counter() - t:.1f} s")
 
-        loop = None
+        loop = loop_cpu = None
         if not args.no_loop:
             wall, cpu = plain_loop(paths)
-            loop = wall / len(paths)
+            loop, loop_cpu = wall / len(paths), cpu / len(paths)
             print(f"plain loop (check_file, one process, warm): {wall:.1f} s wall, {cpu:.1f} s CPU, "
                   f"{1000 * loop:.1f} ms per document, {len(paths) / wall:.1f} documents/s")
 
@@ -213,6 +232,10 @@ def main() -> None:
             if loop and n == 1:
                 line += f", overhead {1000 * (per - loop):+.1f} ms per document against the plain loop ({per / loop:.2f}×)"
             print(line)
+            line = f"  CPU of the workers and their checking processes: {r['cpu']:.1f} s, {1000 * r['cpu'] / len(paths):.1f} ms per document"
+            if loop_cpu:
+                line += f" (plain loop {1000 * loop_cpu:.1f} ms: {r['cpu'] / len(paths) / loop_cpu:.2f}×)"
+            print(line + f"; results {r['bytes'] / len(paths):.0f} bytes per document on disk")
             first, second = (x / 2**20 for x in r["client_peaks"])
             print(f"  peak memory: review command {max(first, second):.0f} MB (first half {first:.0f} MB, second half "
                   f"{second:.0f} MB); largest worker with its checking process {r['worker_peak'] / 2**20:.0f} MB")

@@ -28,10 +28,13 @@ CORPUS_FILES = [
 ]
 
 
-@pytest.fixture
-def archive(tmp_path: Path, corpus_dir: Path) -> Path:
-    """Return a folder laid out like a firm's archive: real contracts in sub-folders, a copy, a damaged file."""
-    root = tmp_path / "archive"
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory, corpus_dir: Path) -> Path:
+    """Return a folder laid out like a firm's archive: real contracts in sub-folders, a copy, a damaged file.
+
+    Shared by the tests of this module: none may change it.
+    """
+    root = tmp_path_factory.mktemp("review") / "archive"
     for i, rel in enumerate(CORPUS_FILES):
         dest = root / ("2023" if i % 2 else "2024") / Path(rel).name
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -42,6 +45,17 @@ def archive(tmp_path: Path, corpus_dir: Path) -> Path:
     (root / ".hidden").mkdir()
     (root / ".hidden" / "skip-me.txt").write_text("never reviewed", encoding="utf-8")
     return root
+
+
+@pytest.fixture(scope="module")
+def whole(archive: Path) -> Path:
+    """Return the results of one uninterrupted review of `archive` on two local processes."""
+    out = archive.parent / "whole"
+    proc = run_cli("review", archive, "--out", out, "--jobs", "2", cwd=archive.parent, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "14 checked, 1 unreadable, 1 duplicate(s); 0 already in" in proc.stderr
+    return out
 
 
 def _table(out: Path, name: str):
@@ -68,14 +82,10 @@ def _assert_one_result_per_file(out: Path, archive: Path) -> None:
     assert len(set(per_file.values())) == 1 and next(iter(per_file.values())) >= 6  # every provision, once
 
 
-def test_review_writes_one_row_per_file_and_provision_matching_check(archive: Path, tmp_path: Path):
+def test_review_writes_one_row_per_file_and_provision_matching_check(archive: Path, whole: Path):
     from clausegen.check import check_file
 
-    out = tmp_path / "results"
-    proc = run_cli("review", archive, "--out", out, "--jobs", "2", cwd=tmp_path, timeout=300)
-    assert proc.returncode == 0, proc.stderr
-    assert "Traceback" not in proc.stderr
-    assert "14 checked, 1 unreadable, 1 duplicate(s)" in proc.stderr
+    out = whole
     _assert_one_result_per_file(out, archive)
 
     files = {Path(r["path"]).name: r for r in _table(out, "files")}
@@ -104,11 +114,10 @@ def test_review_writes_one_row_per_file_and_provision_matching_check(archive: Pa
             assert row["values"] is None  # this checker extracts no values yet
 
 
-def test_review_results_read_with_pandas_and_duckdb(archive: Path, tmp_path: Path):
+def test_review_results_read_with_pandas_and_duckdb(whole: Path):
     pd = pytest.importorskip("pandas")
     duckdb = pytest.importorskip("duckdb")
-    out = tmp_path / "results"
-    assert run_cli("review", archive, "--out", out, cwd=tmp_path, timeout=300).returncode == 0
+    out = whole
 
     frame = pd.read_parquet(out / "provisions")
     assert len(frame) == len(_table(out, "provisions"))
@@ -122,19 +131,25 @@ def test_review_results_read_with_pandas_and_duckdb(archive: Path, tmp_path: Pat
     assert unread == 1
 
 
-def test_review_again_checks_nothing_and_new_files_only(archive: Path, tmp_path: Path, corpus_dir: Path):
+def test_review_again_checks_nothing_and_new_files_only(archive: Path, whole: Path, tmp_path: Path,
+                                                        corpus_dir: Path):
     out = tmp_path / "results"
-    assert run_cli("review", archive, "--out", out, cwd=tmp_path, timeout=300).returncode == 0
+    shutil.copytree(whole, out)  # a results folder may be moved or copied
     before = _table(out, "files")
     again = run_cli("review", archive, "--out", out, cwd=tmp_path, timeout=120)
     assert again.returncode == 0, again.stderr
     assert "0 checked, 0 unreadable, 0 duplicate(s); 16 already in" in again.stderr
     assert _table(out, "files") == before
 
-    shutil.copyfile(corpus_dir / "docs/en-gcforms-sla.txt", archive / "2024" / "new.txt")
-    more = run_cli("review", archive, "--out", out, cwd=tmp_path, timeout=300)
-    assert "1 checked, 0 unreadable, 0 duplicate(s); 16 already in" in more.stderr
-    _assert_one_result_per_file(out, archive)
+    extra = tmp_path / "arrived-later"
+    extra.mkdir()
+    shutil.copyfile(corpus_dir / "docs/en-gcforms-sla.txt", extra / "new.txt")
+    shutil.copyfile(corpus_dir / CORPUS_FILES[1], extra / "same-as-one-reviewed.txt")
+    more = run_cli("review", archive, extra, "--out", out, cwd=tmp_path, timeout=300)
+    assert "1 checked, 0 unreadable, 1 duplicate(s); 16 already in" in more.stderr
+    files = _table(out, "files")
+    assert len(files) == len({r["path"] for r in files}) == 18
+    assert {r["status"] for r in files if r["path"].startswith(str(extra))} == {"ok", "duplicate"}
 
 
 def _wait_for(condition, seconds: float, what: str) -> None:
@@ -157,8 +172,8 @@ def _parts(out: Path) -> int:
 
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["killed", "ctrl-c"])
-def test_review_resumes_after_being_stopped_midway(archive: Path, tmp_path: Path, sig):
-    out, whole = tmp_path / "results", tmp_path / "whole"
+def test_review_resumes_after_being_stopped_midway(archive: Path, whole: Path, tmp_path: Path, sig):
+    out = tmp_path / "results"
     proc = _start_review(archive, out, tmp_path)
     try:
         _wait_for(lambda: _parts(out) >= 2 or proc.poll() is not None, 240, "the first saved results")
@@ -186,11 +201,10 @@ def test_review_resumes_after_being_stopped_midway(archive: Path, tmp_path: Path
         runs.setdefault(r["run"], set()).add(r["path"])
     assert len(runs) == 2 and not set.intersection(*runs.values())  # nothing checked twice
 
-    assert run_cli("review", archive, "--out", whole, cwd=tmp_path, timeout=300).returncode == 0
     assert _statuses(out) == _statuses(whole)
 
 
-def test_review_on_dask_with_a_worker_killed_midway(archive: Path, tmp_path: Path):
+def test_review_on_dask_with_a_worker_killed_midway(archive: Path, whole: Path, tmp_path: Path):
     import dask
     from distributed import Client, LocalCluster
 
@@ -198,7 +212,7 @@ def test_review_on_dask_with_a_worker_killed_midway(archive: Path, tmp_path: Pat
     # Workers that may start child processes: each contract is checked in one, under the time limit.
     with dask.config.set({"distributed.worker.daemon": False}):
         cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                               dashboard_address=None, silence_logs=50)
+                               dashboard_address="127.0.0.1:0", silence_logs=50)
     try:
         client = Client(cluster, set_as_default=False)
         pids = client.run(os.getpid)
@@ -232,9 +246,7 @@ def test_review_on_dask_with_a_worker_killed_midway(archive: Path, tmp_path: Pat
     finally:
         cluster.close(timeout=30)
 
-    local = tmp_path / "local"
-    assert run_cli("review", archive, "--out", local, cwd=tmp_path, timeout=300).returncode == 0
-    assert _statuses(out) == _statuses(local)
+    assert _statuses(out) == _statuses(whole)  # the same verdicts as on local processes
 
 
 # ---------------------------------------------------------------- errors: exit 2, a message, no traceback
@@ -334,3 +346,49 @@ def test_review_draws_a_progress_bar_on_a_terminal_but_not_in_ci(archive: Path, 
     quiet = _stderr_on_a_terminal(["review", archive / "2023", "--out", tmp_path / "b"], tmp_path, {**env, "CI": "true"})
     assert "review:" not in quiet and "%" not in quiet
     assert "reviewed 7 file(s)" in quiet
+
+
+def test_review_on_dask_workers_started_as_daemons_warns_and_still_reviews(archive: Path, tmp_path: Path):
+    """Dask's default workers may not start child processes: no time limit then, and the user is told."""
+    from distributed import LocalCluster
+
+    cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+                           dashboard_address="127.0.0.1:0", silence_logs=50)
+    try:
+        proc = run_cli("review", archive / "2023", "--out", tmp_path / "r", "--scheduler", cluster.scheduler_address,
+                       cwd=tmp_path, timeout=300)
+    finally:
+        cluster.close(timeout=30)
+    assert proc.returncode == 0, proc.stderr
+    assert "warning: the Dask workers run as daemon processes" in proc.stderr
+    assert "DASK_DISTRIBUTED__WORKER__DAEMON=False" in proc.stderr
+    assert "7 checked" in proc.stderr
+
+
+def test_review_says_so_when_the_scheduler_goes_away(archive: Path, tmp_path: Path):
+    import dask
+    from distributed import LocalCluster
+
+    out = tmp_path / "results"
+    with dask.config.set({"distributed.worker.daemon": False}):
+        cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+                               dashboard_address="127.0.0.1:0", silence_logs=50)
+    proc = None
+    try:
+        proc = _start_review(archive, out, tmp_path, "--scheduler", cluster.scheduler_address,
+                             "--connect-timeout", "3")
+        _wait_for(lambda: _parts(out) >= 1 or proc.poll() is not None, 240, "the first results from Dask")
+        assert proc.poll() is None
+    finally:
+        cluster.close(timeout=30)
+    try:
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+    assert proc.returncode == 2, err
+    assert "Traceback" not in err and "internal error" not in err
+    assert "the Dask scheduler" in err and "run the same command again" in err
+    saved = _table(out, "files")  # what arrived before is kept
+    assert saved and len({r["path"] for r in saved}) == len(saved)

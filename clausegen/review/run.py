@@ -159,6 +159,19 @@ class LocalPool:
             self.pool.close()  # threads still waiting on a worker see it end and return
 
 
+def _quiet_dask_logs() -> None:
+    """Silence the Dask client's log (failed connection attempts, tracebacks for a lost scheduler):
+    the review says what happened in its own words; the scheduler's and workers' logs have the detail."""
+    import logging
+
+    import distributed  # noqa: F401 - sets up its loggers, with levels of their own
+
+    for name in [n for n in logging.root.manager.loggerDict if n == "distributed" or n.startswith("distributed.")]:
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    for handler in logging.getLogger("distributed").handlers:
+        handler.setLevel(logging.CRITICAL)
+
+
 class DaskPool:
     """Batches sent to a dask.distributed cluster; a batch whose worker died is run again by Dask."""
 
@@ -169,16 +182,14 @@ class DaskPool:
             raise ClausegenError(f"--scheduler needs dask.distributed ({exc.name} is missing)",
                                  hint="pip install 'dask[distributed]' (make demo installs it)") from None
         self.address = scheduler if isinstance(scheduler, str) else getattr(scheduler, "scheduler_address", "?")
+        self.timeout, self._lost_since = timeout, None
         if not isinstance(scheduler, str):  # a Client made by the caller (tests, notebooks)
             self.client, self.own = scheduler, False
             return
         if "://" not in scheduler and ":" not in scheduler:
             raise UsageError(f"--scheduler {scheduler!r} is not a scheduler address",
                              hint="e.g. --scheduler tcp://10.0.0.5:8786 (the address dask-scheduler prints)")
-        import logging
-
-        # distributed logs each failed connection attempt; the error below says it once.
-        logging.getLogger("distributed").setLevel(logging.CRITICAL)
+        _quiet_dask_logs()
         try:
             self.client = Client(scheduler, timeout=timeout)
         except (OSError, TimeoutError, ValueError) as exc:
@@ -186,8 +197,14 @@ class DaskPool:
                                  f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else 'no answer'})",
                                  hint="start it with `dask scheduler` and check the address and port; "
                                       "--connect-timeout waits longer") from None
-        logging.getLogger("distributed").setLevel(logging.WARNING)
         self.own = True
+        self.timeout = timeout
+        self._lost_since = None
+
+    def _lost(self) -> ClausegenError:
+        return ClausegenError(f"lost the connection to the Dask scheduler at {self.address!r}; the results "
+                              "received until then are saved",
+                              hint="check the scheduler, then run the same command again to go on")
 
     def slots(self) -> int:
         try:
@@ -203,17 +220,35 @@ class DaskPool:
     def wait(self, pending):
         from distributed import wait
 
+        if self.client.status != "running":  # the client reconnects for a while, then gives up
+            self._lost_since = self._lost_since or time.monotonic()
+            if self.client.status in ("closing", "closed") or time.monotonic() - self._lost_since > max(5.0, 3 * self.timeout):
+                raise self._lost()
+        else:
+            self._lost_since = None
         try:
             done, _ = wait(list(pending), timeout=5, return_when="FIRST_COMPLETED")
         except TimeoutError:
             return set()
+        except Exception as exc:  # FuturesCancelledError, CommClosedError…: the scheduler is gone
+            if type(exc).__name__ in ("FuturesCancelledError", "CancelledError") or isinstance(exc, (OSError, RuntimeError)):
+                raise self._lost() from None
+            raise
         return done
 
     def result(self, future, items):
+        from concurrent.futures import CancelledError
+
         from distributed import KilledWorker
 
         try:
             return future.result()
+        except CancelledError:  # the scheduler went away (or was restarted) with the batch
+            raise self._lost() from None
+        except Exception as exc:
+            if type(exc).__name__ == "FuturesCancelledError":
+                raise self._lost() from None
+            raise
         except KilledWorker:  # Dask ran it on several workers and each died: the files are the cause
             return {"guarded": True, "records": [
                 {"path": p, "hash": h, "size": s, "status": "unreadable",
@@ -384,13 +419,11 @@ def review(archive, out, scheduler=None, jobs: int = 1, lang: str = "auto", play
             store.save()
         except ClausegenError:
             pass
-        if not isinstance(exc, (ClausegenError, KeyboardInterrupt)) and scheduler is not None:
+        if not isinstance(exc, (ClausegenError, KeyboardInterrupt)) and isinstance(pool, DaskPool):
             from distributed.comm.core import CommClosedError
 
             if isinstance(exc, (CommClosedError, OSError)):
-                raise ClausegenError(f"lost the connection to the Dask scheduler ({type(exc).__name__}); "
-                                     f"{store.saved_files} file(s) saved in this run",
-                                     path=str(out), hint="run the same command again to go on") from None
+                raise pool._lost() from None
         raise
     finally:
         bar.close()
