@@ -5,12 +5,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 OUT    := out
 
-.PHONY: demo test fuzz bench evaluate train venv clean
+.PHONY: demo test fuzz bench bench-scale evaluate train venv clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[web,test]'
+	$(BIN)/python -m pip install -q -e '.[web,test,review]'
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -31,6 +31,10 @@ demo: $(STAMP)
 	@$(BIN)/clausegen check samples/contracts/ --format sarif > $(OUT)/contracts.sarif || true
 	@$(BIN)/clausegen check samples/contracts/ --format json > $(OUT)/contracts.json || true
 	@echo "reports: $(OUT)/contracts.json, $(OUT)/contracts.sarif"
+	@echo "== review the example contracts as an archive, then the portfolio page"
+	$(BIN)/clausegen review samples/contracts/ --out $(OUT)/review
+	$(BIN)/clausegen report $(OUT)/review -o $(OUT)/portfolio.html
+	@echo "portfolio: $(OUT)/portfolio.html (results: $(OUT)/review/, see docs/scale.md)"
 
 ## test: run the whole test suite (slow fuzzing and benchmarks excluded; see `make fuzz`)
 test: $(STAMP)
@@ -53,6 +57,10 @@ fuzz: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/check_speed.py
+
+## bench-scale: review 2,000 generated documents on Dask with 1 and 2 workers (≈15 min)
+bench-scale: $(STAMP)
+	$(BIN)/python bench/scale.py
 
 clean:
 	rm -rf $(OUT) build dist .pytest_cache

@@ -65,6 +65,32 @@ def build_parser() -> argparse.ArgumentParser:
     _add_library(p)
     p.set_defaults(func=cmd_check)
 
+    p = sub.add_parser("review", help="check a whole archive into resumable Parquet results (locally or on Dask)")
+    p.add_argument("archive", nargs="+", metavar="ARCHIVE",
+                   help="folders of contracts (searched recursively), files, or patterns such as 'archive/**/*.pdf'")
+    p.add_argument("--out", "-o", metavar="RESULTS", type=Path, required=True,
+                   help="results folder (created; run again with the same folder to go on where it stopped)")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: this machine)")
+    p.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
+                   help="processes on this machine when no --scheduler is given (0: one per CPU; default 1)")
+    p.add_argument("--lang", choices=("auto", "zh", "en"), help="contract language (default: auto)")
+    p.add_argument("--playbook", metavar="FILE", type=Path, help="a playbook file choosing rules and levels")
+    p.add_argument("--batch-size", type=int, metavar="N", help="files per task sent to a worker (default 4; 16 on Dask)")
+    p.add_argument("--save-every", type=int, default=500, metavar="N",
+                   help="save results after every N files (and every minute); a killed run checks at most "
+                        "these again (default 500)")
+    p.add_argument("--connect-timeout", type=float, default=10, metavar="SECONDS",
+                   help="how long to wait for the Dask scheduler (default 10)")
+    _add_library(p)
+    p.set_defaults(func=cmd_review)
+
+    p = sub.add_parser("report", help="a portfolio view (one HTML file) or CSV of a review's results")
+    p.add_argument("results", metavar="RESULTS", type=Path, help="the folder `clausegen review --out` wrote")
+    p.add_argument("-o", "--output", metavar="OUT", type=Path, required=True,
+                   help="portfolio.html (one self-contained page) or portfolio.csv (one row per contract)")
+    p.add_argument("--format", choices=("html", "csv"), help="output format (default: from the output's suffix)")
+    p.set_defaults(func=cmd_report)
+
     p = sub.add_parser("library", help="list or check a clause library")
     lsub = p.add_subparsers(dest="library_command", metavar="ACTION")
     lp = lsub.add_parser("list", help="families, provisions, templates and rules, and where they come from")
@@ -151,6 +177,35 @@ def cmd_check(args: argparse.Namespace) -> int:
     if unread:
         return 2
     return 1 if report.has_errors else 0
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from clausegen.check.batch import playbook_with_levels
+    from clausegen.review import review
+
+    playbook = playbook_with_levels(args.playbook, getattr(args, "rule_levels", None))
+    try:
+        summary = review(args.archive, args.out, scheduler=args.scheduler, jobs=args.jobs, lang=args.lang or "auto",
+                         playbook=playbook, library=args.library, batch_size=args.batch_size,
+                         save_every=args.save_every, connect_timeout=args.connect_timeout)
+    except KeyboardInterrupt:
+        print(f"interrupted; the results received so far are saved in {args.out}; "
+              "run the same command again to go on", file=sys.stderr)
+        return 130
+    for warning in summary.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(f"reviewed {summary.done} file(s) in {summary.seconds:.0f} s: {summary.checked} checked, "
+          f"{summary.unreadable} unreadable, {summary.duplicates} duplicate(s); {summary.skipped} already in "
+          f"{args.out}\nsee them with: clausegen report {args.out} -o portfolio.html", file=sys.stderr)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from clausegen.review.portfolio import write_report
+
+    written = write_report(args.results, args.output, fmt=args.format)
+    print(f"wrote {written}", file=sys.stderr)
+    return 0
 
 
 def cmd_library_list(args: argparse.Namespace) -> int:

@@ -74,8 +74,14 @@ def _serve(conn) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     if hasattr(signal, "SIGTERM"):
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    parent = os.getppid()
     while True:
         try:
+            # A forked worker also holds the parent's end of the pipe, so the parent's death
+            # (killed) shows as a new parent process rather than as end-of-file.
+            while not conn.poll(1.0):
+                if os.getppid() != parent:
+                    return
             job = conn.recv()
         except (EOFError, OSError, KeyboardInterrupt):
             return
@@ -90,8 +96,13 @@ def _serve(conn) -> None:
             outcome = ("bug", f"{type(exc).__name__}: {exc}", traceback.format_exc())
         try:
             conn.send(outcome)
+        except OSError:  # the parent is gone (killed, or a Dask worker shut down): nobody to answer
+            return
         except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be pickled
-            conn.send(("bug", f"{type(exc).__name__}: {exc}", ""))
+            try:
+                conn.send(("bug", f"{type(exc).__name__}: {exc}", ""))
+            except OSError:
+                return
 
 
 @dataclass
