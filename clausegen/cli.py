@@ -56,7 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--annotate", metavar="OUT.docx", type=Path,
                    help="write a copy of the (single .docx) contract with Word comments")
     p.add_argument("--playbook", metavar="FILE", type=Path,
-                   help="a playbook file choosing rules and levels")
+                   help="a playbook file choosing rules and levels, and the firm's positions per term")
+    p.add_argument("--redline", metavar="OUT.docx", type=Path,
+                   help="write a copy of the (single .docx) contract with the fixes as tracked changes")
+    p.add_argument("--author", metavar="NAME",
+                   help="who the tracked changes are attributed to (default: clausegen.toml [check] author)")
     p.add_argument("--lang", choices=("auto", "zh", "en"),
                    help="contract language (default: clausegen.toml [check] lang, else auto)")
     p.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
@@ -140,17 +144,33 @@ def cmd_check(args: argparse.Namespace) -> int:
     from clausegen.reporters import REPORTERS
 
     playbook = playbook_with_levels(args.playbook, getattr(args, "rule_levels", None))
+    if args.redline is not None:
+        from clausegen.redline import check_redline_target
+
+        check_redline_target(args.files, args.redline)
     report = check_paths(args.files, lang=args.lang or "auto", playbook=playbook,
                          library=args.library, jobs=args.jobs, annotate=args.annotate, debug=args.debug)
     sys.stdout.write(REPORTERS[args.format or "text"](report, verbose=args.verbose))
     if args.annotate is not None:
         print(f"wrote {args.annotate}", file=sys.stderr)
+    if args.redline is not None and report.files:
+        from clausegen.redline import redline_docx
+
+        redline_docx(report.files[0], args.files[0], args.redline, author=args.author, library=args.library,
+                     playbook=_loaded(playbook))
+        print(f"wrote {args.redline}", file=sys.stderr)
     unread = getattr(report, "errors", ())
     for e in unread:  # also in the report itself; repeated here so that CI logs show it
         print(f"error: {e.path}: {e.message}" + (f"\nhint: {e.hint}" if e.hint else ""), file=sys.stderr)
     if unread:
         return 2
     return 1 if report.has_errors else 0
+
+
+def _loaded(playbook):
+    from clausegen.check import load_playbook
+
+    return load_playbook(playbook) if playbook is not None else None
 
 
 def cmd_library_list(args: argparse.Namespace) -> int:
