@@ -243,17 +243,22 @@ def _heading_kind(p, document) -> tuple[str, str] | None:
     return None
 
 
-def _new_number(kind: str, number: str) -> str:
-    """Return the heading number of a clause inserted after clause `number`: 第八条之一, 8A, Article 8A."""
+_ZH_NTH = "一二三四五六七八九十"
+
+
+def _new_number(kind: str, number: str, nth: int = 1) -> str:
+    """Return the heading number of the `nth` clause inserted after clause `number`: 第八条之一,
+    8A, Article 8A (then 第八条之二, 8B): later clauses keep their numbers, as in an amendment."""
+    zh, letter = _ZH_NTH[min(nth, 10) - 1], chr(ord("A") + min(nth, 26) - 1)
     if kind == "zh-article":
-        return f"第{number}条之一"
+        return f"第{number}条之{zh}"
     if kind.startswith("en-article:"):
-        return f"{kind.split(':', 1)[1]} {number}A"
+        return f"{kind.split(':', 1)[1]} {number}{letter}"
     if kind == "zh-ordinal":
-        return f"{number}之一、"
+        return f"{number}之{zh}、"
     if kind.startswith("numbered:"):
         dot_space = kind.split(":", 1)[1]
-        return f"{number}A{dot_space}"
+        return f"{number}{letter}{dot_space}"
     return ""
 
 
@@ -350,7 +355,7 @@ def _clause_lines(pid: str, lang: str, library, title: str, heading_number: str,
     from clausegen.render import render_provision_text
 
     text = render_provision_text(pid, lang, library=library)
-    lines = [ln.rstrip() for ln in text.strip().splitlines() if ln.strip()]
+    lines = _table_rows_as_lines([ln.rstrip() for ln in text.strip().splitlines() if ln.strip()], lang)
     head = _LIB_HEADING.sub("", lines[0]).strip() or title
     if kind == "auto" or not heading_number:
         lines[0] = head
@@ -367,6 +372,25 @@ def _clause_lines(pid: str, lang: str, library, title: str, heading_number: str,
         if sub:
             ln = _LIB_SUB.sub(lambda m: f"{sub}.{m.group(2)}{m.group(3)}", ln)
         out.append(ln)
+    return out
+
+
+def _table_rows_as_lines(lines: list[str], lang: str) -> list[str]:
+    """Return `lines` with a plain-text table (header, a rule of dashes, rows) turned into one line
+    per row ("below 99%: 50%"), as a clause paragraph reads in Word."""
+    out, i = [], 0
+    while i < len(lines):
+        if i + 1 < len(lines) and re.fullmatch(r"\s*-{3,}(?:\s+-{3,})+\s*", lines[i + 1]):
+            header = re.split(r"\s{2,}", lines[i].strip())
+            i += 2
+            while i < len(lines) and len(re.split(r"\s{2,}", lines[i].strip())) == len(header) > 1:
+                cells = re.split(r"\s{2,}", lines[i].strip())
+                out.append(("    " + "；".join(f"{h}：{c}" for h, c in zip(header, cells)) + "；") if lang == "zh"
+                           else "    " + "; ".join(f"{h}: {c}" for h, c in zip(header, cells)) + ";")
+                i += 1
+            continue
+        out.append(lines[i])
+        i += 1
     return out
 
 
@@ -526,6 +550,7 @@ def redline_docx(file_report, source_path, out_path, author: str | None = None, 
 
     # 3. Missing required provisions: the library clause, inserted after the section it follows.
     order = [p.id for p in file_report.provisions]
+    placed: dict = {}  # the last block of a section -> (clauses inserted after it, the last inserted paragraph)
     for p in file_report.provisions:
         if p.status != "missing" or not p.required:
             continue
@@ -545,9 +570,10 @@ def redline_docx(file_report, source_path, out_path, author: str | None = None, 
             section = _section_of(document, heads[-1]) if heads else None
         title = _title(p.id, lang)
         if section is not None:
-            number = _new_number(section.kind, section.number)
+            count, last_new = placed.get(section.last, (0, section.last))
+            number = _new_number(section.kind, section.number, count + 1)
             lines = _clause_lines(p.id, lang, library, title, number, section.kind)
-            heading_like, body_like, after = section.heading, _body_template(section), section.last
+            heading_like, body_like, after = section.heading, _body_template(section), last_new
         else:
             lines = _clause_lines(p.id, lang, library, title, "", "auto")
             blocks = _body_blocks(document)
@@ -564,6 +590,8 @@ def redline_docx(file_report, source_path, out_path, author: str | None = None, 
         else:
             for el in reversed(new):
                 after.addnext(el)
+        if section is not None:
+            placed[section.last] = (placed.get(section.last, (0, None))[0] + 1, new[-1])
         changes["inserted"].append((p.id, lines[0]))
 
     buffer = io.BytesIO()
