@@ -189,6 +189,11 @@ _CUES = {
         "notify": re.compile(r"(?i)\b(?:notif(?:y|ied|ication)|inform(?:ed)?|notice|report|alert|communicat\w*)\b"),
     },
 }
+_INTERRUPTION = {
+    "zh": re.compile(r"中断|故障|不可用|停机|宕机|异常|事故|事件|停电|无法(?:正常)?(?:使用|访问)"),
+    "en": re.compile(r"(?i)\b(?:interruption|outage|downtime|unavailab\w*|incident|failure|disruption|"
+                     r"service (?:issue|problem|degradation)|down)\b"),
+}
 _SEGMENT = re.compile(r"[，,；;。.!?！？:：]")
 
 
@@ -203,14 +208,28 @@ def _segment_before(text: str, start: int) -> str:
 def _duration_term(sentence: str, start: int, end: int, lang: str) -> str | None:
     cues = _CUES[lang]
     near = _segment_before(sentence, start)
+    before = near[: near.find(sentence[start:end])] if sentence[start:end] in near else near
     after = sentence[end:end + 30]
     if cues["advance"].search(near) or cues["advance"].search(after[:12]):
         return None  # maintenance notice given in advance: not the notice of an interruption
-    if cues["claim"].search(near):
-        return "claim_window"
-    if cues["pay"].search(near) or cues["pay"].search(after):
+    # The verb closest before the figure says what the time limit is for ("paid within 10 days after the claim").
+    if lang == "zh":  # 在……十五个工作日内提出申请: the verb follows the time limit
+        tail = re.split(r"[，,；;。]", after, maxsplit=1)[0][:15]
+        firsts = {term: m.start() for key, term in (("claim", "claim_window"), ("pay", "payment_deadline"),
+                                                    ("notify", "notice_within"))
+                  if (m := cues[key].search(tail))}
+        if firsts:
+            return min(firsts, key=firsts.get)
+    last = {}
+    for key, term in (("claim", "claim_window"), ("pay", "payment_deadline"), ("notify", "notice_within")):
+        hits = [m.end() for m in cues[key].finditer(before)]
+        if hits:
+            last[term] = hits[-1]
+    if last:
+        return max(last, key=last.get)
+    if cues["pay"].search(after):
         return "payment_deadline"
-    if cues["notify"].search(near) or cues["notify"].search(after[:20]):
+    if cues["notify"].search(after[:20]):
         return "notice_within"
     return None
 
@@ -425,6 +444,8 @@ def extract_values(contract, lang: str | None = None) -> list[Value]:
             unit = _unit(m.group("unit"), lang)
             if unit not in _TERM_UNITS[term]:
                 continue  # "notify within two years" is a record-keeping period, not a notice deadline
+            if term == "notice_within" and not _INTERRUPTION[lang].search(s):
+                continue  # notice of termination, of a change of terms…: not of an interruption
             if (term == "payment_deadline" or (term == "claim_window" and lang == "zh")) and not _CREDIT[lang].search(s):
                 continue  # a fee the customer pays, not compensation
             out.append(Value(term, "duration", _clean_number(n), unit, m.group(0).strip(),
@@ -462,12 +483,12 @@ def extract_values(contract, lang: str | None = None) -> list[Value]:
         if court or arbitration:
             for pattern in _VENUE[lang]:
                 v = pattern.search(s)
-                if v and not _BAD_VENUE.match(v.group("x")) and len(v.group("x").strip()) >= 2:
+                if v:
                     x = v.group("x")
                     cut = max((x.rfind(w) + len(w) for w in _VENUE_LEAD if w in x), default=0)
                     x0 = v.start("x") + cut
                     x = x[cut:].strip(" ,.;")
-                    if len(x) < 2:
+                    if len(x) < 2 or _BAD_VENUE.match(x):
                         continue
                     out.append(Value("venue", "venue", x, None, x, pi, base + x0, base + x0 + len(x)))
                     break
