@@ -69,6 +69,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_library(p)
     p.set_defaults(func=cmd_check)
 
+    p = sub.add_parser("extract", help="read a spec back from an existing contract")
+    p.add_argument("contract", metavar="CONTRACT", type=Path, help="a contract (.docx .pdf .txt .md)")
+    p.add_argument("-o", "--output", metavar="SPEC.yaml", type=Path,
+                   help="write the spec here (default: print it)")
+    p.add_argument("--lang", choices=("auto", "zh", "en"), default="auto", help="contract language (default: auto)")
+    p.set_defaults(func=cmd_extract)
+
     p = sub.add_parser("library", help="list or check a clause library")
     lsub = p.add_subparsers(dest="library_command", metavar="ACTION")
     lp = lsub.add_parser("list", help="families, provisions, templates and rules, and where they come from")
@@ -165,6 +172,18 @@ def cmd_check(args: argparse.Namespace) -> int:
     if unread:
         return 2
     return 1 if report.has_errors else 0
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from clausegen.extract import FIELDS, extract_file
+
+    text, ex = extract_file(args.contract, args.output, lang=args.lang)
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        print(f"wrote {args.output}: {len(ex.filled)} of {len(FIELDS)} fields read from the contract; "
+              f"run `clausegen validate {args.output}` to see what is missing", file=sys.stderr)
+    return 0
 
 
 def _loaded(playbook):

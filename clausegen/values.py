@@ -418,7 +418,7 @@ def _percent_values(pi: int, base: int, s: str, lang: str) -> list[Value]:
         if cap_cue and (_CAP[lang].search(before[-25:]) or (not avail and (_CAP[lang].search(before)
                                                                            or _CAP[lang].search(after[:25])))):
             out.append(Value("cap", "percent", _clean_number(n), "%", text, *loc))
-        elif credit_cue and avail:
+        elif (credit_cue or "|" in s) and avail:
             # The tier applies below the lowest availability bound written before or beside it.
             bound = max(avail) if len(avail) == 1 else max(avail)
             out.append(Value("service_credit", "percent", _clean_number(n), "%", text, *loc, below=bound))
