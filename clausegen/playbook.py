@@ -62,7 +62,7 @@ def validate_playbook(data: dict, path: str) -> None:
         where = ".".join(str(p) for p in e.absolute_path) or "(top level)"
         more = f" ({len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
         raise InputError(f"playbook {where}: {e.message}{more}", path=path,
-                         hint="see docs/playbook.md for the positions a playbook can state")
+                         hint="see docs/review.md for the positions a playbook can state")
 
 
 # ---------------------------------------------------------------- wording
