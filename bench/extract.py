@@ -20,10 +20,10 @@ import yaml
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from clausegen.check.readers import read_contract  # noqa: E402
-from clausegen.extract import FIELDS, extract_contract  # noqa: E402
-from clausegen.spec import starter_data  # noqa: E402
-from clausegen.values import LAWS, institution_code  # noqa: E402
+from clausegen.check.readers import read_contract
+from clausegen.extract import FIELDS, extract_contract
+from clausegen.spec import starter_data
+from clausegen.values import LAWS, institution_code
 
 
 def _get(data: dict, dotted: str):

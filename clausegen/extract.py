@@ -69,7 +69,7 @@ def _parties(contract, lang: str) -> dict:
         else:
             for m in _PARTY_EN.finditer(p.text):
                 role = "customer" if m.group("role") in ("Customer", "Client") else "provider"
-                name = re.sub(r"^(?:This .*? between|between|and)\s+", "", m.group("name").strip(), flags=re.I)
+                name = re.sub(r"^(?:This .*? between|between|and)\s+", "", m.group("name").strip(), flags=re.IGNORECASE)
                 out.setdefault(role, (name.strip(" ,"), m.group(0)))
     return out
 

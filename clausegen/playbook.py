@@ -9,12 +9,19 @@ compares them and reports each term as meets | fallback | deviates | not-found.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, replace
 
 from clausegen.check.model import Finding
-from clausegen.values import (INSTITUTION_NAMES, LAW_NAMES, TERMS, Value, credit_at, extract_values, first,
-                              in_minutes, values_by_provision)
+from clausegen.values import (
+    INSTITUTION_NAMES,
+    LAW_NAMES,
+    TERMS,
+    Value,
+    credit_at,
+    extract_values,
+    in_minutes,
+    values_by_provision,
+)
 
 VERDICTS = ("meets", "fallback", "deviates", "not-found")
 
@@ -45,9 +52,9 @@ class PositionResult:
 
 def schema() -> dict:
     """Return the playbook JSON Schema (schemas/playbook.schema.json)."""
-    from clausegen.resources import schemas_dir
+    from clausegen.resources import load_schema
 
-    return json.loads((schemas_dir() / "playbook.schema.json").read_text(encoding="utf-8"))
+    return load_schema("playbook.schema.json")
 
 
 def validate_playbook(data: dict, path: str) -> None:
@@ -255,5 +262,12 @@ def with_positions(contract, result, playbook: dict | None):
     return replace(result, provisions=provisions, findings=tuple(findings), positions=tuple(verdicts))
 
 
-__all__ = ["PositionResult", "VERDICTS", "evaluate_positions", "first", "proposed_wording", "value_wording",
-           "validate_playbook", "with_positions"]
+__all__ = [
+    "VERDICTS",
+    "PositionResult",
+    "evaluate_positions",
+    "proposed_wording",
+    "validate_playbook",
+    "value_wording",
+    "with_positions",
+]

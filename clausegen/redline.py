@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
@@ -461,7 +460,13 @@ def redline_docx(file_report, source_path, out_path, author: str | None = None, 
 
     from clausegen.errors import InputError, UsageError
     from clausegen.outputs import ensure_not_input, write_atomic
-    from clausegen.reporters import _docx_paragraphs, _find_paragraph, _normal, _reader_places, _title
+    from clausegen.reporters import (
+        _docx_paragraphs,
+        _find_paragraph,
+        _normal,
+        _reader_places,
+        _title,
+    )
 
     source_path, out_path = Path(source_path), Path(out_path)
     if source_path.suffix.lower() != ".docx":

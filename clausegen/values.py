@@ -80,8 +80,7 @@ _ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四":
               "九": 9, "壹": 1, "贰": 2, "叁": 3, "肆": 4, "伍": 5, "陆": 6, "柒": 7, "捌": 8, "玖": 9}
 _ZH_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 _EN_WORDS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen".split())}
+    ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"])}
 _EN_WORDS.update({"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
                   "eighty": 80, "ninety": 90, "a": 1, "an": 1})
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
@@ -419,8 +418,9 @@ def _percent_values(pi: int, base: int, s: str, lang: str) -> list[Value]:
                                                                            or _CAP[lang].search(after[:25])))):
             out.append(Value("cap", "percent", _clean_number(n), "%", text, *loc))
         elif (credit_cue or "|" in s) and avail:
-            # The tier applies below the lowest availability bound written before or beside it.
-            bound = max(avail) if len(avail) == 1 else max(avail)
+            # A row "99% <= availability < 99.9%: 10%" is the tier that applies below 99.9%: the
+            # highest availability of the sentence or table row is the tier's upper bound.
+            bound = max(avail)
             out.append(Value("service_credit", "percent", _clean_number(n), "%", text, *loc, below=bound))
     return out
 
@@ -473,11 +473,11 @@ def extract_values(contract, lang: str | None = None) -> list[Value]:
                 if generic and not re.match(r"(?:提交|向|由|交|有关|当地|所在地|相关|双方|任何)", generic.group(0)):
                     out.append(Value("arbitration_institution", "institution", generic.group(0), None,
                                      generic.group(0), pi, base + generic.start(), base + generic.end()))
-            if re.search(r"提交|申请|提请|交由|submit|refer|resolved|settled|shall be", s, re.I):
+            if re.search(r"提交|申请|提请|交由|submit|refer|resolved|settled|shall be", s, re.IGNORECASE):
                 out.append(Value("dispute_method", "method", "arbitration", None, arbitration.group(0), pi,
                                  base + arbitration.start(), base + arbitration.end()))
         court = re.search(r"人民法院|法院(?:起诉|诉讼)|诉讼" if lang == "zh" else r"(?i)\bcourts?\b", s)
-        if court and not arbitration and re.search(r"争议|纠纷|dispute|jurisdiction|proceeding", s, re.I):
+        if court and not arbitration and re.search(r"争议|纠纷|dispute|jurisdiction|proceeding", s, re.IGNORECASE):
             out.append(Value("dispute_method", "method", "court", None, court.group(0), pi,
                              base + court.start(), base + court.end()))
         if court or arbitration:

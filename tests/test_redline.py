@@ -8,12 +8,12 @@ from pathlib import Path
 
 import docx
 import pytest
+from conftest import require_or_skip
 from lxml import etree
 
 from clausegen.check import check_file
 from clausegen.cli import main
 from clausegen.redline import canonical_body, changed_only_by_redline, reject_all
-from conftest import require_or_skip
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
