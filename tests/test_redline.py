@@ -190,14 +190,11 @@ def test_reject_all_restores_the_deleted_text(zh_contract, tmp_path):
     assert not any("赔偿期限" in t for t in texts)
 
 
-@pytest.mark.libreoffice
-def test_libreoffice_accepting_all_changes_gives_a_complete_contract(zh_contract, en_contract, corpus_dir, tmp_path):
+def _accepted_contracts_are_complete(sources, tmp_path):
     from lo_accept import accept_all, soffice
 
     require_or_skip(soffice() is not None, "LibreOffice (soffice)")
-    real = sorted((corpus_dir / "docx").glob("*.docx"))
-    assert len(real) >= 6
-    for src in [zh_contract, en_contract, *real]:
+    for src in sources:
         out = tmp_path / f"{src.stem}.red.docx"
         assert main(["check", str(src), "--redline", str(out), "--playbook", str(CUSTOMER)]) in (0, 1)
         accepted = accept_all(out, tmp_path / f"{src.stem}.accepted.docx", tmp_path)
@@ -207,3 +204,28 @@ def test_libreoffice_accepting_all_changes_gives_a_complete_contract(zh_contract
         required = [p for p in report.provisions if p.required]
         assert {p.id: p.status for p in required} == {p.id: "present" for p in required}, src.name
         assert not [f for f in report.findings if f.rule.startswith("position-") and f.severity != "info"]
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_accepting_all_changes_gives_a_complete_contract(zh_contract, en_contract, corpus_dir, tmp_path):
+    # Built contracts in both languages, and real Word files that lack five provisions (en, zh).
+    real = [corpus_dir / "docx" / "bonterms-mutual-nda.docx", corpus_dir / "docx" / "zh-bitip-service-agreement.docx"]
+    _accepted_contracts_are_complete([zh_contract, en_contract, *real], tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.libreoffice
+def test_libreoffice_round_trip_on_every_real_word_contract(corpus_dir, tmp_path):
+    real = sorted((corpus_dir / "docx").glob("*.docx"))
+    assert len(real) >= 6
+    _accepted_contracts_are_complete(real, tmp_path)
+
+
+def test_promptly_becomes_a_number_of_hours_in_english(tmp_path):
+    lines = [(t.replace("within twenty-four (24) hours after becoming aware of", "promptly of"), h) for t, h in EN]
+    src = make_docx(tmp_path / "promptly.docx", lines)
+    out = tmp_path / "red.docx"
+    main(["check", str(src), "--redline", str(out), "--playbook", str(CUSTOMER)])
+    p = next(p for p in body_paragraphs(out) if "notify the Customer" in text_of(p, deleted=True))
+    assert [t.text for t in p.iter(W + "delText")] == ["promptly"]
+    assert "".join(t.text for ins in p.iter(W + "ins") for t in ins.iter(W + "t")) == "within one (1) hour"
