@@ -56,7 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--annotate", metavar="OUT.docx", type=Path,
                    help="write a copy of the (single .docx) contract with Word comments")
     p.add_argument("--playbook", metavar="FILE", type=Path,
-                   help="a playbook file choosing rules and levels")
+                   help="a playbook file choosing rules and levels, and the firm's positions per term")
+    p.add_argument("--redline", metavar="OUT.docx", type=Path,
+                   help="write a copy of the (single .docx) contract with the fixes as tracked changes")
+    p.add_argument("--author", metavar="NAME",
+                   help="who the tracked changes are attributed to (default: clausegen.toml [check] author)")
     p.add_argument("--lang", choices=("auto", "zh", "en"),
                    help="contract language (default: clausegen.toml [check] lang, else auto)")
     p.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
@@ -90,6 +94,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="portfolio.html (one self-contained page) or portfolio.csv (one row per contract)")
     p.add_argument("--format", choices=("html", "csv"), help="output format (default: from the output's suffix)")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("extract", help="read a spec back from an existing contract")
+    p.add_argument("contract", metavar="CONTRACT", type=Path, help="a contract (.docx .pdf .txt .md)")
+    p.add_argument("-o", "--output", metavar="SPEC.yaml", type=Path,
+                   help="write the spec here (default: print it)")
+    p.add_argument("--lang", choices=("auto", "zh", "en"), default="auto", help="contract language (default: auto)")
+    p.set_defaults(func=cmd_extract)
 
     p = sub.add_parser("library", help="list or check a clause library")
     lsub = p.add_subparsers(dest="library_command", metavar="ACTION")
@@ -166,11 +177,21 @@ def cmd_check(args: argparse.Namespace) -> int:
     from clausegen.reporters import REPORTERS
 
     playbook = playbook_with_levels(args.playbook, getattr(args, "rule_levels", None))
+    if args.redline is not None:
+        from clausegen.redline import check_redline_target
+
+        check_redline_target(args.files, args.redline)
     report = check_paths(args.files, lang=args.lang or "auto", playbook=playbook,
                          library=args.library, jobs=args.jobs, annotate=args.annotate, debug=args.debug)
     sys.stdout.write(REPORTERS[args.format or "text"](report, verbose=args.verbose))
     if args.annotate is not None:
         print(f"wrote {args.annotate}", file=sys.stderr)
+    if args.redline is not None and report.files:
+        from clausegen.redline import redline_docx
+
+        redline_docx(report.files[0], args.files[0], args.redline, author=args.author, library=args.library,
+                     playbook=_loaded(playbook))
+        print(f"wrote {args.redline}", file=sys.stderr)
     unread = getattr(report, "errors", ())
     for e in unread:  # also in the report itself; repeated here so that CI logs show it
         print(f"error: {e.path}: {e.message}" + (f"\nhint: {e.hint}" if e.hint else ""), file=sys.stderr)
@@ -206,6 +227,23 @@ def cmd_report(args: argparse.Namespace) -> int:
     written = write_report(args.results, args.output, fmt=args.format)
     print(f"wrote {written}", file=sys.stderr)
     return 0
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from clausegen.extract import FIELDS, extract_file
+
+    text, ex = extract_file(args.contract, args.output, lang=args.lang)
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        print(f"wrote {args.output}: {len(ex.filled)} of {len(FIELDS)} fields read from the contract; "
+              f"run `clausegen validate {args.output}` to see what is missing", file=sys.stderr)
+    return 0
+
+
+def _loaded(playbook):
+    from clausegen.check import load_playbook
+
+    return load_playbook(playbook) if playbook is not None else None
 
 
 def cmd_library_list(args: argparse.Namespace) -> int:

@@ -9,6 +9,7 @@ A firm keeps one `clausegen.toml` at the top of its clause repository::
     [check]
     format = "text"             # text | json | sarif | markdown
     lang = "auto"               # auto | zh | en
+    author = "Li Wei (Acme LLP)"  # who the tracked changes of `check --redline` are attributed to
 
     [rules]                     # rule levels: error | warning | info | off
     weak-deadlines = "error"
@@ -42,7 +43,7 @@ LEVELS = ("error", "warning", "info", "off")
 _KEYS = {
     "": {"library": None, "language": LANGUAGES, "format": RENDER_FORMATS,
          "check": dict, "rules": dict},
-    "check": {"format": CHECK_FORMATS, "lang": CHECK_LANGS},
+    "check": {"format": CHECK_FORMATS, "lang": CHECK_LANGS, "author": None},
 }
 
 
@@ -60,6 +61,7 @@ class Config:
     format: str | None = None
     check_format: str | None = None
     check_lang: str | None = None
+    check_author: str | None = None
     rule_levels: dict = field(default_factory=dict)
 
 
@@ -136,6 +138,7 @@ def load_config(path: Path | str) -> Config:
         format=data.get("format"),
         check_format=check.get("format"),
         check_lang=check.get("lang"),
+        check_author=check.get("author"),
         rule_levels=dict(levels),
     )
 
@@ -166,5 +169,7 @@ def apply_config(args, config: Config | None = None) -> Config:
             args.format = config.check_format or "text"
         if args.lang is None:
             args.lang = config.check_lang or "auto"
+        if getattr(args, "author", None) is None:
+            args.author = config.check_author
     args.rule_levels = dict(config.rule_levels)
     return config

@@ -529,7 +529,11 @@ def report_sarif(report, verbose: bool = False) -> str:
         }],
         "artifacts": [{"location": {"uri": _artifact_uri(f.path)},
                        "properties": {"language": f.language, "paragraphs": f.paragraphs,
-                                      "provisions": {p.id: p.status for p in f.provisions}}}
+                                      "provisions": {p.id: p.status for p in f.provisions},
+                                      "values": {p.id: [v.to_dict() for v in getattr(p, "values", ())]
+                                                 for p in f.provisions if getattr(p, "values", ())},
+                                      **({"positions": [r.to_dict() for r in f.positions]}
+                                         if getattr(f, "positions", ()) else {})}}
                       for f in report.files],
         "results": results,
         "columnKind": "unicodeCodePoints",

@@ -28,6 +28,14 @@ def schemas_dir() -> Path:
     return _data_dir("schemas")
 
 
+def playbooks_dir() -> Path:
+    """Return the folder of the sample playbooks (customer-side, provider-side)."""
+    for candidate in (_PACKAGE / "_data" / "playbooks", _PACKAGE.parent / "samples" / "playbooks"):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError("clausegen sample playbooks not found; the installation is incomplete")
+
+
 @lru_cache(maxsize=None)
 def load_schema(name: str) -> dict:
     """Load the JSON Schema `name` (e.g. "spec.schema.json") from the schemas folder."""

@@ -49,7 +49,8 @@ def test_json_has_the_design_shape() -> None:
     entry = data["files"][0]
     assert data["version"] == 1 and entry["language"] == "zh"
     assert {p["id"] for p in entry["provisions"]} >= set(REQUIRED)
-    assert set(entry["provisions"][0]) == {"id", "status", "confidence", "evidence"}
+    # the design's keys, then `values` (added by issue 15: the figures and names the provision states)
+    assert set(entry["provisions"][0]) == {"id", "status", "confidence", "evidence", "values"}
     missing = [f for f in entry["findings"] if f["rule"].startswith("missing-") and f["severity"] == "error"]
     assert {f["provision"] for f in missing} == set(REQUIRED)
     assert set(missing[0]) == {"rule", "severity", "provision", "message", "paragraph", "suggestion"}

@@ -98,7 +98,7 @@ def test_json_is_the_design_shape_with_unescaped_text():
     assert list(f) == ["path", "language", "provisions", "findings"]
     assert [p["id"] for p in f["provisions"]][:6] == ["definition", "notification", "standards",
                                                       "process", "deadlines", "disputes"]
-    assert list(f["provisions"][0]) == ["id", "status", "confidence", "evidence"]
+    assert list(f["provisions"][0]) == ["id", "status", "confidence", "evidence", "values"]  # values: additive
     assert list(f["provisions"][0]["evidence"][0]) == ["text", "paragraph", "start", "end"]
     assert list(f["findings"][0]) == ["rule", "severity", "provision", "message", "paragraph", "suggestion"]
 

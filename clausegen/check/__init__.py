@@ -41,6 +41,12 @@ def load_playbook(path: str | Path | None) -> dict:
                              f"got {value!r}", path=str(path))
     provisions = {pid: (dict(v) if isinstance(v, dict) else {"required": bool(v)})
                   for pid, v in (data.get("provisions") or {}).items()}
+    if "positions" in data or "side" in data:  # the firm's positions (clausegen.playbook)
+        from clausegen.playbook import validate_playbook
+
+        validate_playbook(data, str(path))
+        return {"rules": rules, "provisions": provisions, "positions": data.get("positions") or {},
+                "side": data.get("side")}
     return {"rules": rules, "provisions": provisions}
 
 
@@ -66,7 +72,9 @@ def check_contract(contract, lang: str = "auto", library=None, playbook=None, su
         version = replace(contract, paragraphs=tuple(paragraphs), meta={"format": contract.meta.get("format")})
         return report(version, ruleset, forced or result.language, book, library, False)
 
-    return with_revision_findings(contract, result, check_version, ruleset)
+    from clausegen.playbook import with_positions
+
+    return with_positions(contract, with_revision_findings(contract, result, check_version, ruleset), book)
 
 
 def check_file(path: str | Path, lang: str = "auto", library=None, playbook=None) -> FileReport:

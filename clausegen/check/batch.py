@@ -103,7 +103,7 @@ def playbook_with_levels(playbook, levels: dict | None):
     rules = {rid: ({"enabled": False} if level == "off" else {"level": level}) for rid, level in levels.items()}
     for rid, setting in (book.get("rules") or {}).items():
         rules[rid] = {**rules.get(rid, {}), **setting}
-    return {"rules": rules, "provisions": dict(book.get("provisions") or {})}
+    return {**book, "rules": rules, "provisions": dict(book.get("provisions") or {})}
 
 
 def _with_levels(file_report: FileReport, overrides: dict) -> FileReport:

@@ -27,6 +27,7 @@ class ProvisionResult:
     confidence: float
     evidence: tuple[Evidence, ...] = ()
     required: bool = True
+    values: tuple = ()  # clausegen.values.Value: the figures and names the provision states
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,8 @@ class FileReport:
     paragraphs: int = 0
     # Facts about the document, e.g. {"generated_by": {"library": ..., "version": ...}}.
     meta: dict = field(default_factory=dict)
+    # clausegen.playbook.PositionResult per term of the playbook's positions (none without positions).
+    positions: tuple = ()
 
     def provision(self, pid: str) -> ProvisionResult:
         """Return the result for provision `pid` (KeyError if the family has no such provision)."""
@@ -89,11 +92,14 @@ class Report:
                         "status": p.status,
                         "confidence": round(p.confidence, 3),
                         "evidence": [asdict(e) for e in p.evidence],
+                        "values": [v.to_dict() for v in p.values],
                     }
                     for p in f.provisions
                 ],
                 "findings": [asdict(x) for x in f.findings],
             }
+            if f.positions:
+                entry["positions"] = [r.to_dict() for r in f.positions]
             if f.meta:
                 entry["meta"] = f.meta
             files.append(entry)

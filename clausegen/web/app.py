@@ -249,12 +249,12 @@ def _content_disposition(filename: str) -> str:
 # ---------------------------------------------------------------- work done in worker processes
 
 
-def check_job(path: str, display: str, lang: str, library, context: bool) -> dict:
+def check_job(path: str, display: str, lang: str, library, context: bool, playbook: str | None = None) -> dict:
     """Return the JSON report of the contract at `path` (run in a worker process)."""
     from clausegen.check import check_file
     from clausegen.check.model import Report
 
-    report = check_file(path, lang=lang, library=library)
+    report = check_file(path, lang=lang, library=library, playbook=playbook)
     result = Report(files=(report,)).to_dict()
     entry = result["files"][0]
     entry["path"] = display  # never reveal the server's temporary path
@@ -270,6 +270,17 @@ def annotate_job(path: str, lang: str, library, out: str) -> bytes:
 
     report = check_file(path, lang=lang, library=library)
     annotate_docx(report, Path(path), Path(out))
+    return Path(out).read_bytes()
+
+
+def redline_job(path: str, lang: str, library, out: str, author: str | None, playbook: str | None) -> bytes:
+    """Return the redlined copy of the Word contract at `path` (run in a worker process)."""
+    from clausegen.check import check_file, load_playbook
+    from clausegen.redline import redline_docx
+
+    report = check_file(path, lang=lang, library=library, playbook=playbook)
+    redline_docx(report, Path(path), Path(out), author=author, library=library,
+                 playbook=load_playbook(playbook) if playbook else None)
     return Path(out).read_bytes()
 
 
@@ -387,7 +398,9 @@ def create_app(library: Path | str | None = None, max_upload_bytes: int = DEFAUL
         return list(spec.validate(data, marks=marks, file=name, lang=lang))
 
     async def read_upload(request: Request, tmp: Path, suffixes=CONTRACT_SUFFIXES) -> tuple[Path, str]:
-        """Save the multipart field `file` into `tmp`; return (saved path, display name)."""
+        """Save the multipart field `file` into `tmp`; return (saved path, display name).
+
+        A text field `playbook` (a playbook's YAML) is saved beside it as playbook.yaml."""
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if ctype != "multipart/form-data":
             raise HTTPException(415, "upload the contract as multipart/form-data in the field 'file'")
@@ -407,6 +420,9 @@ def create_app(library: Path | str | None = None, max_upload_bytes: int = DEFAUL
                 shutil.copyfileobj(upload.file, out)
             if path.stat().st_size == 0:
                 raise HTTPException(400, f"the uploaded file {display!r} is empty")
+            book = form.get("playbook")
+            if isinstance(book, str) and book.strip():
+                (tmp / "playbook.yaml").write_text(book, encoding="utf-8")
             return path, display
         finally:
             await form.close()
@@ -432,6 +448,28 @@ def create_app(library: Path | str | None = None, max_upload_bytes: int = DEFAUL
         if kind == "died":
             raise HTTPException(422, "checking the contract used more memory than there is, so it was stopped")
         raise RuntimeError(outcome[1])  # a bug: answered as an internal error
+
+    def playbook_for(name: str | None, tmp: Path) -> str | None:
+        """Return the playbook file to use: an uploaded one, else a sample by name, else None."""
+        from clausegen.check import load_playbook
+
+        uploaded = tmp / "playbook.yaml"
+        if uploaded.exists():
+            try:
+                load_playbook(uploaded)  # a bad playbook is the user's error, named as such
+            except ClausegenError as exc:
+                exc.message = exc.message.replace(str(uploaded), "playbook.yaml")
+                exc.path, exc.args = "playbook.yaml", (exc.message,)
+                raise
+            return str(uploaded)
+        if not name:
+            return None
+        from clausegen.resources import playbooks_dir
+
+        known = {p.stem: p for p in playbooks_dir().glob("*.yaml")}
+        if name not in known:
+            raise HTTPException(400, f"playbook must be one of {', '.join(sorted(known))}, not {name!r}")
+        return str(known[name])
 
     def check_lang(lang: str) -> str:
         if lang not in CHECK_LANGS:
@@ -553,12 +591,13 @@ def create_app(library: Path | str | None = None, max_upload_bytes: int = DEFAUL
 
     @app.post("/api/check", summary="Check a contract (multipart field `file`) → the JSON report",
               openapi_extra={"requestBody": _UPLOAD_BODY})
-    async def api_check(request: Request, lang: str = "auto", context: bool = False):
+    async def api_check(request: Request, lang: str = "auto", context: bool = False, playbook: str | None = None):
         check_lang(lang)
         with tempfile.TemporaryDirectory(prefix="clausegen-web-") as tmp:
             path, display = await read_upload(request, Path(tmp))
+            book = playbook_for(playbook, Path(tmp))
             with _hiding_paths(tmp, display):
-                result = await in_worker(check_job, str(path), display, lang, lib_arg, context)
+                result = await in_worker(check_job, str(path), display, lang, lib_arg, context, book)
         return JSONResponse(jsonable_encoder(result), headers={"cache-control": "no-store"})
 
     @app.post("/api/annotate", summary="Check a .docx contract → a copy with Word comments",
@@ -571,6 +610,36 @@ def create_app(library: Path | str | None = None, max_upload_bytes: int = DEFAUL
             with _hiding_paths(tmp, display):
                 content = await in_worker(annotate_job, str(path), lang, lib_arg, str(Path(tmp) / "annotated.docx"))
         name = f"{Path(display).stem or 'contract'}-annotated.docx"
+        return Response(content, media_type=DOCX_TYPE,
+                        headers={"content-disposition": _content_disposition(name),
+                                 "cache-control": "no-store"})
+
+    @app.get("/api/playbooks", summary="The sample playbooks (the firm's positions) the review page offers")
+    async def get_playbooks():
+        from clausegen.check import load_playbook
+        from clausegen.resources import playbooks_dir
+
+        out = []
+        for p in sorted(playbooks_dir().glob("*.yaml")):
+            book = load_playbook(p)
+            out.append({"name": p.stem, "side": book.get("side"), "terms": list(book.get("positions") or {})})
+        return out
+
+    @app.post("/api/redline", summary="Check a .docx contract → a copy with the fixes as tracked changes",
+              openapi_extra={"requestBody": _UPLOAD_BODY},
+              responses={200: {"content": {DOCX_TYPE: {}}}})
+    async def api_redline(request: Request, lang: str = "auto", author: str | None = None,
+                          playbook: str | None = None):
+        check_lang(lang)
+        if author is not None and (len(author) > 100 or not author.strip()):
+            raise HTTPException(400, "author must be a name of 1 to 100 characters")
+        with tempfile.TemporaryDirectory(prefix="clausegen-web-") as tmp:
+            path, display = await read_upload(request, Path(tmp), suffixes=(".docx",))
+            book = playbook_for(playbook, Path(tmp))
+            with _hiding_paths(tmp, display):
+                content = await in_worker(redline_job, str(path), lang, lib_arg, str(Path(tmp) / "redline.docx"),
+                                          author, book)
+        name = f"{Path(display).stem or 'contract'}-redline.docx"
         return Response(content, media_type=DOCX_TYPE,
                         headers={"content-disposition": _content_disposition(name),
                                  "cache-control": "no-store"})

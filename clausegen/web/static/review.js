@@ -3,7 +3,63 @@
 
 (function () {
   const { t, el } = CG;
-  const state = { family: null, file: null, report: null };
+  const state = { family: null, file: null, report: null, playbookText: null };
+  const TERMS = {
+    notice_within: { zh: "中断通知时限", en: "Notice of an interruption" },
+    claim_window: { zh: "索赔期限", en: "Claim window" },
+    payment_deadline: { zh: "赔偿支付期限", en: "Payment deadline" },
+    service_credit: { zh: "服务抵扣比例", en: "Service credit" },
+    cap: { zh: "赔偿上限", en: "Compensation cap" },
+    availability_target: { zh: "可用性目标", en: "Availability target" },
+    arbitration_institution: { zh: "仲裁机构", en: "Arbitration institution" },
+    governing_law: { zh: "适用法律", en: "Governing law" },
+    venue: { zh: "仲裁地/管辖地", en: "Venue" },
+    dispute_method: { zh: "争议解决方式", en: "Dispute method" },
+  };
+  const UNITS = {
+    minutes: { zh: "分钟", en: "minutes" }, hours: { zh: "小时", en: "hours" }, days: { zh: "日", en: "days" },
+    calendar_days: { zh: "自然日", en: "calendar days" }, business_days: { zh: "个工作日", en: "business days" },
+    weeks: { zh: "周", en: "weeks" }, months: { zh: "个月", en: "months" },
+  };
+
+  /** Return a position side ({max|min|one_of}) as words: "at most 1 hours", "不少于 10%". */
+  function sideText(side) {
+    if (!side) return "";
+    if (side.one_of) return t("position.one_of", { x: side.one_of.join(", ") });
+    const key = side.max !== undefined ? "max" : "min";
+    const b = side[key];
+    const x = typeof b === "object" ? `${b.value} ${CG.pick(UNITS[b.unit] || { zh: b.unit, en: b.unit })}` : `${b}%`;
+    return t("position." + key, { x });
+  }
+
+  function renderPositions(file) {
+    const box = document.getElementById("positions");
+    const rows = file.positions || [];
+    box.hidden = rows.length === 0;
+    document.getElementById("positions-body").replaceChildren(...rows.map((r) =>
+      el("tr", { class: "verdict-" + r.verdict, dataset: { term: r.term, verdict: r.verdict } },
+        el("td", null, CG.pick(TERMS[r.term] || { zh: r.term, en: r.term })),
+        el("td", null, r.value ? el("mark", null, r.value.text) : el("span", { class: "meta" }, t("review.not_stated")),
+          r.value ? el("span", { class: "meta" }, " (" + t("review.paragraph", { n: r.value.paragraph + 1 }) + ")") : null),
+        el("td", null, sideText(r.preferred),
+          r.fallback ? el("div", { class: "meta" }, t("position.fallback", { x: sideText(r.fallback) })) : null),
+        el("td", null, el("span", { class: "badge " + ({ meets: "present", fallback: "weak", deviates: "missing" }[r.verdict] || "info") },
+          t("verdict." + r.verdict))))));
+  }
+
+  function playbookQuery() {
+    const v = document.getElementById("playbook").value;
+    return v && v !== "@file" ? "&playbook=" + encodeURIComponent(v) : "";
+  }
+
+  function uploadForm() {
+    const form = new FormData();
+    form.append("file", state.file, state.file.name);
+    if (document.getElementById("playbook").value === "@file" && state.playbookText) {
+      form.append("playbook", state.playbookText);
+    }
+    return form;
+  }
 
   function provisionTitle(id) {
     const p = state.family && state.family.provisions.find((x) => x.id === id);
@@ -101,6 +157,8 @@
     other.replaceChildren();
     if (others.length) other.append(el("h3", null, t("review.other")), ...others.map(findingBlock));
     document.getElementById("download-annotated").hidden = !/\.docx$/i.test(state.file.name);
+    document.getElementById("download-redline").hidden = !/\.docx$/i.test(state.file.name);
+    renderPositions(file);
   }
 
   async function check(file) {
@@ -109,11 +167,11 @@
     showError(null);
     document.getElementById("result").hidden = true;
     document.getElementById("review-busy").hidden = false;
-    const form = new FormData();
-    form.append("file", file, file.name);
+    const form = uploadForm();
     const lang = document.getElementById("check-lang").value;
     try {
-      const r = await CG.request("/api/check?context=true&lang=" + encodeURIComponent(lang), { method: "POST", body: form });
+      const r = await CG.request("/api/check?context=true&lang=" + encodeURIComponent(lang) + playbookQuery(),
+        { method: "POST", body: form });
       state.report = await r.json();
       render();
     } catch (e) {
@@ -142,6 +200,24 @@
     } catch (e) { showError(e); }
   }
 
+  async function downloadRedline() {
+    if (!state.file) return;
+    const lang = document.getElementById("check-lang").value;
+    const author = document.getElementById("author").value.trim();
+    try {
+      const r = await CG.request("/api/redline?lang=" + encodeURIComponent(lang) + playbookQuery()
+        + (author ? "&author=" + encodeURIComponent(author) : ""), { method: "POST", body: uploadForm() });
+      await CG.download(r, "redline.docx");
+    } catch (e) { showError(e); }
+  }
+
+  async function loadPlaybooks() {
+    const select = document.getElementById("playbook");
+    const books = await (await CG.request("/api/playbooks")).json();
+    const upload = select.querySelector('option[value="@file"]');
+    for (const b of books) select.insertBefore(el("option", { value: b.name }, b.name), upload);
+  }
+
   document.addEventListener("DOMContentLoaded", async () => {
     const input = document.getElementById("contract");
     const zone = document.getElementById("dropzone");
@@ -157,9 +233,22 @@
     document.getElementById("download-json").addEventListener("click", downloadJson);
     document.getElementById("download-annotated").addEventListener("click", downloadAnnotated);
     document.getElementById("check-lang").addEventListener("change", () => { if (state.file) check(state.file); });
+    document.getElementById("download-redline").addEventListener("click", downloadRedline);
+    const bookFile = document.getElementById("playbook-file");
+    document.getElementById("playbook").addEventListener("change", (ev) => {
+      if (ev.target.value === "@file") { bookFile.click(); return; }
+      if (state.file) check(state.file);
+    });
+    bookFile.addEventListener("change", async () => {
+      if (!bookFile.files[0]) return;
+      state.playbookText = await bookFile.files[0].text();
+      bookFile.value = "";
+      if (state.file) check(state.file);
+    });
     CG.onLang(render);
     try {
       state.family = await (await CG.request("/api/family")).json();
+      await loadPlaybooks();
     } catch (e) { showError(e); }
   });
 })();
