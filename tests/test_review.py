@@ -3,6 +3,8 @@ or a Dask cluster whose worker dies midway; and its errors (exit 2, no traceback
 
 from __future__ import annotations
 
+import json
+
 import os
 import shutil
 import signal
@@ -111,7 +113,9 @@ def test_review_writes_one_row_per_file_and_provision_matching_check(archive: Pa
                 assert (row["evidence_start"], row["evidence_end"]) == (p.evidence[0].start, p.evidence[0].end)
             else:
                 assert row["evidence"] is None and row["evidence_paragraph"] is None
-            assert row["values"] is None  # this checker extracts no values yet
+            # the figures the checker read (clausegen.values), as JSON, or null when it read none
+            expected = [v.to_dict() for v in p.values]
+            assert (json.loads(row["values"]) if row["values"] else []) == json.loads(json.dumps(expected, default=str))
 
 
 def test_review_results_read_with_pandas_and_duckdb(whole: Path):

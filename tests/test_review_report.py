@@ -3,6 +3,8 @@ sorts in a real browser, value charts, unreadable files, details) and the CSV ex
 
 from __future__ import annotations
 
+import json
+
 import csv
 import io
 import os
@@ -84,7 +86,16 @@ def test_report_page_is_self_contained_and_counts_match_the_results(results: Pat
     unread = doc.xpath('//table[@id="unreadable-table"]/tbody/tr')
     assert len(unread) == 1 and "broken.pdf" in unread[0].text_content()
     assert unread[0].xpath("./td[2]")[0].text_content().strip()  # the reason
-    assert "no extracted values" in doc.xpath('//h2[@id="values"]/following-sibling::p[1]')[0].text_content()
+    # one histogram per figure the checker read (clausegen.values), named provision: term (unit)
+    expected_series = {}
+    for r in rows:
+        for v in json.loads(r["values"]) if r["values"] else []:
+            if isinstance(v.get("value"), (int, float)) and not isinstance(v["value"], bool):
+                name = f'{r["provision"]}: {v["term"]} ({v["unit"]})' if v.get("unit") else f'{r["provision"]}: {v["term"]}'
+                expected_series[name] = expected_series.get(name, 0) + 1
+    assert expected_series, "the reviewed SLAs state figures (availability, credits) the checker reads"
+    shown_series = {svg.get("aria-label") for svg in doc.xpath('//figure[@class="hist"]/svg')}
+    assert shown_series == set(expected_series)
 
 
 def test_report_csv_has_one_row_per_file_with_its_statuses(results: Path):

@@ -96,12 +96,17 @@ def numeric_values(values, prefix: str = ""):
     """Yield (name, number) for every number in extracted `values` (parsed JSON), named by its key path.
 
     A mapping with a numeric ``value`` and a ``unit`` is one number named ``path (unit)``, so that a
-    claim window of {value: 30, unit: days} reads "claim_window (days)".
+    claim window of {value: 30, unit: days} reads "claim_window (days)"; the checker's values
+    (clausegen.values: {term: claim_window, value: 30, unit: days, ...}) are named by their term.
     """
     if isinstance(values, dict):
-        if isinstance(values.get("value"), (int, float)) and not isinstance(values.get("value"), bool):
+        number = values.get("value")
+        if isinstance(number, (int, float)) and not isinstance(number, bool) and math.isfinite(number):
             unit = values.get("unit")
-            yield (f"{prefix} ({unit})" if unit else prefix or "value"), float(values["value"])
+            name = values["term"] if isinstance(values.get("term"), str) and values["term"] else prefix
+            yield (f"{name} ({unit})" if unit else name or "value"), float(number)
+            return
+        if "term" in values:  # a value the checker read that is a name (an institution, a venue): no chart
             return
         for key, item in values.items():
             yield from numeric_values(item, f"{prefix}.{key}" if prefix else str(key))
