@@ -58,7 +58,6 @@ def write_atomic(path: Path, data: bytes) -> None:
             os.umask(umask)
             mode = 0o666 & ~umask
         os.chmod(tmp, mode)
-        _test_pause()
         os.replace(tmp, path)
     except BaseException as exc:
         try:
@@ -69,19 +68,6 @@ def write_atomic(path: Path, data: bytes) -> None:
             raise InputError(f"cannot write the output: {exc.strerror or exc}; nothing was changed",
                              path=str(path)) from None
         raise
-
-
-#: Test hook: seconds to sleep between writing the temporary file and renaming it, so that a
-#: test can kill the process inside that window. Never set it outside tests.
-SLOW_WRITE_ENV = "CLAUSEGEN_TEST_SLOW_WRITE"
-
-
-def _test_pause() -> None:
-    raw = os.environ.get(SLOW_WRITE_ENV, "")
-    if raw:
-        import time
-
-        time.sleep(float(raw))
 
 
 def _remove_stale_temps(folder: Path, name: str) -> None:

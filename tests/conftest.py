@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import copy
-import os
 from pathlib import Path
 
 import pytest
+from shared_data import corpus_file
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,23 +23,10 @@ def samples_dir(repo_root: Path) -> Path:
     return repo_root / "samples"
 
 
-def require_or_skip(condition: bool, what: str) -> None:
-    """Skip when `what` is missing on a developer's machine; fail under CI=true, where it must be there."""
-    if condition:
-        return
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(f"{what} is missing, and CI must have it (.ci/run installs or provides it)")
-    pytest.skip(f"{what} is missing")
-
-
 @pytest.fixture(scope="session")
 def corpus_dir(repo_root: Path) -> Path:
     """Return the shared dev corpus of labelled contracts (read in place, never copied)."""
-    from clausegen.check.corpus import default_corpus_dir
-
-    path = default_corpus_dir()
-    require_or_skip((path / "labels.yaml").is_file(), f"the dev corpus ({path})")
-    return path
+    return corpus_file("labels.yaml").parent
 
 
 @pytest.fixture

@@ -14,9 +14,9 @@ from clausegen.check.readers import read_contract
 from clausegen.errors import UsageError
 from clausegen.reporters import annotate_docx
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "dev" / "docx"
-EN_DOCX = CORPUS / "common-paper-csa-with-sla.docx"
-ZH_DOCX = CORPUS / "zh-bj-offpeak-parking-lease.docx"
+from shared_data import corpus_file
+
+EN_NAME, ZH_NAME = "common-paper-csa-with-sla.docx", "zh-bj-offpeak-parking-lease.docx"
 SIX = ("definition", "notification", "standards", "process", "deadlines", "disputes")
 
 # Verbatim quotes from the corpus labels (labels.yaml evidence).
@@ -73,10 +73,10 @@ def _sha(path: Path) -> str:
 
 
 def test_annotate_english_contract_comments_each_evidence_paragraph(tmp_path):
-    report = _file_report(EN_DOCX, EN_QUOTES, "en")
-    before = _sha(EN_DOCX)
-    out = annotate_docx(report, EN_DOCX, tmp_path / "annotated.docx")
-    assert _sha(EN_DOCX) == before
+    report = _file_report(corpus_file("docx", EN_NAME), EN_QUOTES, "en")
+    before = _sha(corpus_file("docx", EN_NAME))
+    out = annotate_docx(report, corpus_file("docx", EN_NAME), tmp_path / "annotated.docx")
+    assert _sha(corpus_file("docx", EN_NAME)) == before
     document = docx.Document(str(out))
     comments = list(document.comments)
     assert len(comments) == 6  # five evidence paragraphs and one missing provision
@@ -96,8 +96,8 @@ def test_annotate_english_contract_comments_each_evidence_paragraph(tmp_path):
 
 
 def test_annotate_puts_missing_provisions_with_their_clause_at_the_top(tmp_path):
-    report = _file_report(EN_DOCX, EN_QUOTES, "en")
-    document = docx.Document(str(annotate_docx(report, EN_DOCX, tmp_path / "a.docx")))
+    report = _file_report(corpus_file("docx", EN_NAME), EN_QUOTES, "en")
+    document = docx.Document(str(annotate_docx(report, corpus_file("docx", EN_NAME), tmp_path / "a.docx")))
     missing = [c for c in document.comments if "missing" in c.paragraphs[0].text]
     assert len(missing) == 1
     texts = [p.text for p in missing[0].paragraphs]
@@ -109,8 +109,8 @@ def test_annotate_puts_missing_provisions_with_their_clause_at_the_top(tmp_path)
 
 
 def test_annotate_chinese_contract_in_chinese(tmp_path):
-    report = _file_report(ZH_DOCX, ZH_QUOTES, "zh")
-    document = docx.Document(str(annotate_docx(report, ZH_DOCX, tmp_path / "批注.docx")))
+    report = _file_report(corpus_file("docx", ZH_NAME), ZH_QUOTES, "zh")
+    document = docx.Document(str(annotate_docx(report, corpus_file("docx", ZH_NAME), tmp_path / "批注.docx")))
     comments = list(document.comments)
     assert len(comments) == 6  # three evidence paragraphs, three missing provisions
     heads = [c.paragraphs[0].text for c in comments]
@@ -125,10 +125,10 @@ def test_annotate_chinese_contract_in_chinese(tmp_path):
 
 def test_annotate_refuses_to_overwrite_its_input(tmp_path):
     copy = tmp_path / "contract.docx"
-    copy.write_bytes(EN_DOCX.read_bytes())
+    copy.write_bytes(corpus_file("docx", EN_NAME).read_bytes())
     before = _sha(copy)
     with pytest.raises(UsageError, match="never overwrites its input"):
-        annotate_docx(_file_report(EN_DOCX, EN_QUOTES, "en"), copy, tmp_path / "." / "contract.docx")
+        annotate_docx(_file_report(corpus_file("docx", EN_NAME), EN_QUOTES, "en"), copy, tmp_path / "." / "contract.docx")
     assert _sha(copy) == before
 
 
@@ -141,13 +141,13 @@ def test_annotate_needs_word_in_and_out(tmp_path, source, out):
 
 
 def test_annotate_weak_finding_gets_its_own_comment_with_the_library_clause(tmp_path):
-    base = _file_report(EN_DOCX, EN_QUOTES, "en")
-    contract = read_contract(EN_DOCX)
+    base = _file_report(corpus_file("docx", EN_NAME), EN_QUOTES, "en")
+    contract = read_contract(corpus_file("docx", EN_NAME))
     vague = next(p for p in contract.paragraphs if "Service Credits will not accumulate" in p.text)
     findings = tuple(Finding(x.rule, x.severity, x.provision, x.message, vague.index, None)
                      if x.rule == "weak-notification" else x for x in base.findings)
     report = FileReport(base.path, "en", base.provisions, findings, base.paragraphs)
-    document = docx.Document(str(annotate_docx(report, EN_DOCX, tmp_path / "weak.docx")))
+    document = docx.Document(str(annotate_docx(report, corpus_file("docx", EN_NAME), tmp_path / "weak.docx")))
     own = [c for c in document.comments if "warning: notice has no fixed time" in c.paragraphs[0].text]
     assert len(own) == 1
     assert "Service Credits will not accumulate" in _anchored_text(document, own[0].comment_id)

@@ -1,6 +1,6 @@
 """Nothing lost: outputs are replaced atomically, interrupted runs keep the old file, inputs stay untouched.
 
-The kill tests use the test hook CLAUSEGEN_TEST_SLOW_WRITE (clausegen.outputs): the writer sleeps
+The kill tests run the command line through tests/slow_write.py, which makes the writer sleep
 between writing its temporary file and renaming it, so a signal reliably lands mid-write.
 """
 
@@ -16,10 +16,10 @@ import time
 from pathlib import Path
 
 import pytest
+from shared_data import corpus_file
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_EN = REPO / "samples" / "sla-en.yaml"
-CORPUS_DOCX = REPO.parent / "shared" / "corpus" / "dev" / "docx" / "common-paper-csa-with-sla.docx"
 OLD = b"the previous version of the clauses, which must survive\n"
 
 
@@ -37,8 +37,8 @@ def temps(folder: Path, name: str) -> list[Path]:
 
 def start_slow_render(tmp_path: Path, out: str = "existing.docx") -> subprocess.Popen:
     """Start `render -o OUT` with a 60 s pause before the rename; return once its temp file exists."""
-    proc = subprocess.Popen([sys.executable, "-m", "clausegen", "render", str(SAMPLE_EN), "-o", out],
-                            cwd=tmp_path, env=cli_env(CLAUSEGEN_TEST_SLOW_WRITE="60"),
+    proc = subprocess.Popen([sys.executable, str(REPO / "tests" / "slow_write.py"), "60",
+                             "render", str(SAMPLE_EN), "-o", out], cwd=tmp_path, env=cli_env(),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 90
     while not temps(tmp_path, out):
@@ -133,7 +133,7 @@ def test_render_never_overwrites_its_input(tmp_path):
 
 def test_annotate_never_overwrites_the_contract(tmp_path):
     contract = tmp_path / "c.docx"
-    contract.write_bytes(CORPUS_DOCX.read_bytes())
+    contract.write_bytes(corpus_file("docx", "common-paper-csa-with-sla.docx").read_bytes())
     before = digest(contract)
     proc = subprocess.run([sys.executable, "-m", "clausegen", "check", "c.docx", "--annotate", "./c.docx"],
                           cwd=tmp_path, env=cli_env(), capture_output=True, text=True, timeout=300)
@@ -164,7 +164,7 @@ print(json.dumps({"code": code, "writes": writes}))
     (["check", "{contract}", "--annotate", "annotated.docx", "--format", "json"], ["{contract}"]),
 ], ids=["render", "validate", "check-annotate"])
 def test_inputs_are_opened_read_only_and_left_unchanged(tmp_path, args, inputs):
-    names = {"spec": str(SAMPLE_EN), "contract": str(CORPUS_DOCX)}
+    names = {"spec": str(SAMPLE_EN), "contract": str(corpus_file("docx", "common-paper-csa-with-sla.docx"))}
     args = [a.format(**names) for a in args]
     inputs = [i.format(**names) for i in inputs]
     before = {p: (digest(p), os.stat(p).st_mtime_ns) for p in inputs}

@@ -10,6 +10,7 @@ from pathlib import Path
 import docx
 import jsonschema
 import pytest
+from shared_data import corpus_file, shared_file
 from docx.oxml.ns import qn
 
 from clausegen.check import batch
@@ -18,9 +19,6 @@ from clausegen.cli import main
 from clausegen.errors import InputError
 
 REPO_DIR = Path(__file__).resolve().parents[1]  # wherever the checkout is (CI clones elsewhere)
-SHARED = REPO_DIR.parent / "shared"
-DOCS = SHARED / "corpus" / "dev" / "docs"
-DOCX = SHARED / "corpus" / "dev" / "docx"
 SIX = ["definition", "notification", "standards", "process", "deadlines", "disputes"]
 
 
@@ -151,7 +149,7 @@ def test_progress_bar_only_on_a_terminal(monkeypatch):
 
 
 def test_json_over_real_contracts_has_the_design_shape(capsys):
-    files = [DOCS / "en-commonpaper-sla.txt", DOCS / "zh-tencent-cvm-sla-legacy.txt", DOCX / "bonterms-mutual-nda.docx"]
+    files = [corpus_file("docs") / "en-commonpaper-sla.txt", corpus_file("docs") / "zh-tencent-cvm-sla-legacy.txt", corpus_file("docx") / "bonterms-mutual-nda.docx"]
     code, out, err = run(capsys, "--format", "json", *files)
     assert code in (0, 1) and err == ""  # not a terminal: no progress bar
     data = json.loads(out)
@@ -172,11 +170,11 @@ def test_json_over_real_contracts_has_the_design_shape(capsys):
 def test_sarif_over_the_word_corpus_is_valid(capsys, monkeypatch):
     monkeypatch.chdir(REPO_DIR)
     code, out, _ = run(capsys, "--format", "sarif", Path("../shared/corpus/dev/docx"))
-    schema = json.loads((SHARED / "schemas" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    schema = json.loads(shared_file("schemas", "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
     log = json.loads(out)
     jsonschema.validators.validator_for(schema)(schema).validate(log)
     artifacts = [a["location"]["uri"] for a in log["runs"][0]["artifacts"]]
-    assert artifacts == sorted(f"../shared/corpus/dev/docx/{p.name}" for p in DOCX.glob("*.docx"))
+    assert artifacts == sorted(f"../shared/corpus/dev/docx/{p.name}" for p in corpus_file("docx").glob("*.docx"))
     assert log["runs"][0]["invocations"][0]["executionSuccessful"] is True
     results = log["runs"][0]["results"]
     assert results and all(r["locations"][0]["physicalLocation"]["region"]["startLine"] >= 1 for r in results)
@@ -184,7 +182,7 @@ def test_sarif_over_the_word_corpus_is_valid(capsys, monkeypatch):
 
 @pytest.mark.parametrize("fmt", ["text", "markdown"])
 def test_human_formats_name_every_file_and_provision(capsys, fmt):
-    files = [DOCS / "zh-chatopera-sla.txt", DOCS / "en-gcforms-sla.txt"]
+    files = [corpus_file("docs") / "zh-chatopera-sla.txt", corpus_file("docs") / "en-gcforms-sla.txt"]
     code, out, _ = run(capsys, "--format", fmt, *files)
     for f in files:
         assert str(f) in out
@@ -195,17 +193,17 @@ def test_human_formats_name_every_file_and_provision(capsys, fmt):
 
 
 def test_jobs_2_over_a_folder_equals_jobs_1_in_input_order(capsys):
-    one = run(capsys, "--format", "json", DOCX)
-    two = run(capsys, "--format", "json", "--jobs", "2", DOCX)
+    one = run(capsys, "--format", "json", corpus_file("docx"))
+    two = run(capsys, "--format", "json", "--jobs", "2", corpus_file("docx"))
     assert one[0] == two[0] and one[1] == two[1]
     paths = [f["path"] for f in json.loads(two[1])["files"]]
-    assert paths == sorted(paths) and len(paths) == len(list(DOCX.glob("*.docx")))
+    assert paths == sorted(paths) and len(paths) == len(list(corpus_file("docx").glob("*.docx")))
     assert two[2] == ""
 
 
 def test_annotate_real_contract_from_the_command_line(tmp_path, capsys):
     out_docx = tmp_path / "reviewed.docx"
-    code, out, err = run(capsys, "--format", "json", "--annotate", out_docx, DOCX / "common-paper-csa-with-sla.docx")
+    code, out, err = run(capsys, "--format", "json", "--annotate", out_docx, corpus_file("docx") / "common-paper-csa-with-sla.docx")
     assert code in (0, 1)
     assert f"wrote {out_docx}" in err
     report = json.loads(out)["files"][0]
@@ -234,15 +232,15 @@ def test_annotate_real_contract_from_the_command_line(tmp_path, capsys):
 
 def test_annotate_refuses_the_input_as_output(tmp_path, capsys):
     src = tmp_path / "contract.docx"
-    src.write_bytes((DOCX / "bonterms-mutual-nda.docx").read_bytes())
+    src.write_bytes((corpus_file("docx") / "bonterms-mutual-nda.docx").read_bytes())
     code, out, err = run(capsys, "--annotate", src, src)
     assert code == 2 and "never overwrites its input" in err
-    assert src.read_bytes() == (DOCX / "bonterms-mutual-nda.docx").read_bytes()
+    assert src.read_bytes() == (corpus_file("docx") / "bonterms-mutual-nda.docx").read_bytes()
 
 
 def test_rule_levels_from_clausegen_toml_and_playbook(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    nda = DOCX / "bonterms-mutual-nda.docx"  # an NDA: only its forum clause (disputes) is there
+    nda = corpus_file("docx") / "bonterms-mutual-nda.docx"  # an NDA: only its forum clause (disputes) is there
     five = SIX[:5]
     code, out, _ = run(capsys, "--format", "json", nda)
     severities = {x["rule"]: x["severity"] for x in json.loads(out)["files"][0]["findings"]}
@@ -302,7 +300,7 @@ def test_a_broken_rule_file_stops_the_run_before_any_contract(tmp_path, capsys):
     rules = tmp_path / "firm" / "service-interruption" / "rules"
     rules.mkdir(parents=True)
     (rules / "deadlines.yml").write_text("kind: require\nlevel: [\n", encoding="utf-8")
-    code, out, err = run(capsys, "--library", tmp_path / "firm", "--format", "json", DOCX)
+    code, out, err = run(capsys, "--library", tmp_path / "firm", "--format", "json", corpus_file("docx"))
     assert code == 2 and out == ""
     assert "rules/deadlines.yml:3" in err and "Traceback" not in err
 
@@ -313,7 +311,7 @@ def test_check_speed_bench_prints_rates_and_ratios(tmp_path, capsys):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     for name in ("en-commonpaper-sla.txt", "zh-chatopera-sla.txt"):
-        (corpus / name).symlink_to(DOCS / name)  # a two-file corpus, linked, not copied
+        (corpus / name).symlink_to(corpus_file("docs") / name)  # a two-file corpus, linked, not copied
     spec = importlib.util.spec_from_file_location("check_speed", REPO_DIR / "bench" / "check_speed.py")
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)

@@ -14,13 +14,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from shared_data import corpus_file
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from clausegen.errors import ClausegenError, Problem
 
 REPO = Path(__file__).resolve().parent.parent
-CORPUS_DOCX = REPO.parent / "shared" / "corpus" / "dev" / "docx" / "common-paper-csa-with-sla.docx"
 REQUIRED = {"definition", "notification", "standards", "process", "deadlines", "disputes"}
 
 EXAMPLES = int(os.environ.get("CLAUSEGEN_FUZZ_EXAMPLES", "50"))
@@ -256,7 +256,7 @@ _DOCX = {}
 
 def real_docx_bytes() -> bytes:
     if "b" not in _DOCX:
-        _DOCX["b"] = CORPUS_DOCX.read_bytes()
+        _DOCX["b"] = corpus_file("docx", "common-paper-csa-with-sla.docx").read_bytes()
     return _DOCX["b"]
 
 

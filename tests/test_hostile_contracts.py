@@ -19,10 +19,9 @@ from pathlib import Path
 
 import pytest
 from cli_process import run_cli
+from shared_data import corpus_file, shared_file
 
 REPO = Path(__file__).resolve().parent.parent
-CORPUS = REPO.parent / "shared" / "corpus" / "dev"
-SEED = REPO.parent / "shared" / "seed" / "service-interruption-compensation.zh.txt"
 REQUIRED = {"definition", "notification", "standards", "process", "deadlines", "disputes"}
 
 
@@ -161,7 +160,7 @@ def blank_pdf(pages: int) -> bytes:
 
 
 def real_docx() -> Path:
-    return CORPUS / "docx" / "common-paper-csa-with-sla.docx"
+    return corpus_file("docx", "common-paper-csa-with-sla.docx")
 
 
 # ---------------------------------------------------------------- command line: refused with exit 2
@@ -170,7 +169,7 @@ HOSTILE = [
     ("truncated.docx", lambda: real_docx().read_bytes()[:3000], ["damaged or truncated"]),
     ("half.docx", lambda: real_docx().read_bytes()[: real_docx().stat().st_size // 2], ["damaged or truncated"]),
     ("renamed-doc.docx", renamed_doc, ["old Word .doc", "renamed"]),
-    ("renamed-pdf.docx", lambda: (CORPUS / "pdf" / "en-sweepai-service-level-terms.pdf").read_bytes(),
+    ("renamed-pdf.docx", lambda: corpus_file("pdf", "en-sweepai-service-level-terms.pdf").read_bytes(),
      ["PDF file renamed"]),
     ("rtf.docx", lambda: b"{\\rtf1\\ansi Service levels}", ["RTF"]),
     ("web-page.docx", lambda: b"<html><body>Service levels</body></html>", ["HTML"]),
@@ -318,7 +317,7 @@ def test_empty_documents_give_a_report_with_every_provision_missing(tmp_path):
 def test_gbk_text_is_read_like_utf8(tmp_path):
     from clausegen.check import check_file
 
-    text = SEED.read_text(encoding="utf-8")
+    text = shared_file("seed", "service-interruption-compensation.zh.txt").read_text(encoding="utf-8")
     (tmp_path / "gbk.txt").write_bytes(text.encode("gbk"))
     (tmp_path / "utf8.txt").write_bytes(text.encode("utf-8"))
     gbk, utf8 = check_file(tmp_path / "gbk.txt"), check_file(tmp_path / "utf8.txt")

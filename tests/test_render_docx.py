@@ -9,6 +9,7 @@ import subprocess
 import zipfile
 
 import pytest
+from shared_data import require
 
 from clausegen.render import render, render_file, write
 from clausegen.render.filters import has_cjk
@@ -231,8 +232,7 @@ def test_reference_docx_styles_are_applied(samples_dir, tmp_path):
 ], ids=["zh", "en", "bilingual"])
 def test_libreoffice_converts_the_docx_to_a_pdf_with_the_text(samples_dir, tmp_path, name, needles):
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if not soffice or not shutil.which("pdftotext"):
-        pytest.skip("LibreOffice or poppler-utils not installed")
+    require(bool(soffice and shutil.which("pdftotext")), "LibreOffice (soffice) or poppler-utils (pdftotext)")
     out = render_file(samples_dir / f"sla-{name}.yaml", tmp_path / f"sla-{name}.docx")
     subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to", "pdf",
                     "--outdir", str(tmp_path), str(out)], check=True, capture_output=True, timeout=240)

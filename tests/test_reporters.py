@@ -7,12 +7,12 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from shared_data import shared_file
 
 from clausegen.check.batch import BatchReport, Unreadable
 from clausegen.check.model import Evidence, FileReport, Finding, ProvisionResult, Report
 from clausegen.reporters import REPORTERS, report_sarif, report_text
 
-SARIF_SCHEMA = Path(__file__).resolve().parents[1].parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
 LONG_CLAUSE = ("If the Provider fails to pay a Service Credit within thirty (30) days after the claim is "
                "confirmed, the Customer may set the amount off against any fees due. ") * 4
 
@@ -111,7 +111,7 @@ def test_json_lists_unreadable_files_only_when_there_are_some(report):
 
 
 def _validate_sarif(text: str) -> dict:
-    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
+    schema = json.loads(shared_file("schemas", "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
     validator = jsonschema.validators.validator_for(schema)  # the schema declares its draft
     validator.check_schema(schema)
     log = json.loads(text)

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("fastapi")
+from shared_data import require_module  # noqa: E402
+
+require_module("fastapi")
 with warnings.catch_warnings():
     # Starlette suggests httpx2 for its test client; httpx is what the test extra installs.
     warnings.simplefilter("ignore")

@@ -11,18 +11,23 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("fastapi")
-pytest.importorskip("playwright")
+from shared_data import require, require_module  # noqa: E402
+
+require_module("fastapi")
+require_module("playwright")
 
 CHROMIUM = os.environ.get("CLAUSEGEN_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 SHOTS = os.environ.get("CLAUSEGEN_SCREENSHOTS")  # a folder: save screenshots there while developing
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM} (.ci/run installs it)"),
-]
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module", autouse=True)
+def chromium() -> None:
+    """Skip on a developer's machine without Chromium; fail under CI=true (.ci/run installs it)."""
+    require(Path(CHROMIUM).exists(), f"Chromium at {CHROMIUM}")
 
 # An English SLA with every provision but a dispute clause (a known gap for the review tests).
 NO_DISPUTES_EN = (Path(__file__).parent / "data" / "sla-without-disputes-en.txt").read_text(encoding="utf-8")
