@@ -145,7 +145,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from clausegen import spec
     from clausegen.reporters import report_problems
 
-    problems = spec.validate_files(args.specs, lang=args.lang)
+    problems = spec.validate_files(args.specs, lang=args.lang, library=args.library)
     sys.stdout.write(report_problems(problems, args.format, files=args.specs, lang=args.lang or "en"))
     if any(p.code == spec.UNREADABLE for p in problems):
         return 2
@@ -268,7 +268,7 @@ def cmd_library_check(args: argparse.Namespace) -> int:
 def cmd_new(args: argparse.Namespace) -> int:
     from clausegen.spec import starter_spec
 
-    sys.stdout.write(starter_spec(args.lang))
+    sys.stdout.write(starter_spec(args.lang or "zh", library=args.library))
     return 0
 
 

@@ -71,6 +71,9 @@ CATALOG: dict[str, tuple[str, str]] = {
     "literal": ("{en}", "{zh}"),
     # ------------------------------------------------------------ schema
     "unknown-key": ("unknown key {key}", "未知的键 {key}"),
+    "unknown-family": ("clause family {family} is not in the library {library}",
+                       "条款库 {library} 中没有条款族 {family}"),
+    "unknown-family-hint": ("use one of its families: {known}", "可用的条款族：{known}"),
     "did-you-mean": ("did you mean {word}?", "是否应为 {word}？"),
     "allowed-here": ("allowed here: {words}", "此处可用的键：{words}"),
     "is-missing": ("is missing", "缺少此项"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from clausegen.errors import ClausegenError, InvalidSpec, MalformedYaml, Problem, SpecError
 from clausegen.messages import Msg, load_error, message_language, msg, sniff_language
@@ -40,7 +41,7 @@ def load_spec(path: str | os.PathLike, lang: str | None = None) -> Spec:
     try:
         doc = load_yaml_file(path)
     except MalformedYaml as exc:
-        raise InvalidSpec([_load_problem(exc, str(path), lang)], path=str(path)) from None
+        raise InvalidSpec([load_problem(exc, str(path), lang)], path=str(path)) from None
     problems = validate(doc.data, doc.marks, file=str(path), lang=lang) + text_problems(doc, str(path), lang)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
@@ -49,25 +50,56 @@ def load_spec(path: str | os.PathLike, lang: str | None = None) -> Spec:
                 marks=doc.marks, warnings=tuple(problems))
 
 
-def validate_files(paths, lang: str | None = None) -> list[Problem]:
+def validate_files(paths, lang: str | None = None, library=None) -> list[Problem]:
     """Return the problems of every spec in `paths`, in order, all files checked.
 
     Each file's problems are worded in `lang` (zh or en), by default in the spec's own language
     (Chinese for zh and bilingual specs). A spec file that cannot be read (missing, a folder,
     not UTF-8, too large) gives one problem with code ``unreadable``, and the command line exits
     2; one that was read but is not a usable YAML spec (not YAML, duplicate keys, unsafe tags,
-    empty) gives one error with code ``yaml``: an invalid spec, exit 1.
+    empty) gives one error with code ``yaml``: an invalid spec, exit 1. With `library` (a
+    folder, a Library or None for the built-in one) each spec's family must be one that library has.
     """
     problems: list[Problem] = []
     for path in paths:
         try:
             doc = load_yaml_file(path)
         except SpecError as exc:
-            problems.append(_load_problem(exc, str(path), lang))
+            problems.append(load_problem(exc, str(path), lang))
             continue
-        found = validate(doc.data, doc.marks, file=str(path), lang=lang) + text_problems(doc, str(path), lang)
-        problems.extend(sorted(found, key=lambda p: (p.line or 0, p.col or 0)))
+        problems.extend(document_problems(doc, str(path), lang, library))
     return problems
+
+
+def document_problems(doc, file: str, lang: str | None = None, library=None) -> list[Problem]:
+    """Return every problem of the loaded YAML `doc` named `file`, sorted by line: the schema,
+    the semantic rules, the text's own warnings and, with `library`, the family it names."""
+    found = validate(doc.data, doc.marks, file=file, lang=lang) + text_problems(doc, file, lang)
+    if library is not None:
+        found += family_problems(doc.data, doc.marks, file, lang, library)
+    return sorted(found, key=lambda p: (p.line or 0, p.col or 0))
+
+
+def family_problems(data, marks: dict | None, file: str, lang: str | None, library) -> list[Problem]:
+    """Return the problem of a spec whose `family` the clause `library` (a folder or a Library) lacks.
+
+    Raises LibraryError when the library itself cannot be loaded.
+    """
+    from clausegen.library import DEFAULT_FAMILY, Library, load_library
+
+    if not isinstance(data, dict):
+        return []
+    lib = library if isinstance(library, Library) else load_library(library)
+    fid = data.get("family") or DEFAULT_FAMILY
+    if not isinstance(fid, str) or fid in lib.families:
+        return []
+    language = message_language(data, lang)
+    path = ("family",) if "family" in data else ()
+    line, col = find_mark(marks, path) or (None, None)
+    text = msg("unknown-family", family=repr(fid), library=repr(str(lib.root or "clausegen-builtin")))
+    hint = msg("unknown-family-hint", known=", ".join(sorted(lib.families)))
+    return [Problem(file=file, line=line, col=col, pointer=format_path(path), message=text.text(language),
+                    hint=hint.text(language), code="unknown-family")]
 
 
 def text_problems(doc, file: str, lang: str | None = None) -> list[Problem]:
@@ -91,7 +123,7 @@ UNREADABLE = "unreadable"
 YAML = "yaml"
 
 
-def _load_problem(exc: SpecError, file: str, lang: str | None) -> Problem:
+def load_problem(exc: SpecError, file: str, lang: str | None) -> Problem:
     """Return the Problem for a spec that could not be loaded, worded in the spec's language."""
     language = sniff_language(_head(file), lang)
     message, hint = load_error(exc.message, exc.hint, language)
@@ -1112,208 +1144,86 @@ RULES = {
 # ---------------------------------------------------------------- starter specs
 
 
-class _L:
-    """Localized starter text: `zh`, `en`, and the English used beside `zh` in bilingual specs."""
-
-    __slots__ = ("zh", "en", "bi_en")
-
-    def __init__(self, zh: str, en: str, bi_en: str | None = None) -> None:
-        self.zh, self.en, self.bi_en = zh, en, bi_en or en
+STARTER_FILE = "starter.yaml"
 
 
-class _V:
-    """A starter value that differs by language (non-text, e.g. a currency)."""
+def starter_family(library=None):
+    """Return the clause family `clausegen new` starts from in `library` (a folder, a Library or None).
 
-    __slots__ = ("zh", "en", "bilingual")
+    That is the firm library's own family when it has exactly one, else the default family.
+    Raises LibraryError when the library cannot be loaded.
+    """
+    from clausegen.library import DEFAULT_FAMILY, Library, load_library
 
-    def __init__(self, zh, en, bilingual=None) -> None:
-        self.zh, self.en = zh, en
-        self.bilingual = zh if bilingual is None else bilingual
+    lib = library if isinstance(library, Library) else load_library(library)
+    own = [f for f in lib.families.values() if lib.root is not None and not f.is_builtin(f.layers[0])]
+    return own[0] if len(own) == 1 else lib.family(DEFAULT_FAMILY)
+
+
+def starter_data(lang: str = "zh", library=None) -> dict:
+    """Return a complete, valid spec in `lang` (zh, en or bilingual) with realistic values.
+
+    The values come from the family's starter.yaml (a firm's library may override it; a firm's
+    family without one starts from the default family's); the family is `starter_family(library)`.
+    Raises ValueError for another language, LibraryError when no starter.yaml can be read.
+    """
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGUAGES)}")
+    from clausegen.library import DEFAULT_FAMILY, Library, load_library
+
+    lib = library if isinstance(library, Library) else load_library(library)
+    family = starter_family(lib)
+    path = family.find(STARTER_FILE)
+    if path is None and family.id != DEFAULT_FAMILY:
+        path = lib.family(DEFAULT_FAMILY).find(STARTER_FILE)
+    if path is None:
+        from clausegen.errors import LibraryError
+
+        raise LibraryError(f"clause family {family.id!r} has no {STARTER_FILE}", path=str(family.layers[0]),
+                           hint=f"copy clause_templates/service-interruption/{STARTER_FILE} into the family folder")
+    data = _resolve(_starter_file(str(path), path.stat().st_mtime_ns), lang)
+    return {**data, "family": family.id}
+
+
+@lru_cache(maxsize=8)
+def _starter_file(path: str, mtime: int) -> dict:
+    from clausegen.errors import LibraryError
+
+    try:
+        data = load_yaml_file(path).data
+    except SpecError as exc:
+        raise LibraryError(f"{STARTER_FILE}: {exc.message}", path=path, hint=exc.hint) from None
+    return data
 
 
 def _resolve(node, lang: str):
-    if isinstance(node, _L):
-        if lang == "bilingual":
-            return {"zh": node.zh, "en": node.bi_en}
-        return node.zh if lang == "zh" else node.en
-    if isinstance(node, _V):
-        return _resolve(getattr(node, lang), lang)
+    """Return the starter `node` in `lang` (see the head of starter.yaml for the two per-language forms)."""
     if isinstance(node, dict):
+        if set(node) == {"by_language"}:
+            return _resolve((node["by_language"] or {}).get(lang), lang)
+        if {"zh", "en"} <= set(node) <= {"zh", "en", "en_beside_zh"}:
+            if lang == "bilingual":
+                return {"zh": node["zh"], "en": node.get("en_beside_zh", node["en"])}
+            return node[lang]
         resolved = {k: _resolve(v, lang) for k, v in node.items()}
-        # A _V of None: a key only some languages have (the prevailing language of a bilingual text).
-        return {k: v for k, v in resolved.items() if not (v is None and isinstance(node[k], _V))}
+        # by_language null: a key only some languages have (the prevailing language of a bilingual text).
+        return {k: v for k, v in resolved.items() if v is not None or not _per_language(node[k])}
     if isinstance(node, list):
         return [_resolve(v, lang) for v in node]
     return node
 
 
-_CUR = _V("CNY", "EUR")
-
-_STARTER = {
-    "clausegen": 1,
-    "family": "service-interruption",
-    "language": _V("zh", "en", "bilingual"),
-    "position": "preferred",
-    "document": {
-        "title": _L("附件二：服务等级与服务中断赔偿", "Schedule 2 – Service Levels and Service Credits"),
-        "date": "2026-03-01",
-        "reference": _V("YF-SLA-2026-018", "MSA-2026-0142"),
-        "prevailing_language": _V(None, None, "zh"),
-    },
-    "parties": {
-        # Listed in the order the clauses name them: 甲方 (the customer) first.
-        "customer": {
-            "name": _L("杭州远航物流有限公司", "Fabrikam Logistics GmbH", "Hangzhou Yuanhang Logistics Co., Ltd."),
-            "role": _L("甲方", "Customer"),
-            "address": _L("浙江省杭州市滨江区江南大道 1200 号", "Speicherstraße 8, 20457 Hamburg, Germany",
-                          "1200 Jiangnan Avenue, Binjiang District, Hangzhou, Zhejiang"),
-        },
-        "provider": {
-            "name": _L("上海云帆数据科技有限公司", "Northwind Cloud Services Ltd.",
-                       "Shanghai Yunfan Data Technology Co., Ltd."),
-            "role": _L("乙方", "Provider"),
-            "address": _L("上海市浦东新区张江路 88 号", "12 Harbour Street, Dublin 2, Ireland",
-                          "88 Zhangjiang Road, Pudong New Area, Shanghai"),
-        },
-    },
-    "term": {"effective_date": "2026-03-01", "expiry_date": "2029-02-28"},
-    "service": {
-        "name": _L("远航车队管理云平台", "Fabrikam Fleet Tracking Platform", "Yuanhang Fleet Management Cloud Platform"),
-        "description": _L("乙方托管运行的车队管理应用、开放接口及网页控制台",
-                          "the hosted fleet-tracking application, its API and its web console",
-                          "the fleet management application, open API and web console hosted by the Provider"),
-        "availability_target": 99.9,
-        "measurement_period": "month",
-        "measured_by": "provider",
-        "monthly_fee": {"amount": _V(80000, 12000), "currency": _CUR},
-    },
-    "definition": {
-        "covered_events": ["system_failure", "network_failure", "human_error", "security_incident",
-                           "third_party_outage", "maintenance_overrun"],
-        "exclusions": ["scheduled_maintenance", "emergency_maintenance", "force_majeure", "customer_causes",
-                       "internet_outside_provider", "suspension_for_breach"],
-        "minimum_duration": {"value": 5, "unit": "minutes"},
-        "maintenance": {
-            "notice": {"value": 72, "unit": "hours"},
-            "monthly_allowance": {"value": 4, "unit": "hours"},
-            "window": _L("每周六 22:00 至周日 04:00（北京时间）", "Saturdays 22:00 to Sundays 04:00 Central European Time",
-                         "Saturdays 22:00 to Sundays 04:00 Beijing time"),
-            "emergency_notice": {"value": 1, "unit": "hours"},
-            "emergency_allowance": {"value": 2, "unit": "hours"},
-        },
-        "measurement": _L("乙方外部监控探针自至少两个地点每分钟探测一次本服务，连续两次探测失败的，"
-                          "自第一次失败时起计入不可用时间。",
-                          "The Provider's external monitoring probes test the Service once a minute from at least "
-                          "two locations; two consecutive failed tests count as unavailability from the first of them.",
-                          "The Provider's external monitoring probes test the Service once a minute from at least "
-                          "two locations; two consecutive failed tests count as unavailability from the first of them."),
-    },
-    "notification": {
-        "provider_notice": {
-            "within": {"value": 30, "unit": "minutes"},
-            "channels": ["email", "status_page", "phone"],
-            "content": ["cause", "scope", "estimated_recovery", "workaround", "contact"],
-        },
-        "updates_every": {"value": 2, "unit": "hours"},
-        "customer_reporting": {"channels": ["ticket", "phone"], "hours": "24x7"},
-        "customer_confirmation": {"within": {"value": 1, "unit": "business_days"}},
-        "incident_report": {
-            "within": {"value": 5, "unit": "business_days"},
-            "content": ["root_cause", "timeline", "impact", "remediation", "prevention"],
-        },
-        "contacts": {
-            "provider": _L("乙方客户服务中心，400-820-8888，support@yunfan.example",
-                           "Northwind Service Desk, +353 1 555 0100, servicedesk@northwind.example",
-                           "Yunfan Customer Service Centre, 400-820-8888, support@yunfan.example"),
-            "customer": _L("甲方信息技术部，0571-8888-0199，it@yuanhang.example",
-                           "Fabrikam IT Operations, +49 40 555 0199, itops@fabrikam.example",
-                           "Yuanhang IT Department, 0571-8888-0199, it@yuanhang.example"),
-        },
-    },
-    "standards": {
-        "methods": ["service_credits", "free_service_time"],
-        "service_credits": {
-            "basis": "monthly_fee",
-            "tiers": [
-                {"below": 99.9, "at_least": 99.5, "credit_percent": 10},
-                {"below": 99.5, "at_least": 99.0, "credit_percent": 25},
-                {"below": 99.0, "credit_percent": 50},
-            ],
-        },
-        "free_service_time": {"ratio": 1, "rounding": "started_day"},
-        "cap": {"percent": 50, "covers": ["service_credits", "free_service_time"]},
-        "settlement": "credit",
-        "outstanding_credit": "paid_at_end",
-        "exclusive_remedy": False,
-        "chronic_failure": {"missed_periods": 2, "within_periods": 3, "remedy": "terminate"},
-    },
-    "process": {
-        "steps": ["confirm_cause_and_scope", "notify", "claim", "verify", "agree_amount", "pay"],
-        "claim": {
-            "channels": ["ticket", "email"],
-            "required_information": ["account_id", "affected_service", "incident_times", "description", "logs"],
-        },
-        "verification": {"within": {"value": 10, "unit": "business_days"}, "basis": "provider_monitoring",
-                         "deemed_acceptance": False},
-        "agreement": _L("双方应以书面形式确认赔偿金额；无争议的服务抵扣无需另行确认即予适用。",
-                        "The Parties shall agree the amount in writing; undisputed credits are applied without "
-                        "agreement."),
-    },
-    "deadlines": {
-        "claim_window": {"value": 30, "unit": "days"},
-        "claim_window_starts": "end_of_period",
-        "payment_deadline": {"value": 3, "unit": "business_days"},
-        "credit_applied": "next_invoice",
-        "late_claims": "forfeited",
-        "force_majeure_extension": "event_duration",
-        "late_interest": _V("lpr", "agreement"),
-    },
-    "disputes": {
-        "negotiation": {"period": {"value": 30, "unit": "days"}, "escalation": ["account_managers", "executives"]},
-        "method": "arbitration",
-        "arbitration": {
-            "institution": _L("上海国际经济贸易仲裁委员会（上海国际仲裁中心）", "Dublin International Arbitration Centre",
-                              "Shanghai International Economic and Trade Arbitration Commission "
-                              "(Shanghai International Arbitration Center)"),
-            "rules": _L("申请仲裁时该会现行有效的仲裁规则",
-                        "the Arbitration Rules of the Dublin International Arbitration Centre",
-                        "its arbitration rules in effect at the time of applying for arbitration"),
-            "seat": _L("上海", "Dublin, Ireland", "Shanghai"),
-            "language": _L("中文", "English", "Chinese"),
-            "arbitrators": _V(3, 1),
-        },
-        "governing_law": _L("中华人民共和国法律（为本合同之目的，不包括香港、澳门特别行政区和台湾地区法律）",
-                            "the laws of Ireland",
-                            "the laws of the People's Republic of China (for the purpose of this Agreement, "
-                            "excluding the laws of Hong Kong, Macao and Taiwan)"),
-        "continue_performance": True,
-    },
-    "records": {"retention": {"value": 24, "unit": "months"},
-                "content": ["incident_log", "notices", "claims", "payments"]},
-    "reports": {"frequency": "month", "within": {"value": 10, "unit": "business_days"},
-                "content": ["availability", "incidents", "credits", "improvements"]},
-    "review": {"frequency": "quarter", "participants": ["service_owners", "account_managers"]},
-    "training": {"frequency": "year", "topics": ["incident_response", "customer_communication"]},
-}
+def _per_language(node) -> bool:
+    return isinstance(node, dict) and set(node) == {"by_language"}
 
 
-def starter_data(lang: str = "zh") -> dict:
-    """Return a complete, valid spec in `lang` (zh, en or bilingual) with realistic values.
-
-    Raises ValueError for another language.
-    """
-    if lang not in LANGUAGES:
-        raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGUAGES)}")
-    return _resolve(_STARTER, lang)
-
-
-def starter_spec(lang: str = "zh") -> str:
+def starter_spec(lang: str = "zh", library=None) -> str:
     """Return the starter spec for `lang` as YAML text, every key commented from the schema.
 
     The comments are the schema's titles and descriptions in `lang` (both for bilingual);
-    loading the text gives back exactly `starter_data(lang)`.
+    loading the text gives back exactly `starter_data(lang, library)`.
     """
-    data = starter_data(lang)
+    data = starter_data(lang, library)
     schema = spec_schema()
     head = {
         "zh": ["# 服务中断及赔偿条款规格（clausegen）。校验：clausegen validate 本文件；"

@@ -122,3 +122,9 @@ def check_text(text: str, lang: str = "auto", library=None, playbook=None, name:
     from clausegen.check.readers import contract_from_text
 
     return check_contract(contract_from_text(text, lang, name), lang, library, playbook, suggest)
+
+
+# `clausegen.check` is both this package and the public function `clausegen.check(...)` (clausegen.api).
+from clausegen.api import make_callable  # noqa: E402
+
+make_callable(__name__)

@@ -233,7 +233,7 @@ def render_provision_text(pid: str, lang: str, data: dict | None = None, library
     if data is None:
         from clausegen.spec import starter_data
 
-        data = starter_data(lang)
+        data = starter_data(lang, library)
     family = _family(data, library)
     if pid not in {p.id for p in family.provisions}:
         raise LibraryError(f"no provision {pid!r} in clause family {family.id!r}",
@@ -246,3 +246,9 @@ def render_provision_text(pid: str, lang: str, data: dict | None = None, library
 
 
 __all__ = ["FORMATS", "WRITERS", "render", "write", "render_file", "render_provision_text", "format_for"]
+
+
+# `clausegen.render` is both this package and the public function `clausegen.render(...)` (clausegen.api).
+from clausegen.api import make_callable  # noqa: E402
+
+make_callable(__name__)

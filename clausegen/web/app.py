@@ -520,7 +520,7 @@ def create_app(library: Path | str | None = None, max_upload_bytes: int = DEFAUL
 
         if lang not in RENDER_LANGS:
             raise HTTPException(400, f"lang must be one of {', '.join(RENDER_LANGS)}, not {lang!r}")
-        return JSONResponse(jsonable_encoder(spec.starter_data(lang)))
+        return JSONResponse(jsonable_encoder(spec.starter_data(lang, library)))
 
     # ------------------------------------------------------------------ API: specs
 
@@ -575,10 +575,9 @@ def create_app(library: Path | str | None = None, max_upload_bytes: int = DEFAUL
             raise InvalidSpec(problems)
 
         def build() -> bytes:
-            from clausegen import render
+            from clausegen.render import render, write
 
-            document = render.render(data, lang=lang, library=lib_arg)
-            return render.write(document, format)
+            return write(render(data, lang=lang, library=lib_arg), format)
 
         content = await run_in_threadpool(build)
         shown_lang = lang or str(data.get("language") or "spec")
