@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from clausegen.errors import InputError
+from clausegen.numbers import list_number
 
 SUFFIXES = (".docx", ".pdf", ".txt", ".md", ".markdown", ".text")
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")  # CJK ideographs
@@ -472,31 +473,8 @@ class _Numbering:
         text = lvl_text
         for lv in range(ilvl + 1):
             lv_fmt = self.formats.get((num_id, lv), ("decimal", "", 1))[0]
-            text = text.replace(f"%{lv + 1}", _format_number(stack[lv], lv_fmt if lv != ilvl else fmt))
+            text = text.replace(f"%{lv + 1}", list_number(stack[lv], lv_fmt if lv != ilvl else fmt))
         return (text + " ") if text.strip() else ""
-
-
-_ZH_DIGITS = "零一二三四五六七八九"
-
-
-def _format_number(n: int, fmt: str) -> str:
-    if fmt in ("lowerLetter", "upperLetter"):
-        s = chr(ord("a") + (n - 1) % 26)
-        return s.upper() if fmt == "upperLetter" else s
-    if fmt in ("lowerRoman", "upperRoman") and 0 < n < 4000:  # Word, too, falls back to digits
-        vals = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"),
-                (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
-        s, k = "", n
-        for v, r in vals:
-            while k >= v:
-                s, k = s + r, k - v
-        return s.upper() if fmt == "upperRoman" else s
-    if fmt.startswith(("chinese", "ideograph", "japanese", "taiwanese")) and 0 < n < 100:
-        tens, ones = divmod(n, 10)
-        return (("" if tens == 1 else _ZH_DIGITS[tens]) + "十" if tens else "") + (_ZH_DIGITS[ones] if ones else "")
-    if fmt in ("bullet", "none"):
-        return ""
-    return str(n)
 
 
 def _style_level(text: _WordText, p) -> int | None:

@@ -10,6 +10,8 @@ import datetime as _dt
 import re
 from decimal import Decimal, InvalidOperation
 
+from clausegen.numbers import ZH_CAPITAL, ZH_CAPITAL_SMALL_UNITS, ZH_DIGITS, zh_int
+
 # ---------------------------------------------------------------- English numbers
 
 _EN_ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
@@ -81,49 +83,6 @@ def _grouped(value) -> str:
 
 # ---------------------------------------------------------------- Chinese numbers
 
-_ZH_DIGITS = "零一二三四五六七八九"
-_ZH_CAPITAL = "零壹贰叁肆伍陆柒捌玖"
-_ZH_SMALL_UNITS = ("", "十", "百", "千")
-_ZH_CAPITAL_SMALL_UNITS = ("", "拾", "佰", "仟")
-_ZH_BIG_UNITS = ("", "万", "亿", "万亿")
-
-
-def _zh_int(n: int, digits: str, small_units: tuple, big_units: tuple, drop_leading_one: bool) -> str:
-    if n == 0:
-        return digits[0]
-    if n >= 10000 ** len(big_units):  # past the largest unit (万亿): Arabic digits, not an IndexError
-        return f"{n:,}"
-    groups = []
-    while n:
-        n, g = divmod(n, 10000)
-        groups.append(g)
-    out = ""
-    need_zero = False
-    for i in range(len(groups) - 1, -1, -1):
-        g = groups[i]
-        if g == 0:
-            need_zero = bool(out)
-            continue
-        part = ""
-        zero = False
-        for pos in range(3, -1, -1):
-            d = (g // 10**pos) % 10
-            if d == 0:
-                zero = bool(part)
-                continue
-            if zero or (need_zero and not part and out):
-                part += digits[0]
-                zero = False
-            part += digits[d] + small_units[pos]
-        if out and g < 1000 and not part.startswith(digits[0]):
-            part = digits[0] + part
-        out += part + big_units[i]
-        need_zero = False
-    if drop_leading_one and out.startswith(digits[1] + small_units[1]):
-        out = out[1:]  # 一十二 -> 十二 (everyday writing; amounts keep 壹拾)
-    return out
-
-
 def zh_number(value, measure: bool = False) -> str:
     """Return `value` in Chinese numerals: 30 -> 三十, 105 -> 一百零五, 99.9 -> 九十九点九.
 
@@ -136,9 +95,9 @@ def zh_number(value, measure: bool = False) -> str:
         return text  # 1.5小时, not 一点五小时: a measured fraction is written in digits
     if measure and n == 2 and not frac:
         return "两"
-    words = _zh_int(n, _ZH_DIGITS, _ZH_SMALL_UNITS, _ZH_BIG_UNITS, drop_leading_one=True)
+    words = zh_int(n)
     if frac:
-        words += "点" + "".join(_ZH_DIGITS[int(c)] for c in frac)
+        words += "点" + "".join(ZH_DIGITS[int(c)] for c in frac)
     return words
 
 
@@ -150,17 +109,17 @@ def zh_capital_amount(value) -> str:
     yuan = int(d)
     cents = int((d - yuan) * 100)
     jiao, fen = divmod(cents, 10)
-    out = _zh_int(yuan, _ZH_CAPITAL, _ZH_CAPITAL_SMALL_UNITS, _ZH_BIG_UNITS, drop_leading_one=False) + "元"
+    out = zh_int(yuan, ZH_CAPITAL, ZH_CAPITAL_SMALL_UNITS, drop_leading_one=False) + "元"
     if yuan == 0 and cents:
         out = ""
     if not cents:
         return out + "整"
     if jiao:
-        out += _ZH_CAPITAL[jiao] + "角"
+        out += ZH_CAPITAL[jiao] + "角"
     elif yuan:
         out += "零"
     if fen:
-        out += _ZH_CAPITAL[fen] + "分"
+        out += ZH_CAPITAL[fen] + "分"
     else:
         out += "整"
     return out

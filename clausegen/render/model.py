@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from clausegen.numbers import letters, roman
 from clausegen.render.filters import has_cjk
 
 
@@ -104,28 +105,10 @@ def number_labels(blocks, clause_no: int, lang: str, bilingual: bool = False) ->
         if lvl == 1:
             labels.append(f"{counters[1]}." if lang == "zh" and not bilingual else f"{clause_no}.{counters[1]}")
         elif lvl == 2:
-            labels.append(f"（{counters[2]}）" if lang == "zh" else f"({_letter(counters[2])})")
+            labels.append(f"（{counters[2]}）" if lang == "zh" else f"({letters(counters[2])})")
         else:
-            labels.append(f"{_letter(counters[3])}." if lang == "zh" else f"({_roman(counters[3])})")
+            labels.append(f"{letters(counters[3])}." if lang == "zh" else f"({roman(counters[3])})")
     return labels
-
-
-def _letter(n: int) -> str:
-    out = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        out = chr(97 + r) + out
-    return out
-
-
-def _roman(n: int) -> str:
-    out = ""
-    for value, sym in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
-                       (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):
-        while n >= value:
-            out += sym
-            n -= value
-    return out
 
 
 def heading_label(clause_no: int, lang: str) -> str:
