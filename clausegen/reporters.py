@@ -367,32 +367,6 @@ def _decoded_lines(path: str, mtime_ns: int, size: int) -> tuple[str, ...]:
     return ()
 
 
-def _reader_paragraphs(path: str, count: int) -> tuple:
-    """Return the checker reader's paragraphs of `path` ((location, text) pairs), or ().
-
-    Used to give SARIF results the reader's own place of a paragraph ("line 12", "table 2
-    row 3", "page 4"). Returns () when the file cannot be read again or no longer has `count`
-    paragraphs (it changed since the check).
-    """
-    try:
-        p = Path(path).resolve()
-        st = p.stat()
-    except OSError:
-        return ()
-    places = _read_places(str(p), st.st_mtime_ns, st.st_size)
-    return places if len(places) == count else ()
-
-
-@lru_cache(maxsize=64)
-def _read_places(path: str, mtime_ns: int, size: int) -> tuple:
-    try:
-        from clausegen.check.readers import read_contract
-
-        return tuple((para.location, para.text) for para in read_contract(path).paragraphs)
-    except (ImportError, ClausegenError):
-        return ()
-
-
 def _line_of(path: str, place: str | None, snippet: str) -> int | None:
     """Return the 1-based source line where `snippet` starts in the .txt/.md file `path`, or None.
 
@@ -418,16 +392,15 @@ def _fingerprint(*parts) -> str:
     return hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()[:32]
 
 
-def _sarif_location(f, paragraph: int | None, snippet: str | None) -> dict:
+def _sarif_location(f, finding, snippet: str | None) -> dict:
+    """Return the SARIF location of `finding` in file report `f`, from the place the checker recorded."""
     loc: dict = {"physicalLocation": {"artifactLocation": {"uri": _artifact_uri(f.path)}}}
+    paragraph, place = finding.paragraph, finding.location
     if paragraph is None:
         # A missing clause has no place; GitHub code scanning still needs a line: the top.
         loc["physicalLocation"]["region"] = {"startLine": 1}
         loc["message"] = {"text": "the whole document"}
         return loc
-    places = _reader_paragraphs(f.path, f.paragraphs)
-    place, text = places[paragraph] if 0 <= paragraph < len(places) else (None, None)
-    snippet = snippet or text
     line = _line_of(f.path, place, snippet or "")
     if line is None and not f.path.lower().endswith(LINE_SUFFIXES):
         line = paragraph + 1  # Word and PDF have no lines: "line" N is paragraph N, as text reports count
@@ -507,7 +480,7 @@ def report_sarif(report, verbose: bool = False) -> str:
                 "ruleIndex": list(rules).index(x.rule),
                 "level": SARIF_LEVELS.get(x.severity, "warning"),
                 "message": {"text": x.message},
-                "locations": [_sarif_location(f, x.paragraph, snippet)],
+                "locations": [_sarif_location(f, x, snippet)],
                 "partialFingerprints": {
                     "clausegenFinding/v1": _fingerprint(x.rule, x.provision, " ".join((snippet or "").split())),
                 },

@@ -53,7 +53,9 @@ def test_json_has_the_design_shape() -> None:
     assert set(entry["provisions"][0]) == {"id", "status", "confidence", "evidence", "values"}
     missing = [f for f in entry["findings"] if f["rule"].startswith("missing-") and f["severity"] == "error"]
     assert {f["provision"] for f in missing} == set(REQUIRED)
-    assert set(missing[0]) == {"rule", "severity", "provision", "message", "paragraph", "suggestion"}
+    assert set(missing[0]) == {"rule", "severity", "provision", "message", "paragraph", "suggestion",
+                               "location", "part"}
+    assert missing[0]["location"] is None  # a missing provision has no place in the contract
 
 
 def test_missing_provisions_get_the_library_clause_as_suggestion() -> None:
@@ -125,3 +127,21 @@ def test_playbook_makes_a_provision_optional(tmp_path: Path) -> None:
     assert report.provision("disputes").status == "missing"
     assert next(f for f in report.findings if f.rule == "missing-disputes").severity == "info"
     assert not report.has_errors
+
+
+def test_evidence_and_findings_carry_the_reader_place_of_their_paragraph() -> None:
+    from shared_data import corpus_file
+
+    from clausegen.check import check_file
+    from clausegen.check.readers import read_contract
+
+    path = corpus_file("docx", "common-paper-csa-with-sla.docx")
+    report, paragraphs = check_file(path), read_contract(path).paragraphs
+    placed = [e for p in report.provisions for e in p.evidence] + [f for f in report.findings if f.paragraph is not None]
+    assert placed
+    for item in placed:
+        para = paragraphs[item.paragraph]
+        assert item.location == para.location and item.part == tuple(para.ref)
+    evidence = [e for p in report.provisions for e in p.evidence]
+    assert any(e.part[0] == "tbl" for e in evidence) and all(e.part[0] in ("p", "tbl") for e in evidence)
+    assert all(e.text.rstrip("…")[:20] in paragraphs[e.paragraph].text[e.start:e.end + 1] for e in evidence)

@@ -161,7 +161,8 @@ def test_json_over_real_contracts_has_the_design_shape(capsys):
         for p in f["provisions"]:
             assert p["status"] in ("present", "weak", "missing") and 0.0 <= p["confidence"] <= 1.0
             for e in p["evidence"]:
-                assert set(e) == {"text", "paragraph", "start", "end"} and e["text"]
+                assert set(e) == {"text", "paragraph", "start", "end", "location", "part"} and e["text"]
+                assert e["location"].startswith(("line ", "table ", "paragraph ", "page ")), e["location"]
         for x in f["findings"]:
             assert x["severity"] in ("error", "warning", "info")
     assert code == (1 if any(x["severity"] == "error" for f in data["files"] for x in f["findings"]) else 0)

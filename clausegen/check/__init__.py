@@ -72,9 +72,11 @@ def check_contract(contract, lang: str = "auto", library=None, playbook=None, su
         version = replace(contract, paragraphs=tuple(paragraphs), meta={"format": contract.meta.get("format")})
         return report(version, ruleset, forced or result.language, book, library, False)
 
+    from clausegen.check.model import with_locations
     from clausegen.playbook import with_positions
 
-    return with_positions(contract, with_revision_findings(contract, result, check_version, ruleset), book)
+    result = with_positions(contract, with_revision_findings(contract, result, check_version, ruleset), book)
+    return with_locations(result, contract.paragraphs)
 
 
 def check_file(path: str | Path, lang: str = "auto", library=None, playbook=None) -> FileReport:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 STATUSES = ("present", "weak", "missing")
 SEVERITIES = ("error", "warning", "info")
@@ -10,12 +10,20 @@ SEVERITIES = ("error", "warning", "info")
 
 @dataclass(frozen=True)
 class Evidence:
-    """A passage that shows a provision: its text, paragraph index (0-based) and offsets in it."""
+    """A passage that shows a provision: its text, paragraph index (0-based) and offsets in it.
+
+    `location` is the reader's place of the paragraph as a person reads it ("line 12", "table 2
+    row 3", "page 4"); `part` its address in the file's own structure (for .docx: ["p", n], the
+    n-th body paragraph, or ["tbl", t, row], a row of the t-th body table), so that a reporter
+    finds the passage without reading the contract again.
+    """
 
     text: str
     paragraph: int
     start: int
     end: int
+    location: str | None = None
+    part: tuple | None = None
 
 
 @dataclass(frozen=True)
@@ -40,6 +48,8 @@ class Finding:
     message: str
     paragraph: int | None = None
     suggestion: str | None = None
+    location: str | None = None  # the paragraph's place, as in Evidence (None: the whole document)
+    part: tuple | None = None
 
 
 @dataclass(frozen=True)
@@ -104,3 +114,19 @@ class Report:
                 entry["meta"] = f.meta
             files.append(entry)
         return {"version": self.version, "files": files}
+
+
+def with_locations(report: FileReport, paragraphs) -> FileReport:
+    """Return `report` with the place of every evidence and finding filled in from the reader's
+    `paragraphs` (their `location` and `ref`), the one time the contract's structure is at hand."""
+
+    def place(index: int | None) -> dict:
+        if index is None or not 0 <= index < len(paragraphs):
+            return {}
+        para = paragraphs[index]
+        return {"location": para.location, "part": tuple(para.ref) or None}
+
+    provisions = tuple(replace(p, evidence=tuple(replace(e, **place(e.paragraph)) for e in p.evidence))
+                       for p in report.provisions)
+    findings = tuple(replace(f, **place(f.paragraph)) for f in report.findings)
+    return replace(report, provisions=provisions, findings=findings)
