@@ -17,6 +17,7 @@ from pathlib import Path
 
 from clausegen.errors import ClausegenError, LibraryError, Problem, UsageError
 from clausegen.library import Family, Library, fingerprint, load_library
+from clausegen.resources import resolve_ref
 
 # ---------------------------------------------------------------- what the library holds
 
@@ -499,23 +500,10 @@ def spec_schema(family: Family) -> tuple[dict, Path] | None:
     return json.loads(path.read_text(encoding="utf-8")), path
 
 
-def _resolve(schema: dict, root: dict) -> dict:
-    seen = 0
-    while isinstance(schema, dict) and "$ref" in schema and seen < 20:
-        ref = schema["$ref"]
-        if not ref.startswith("#/"):
-            return {}
-        target = root
-        for part in ref[2:].split("/"):
-            target = target.get(part.replace("~1", "/").replace("~0", "~"), {}) if isinstance(target, dict) else {}
-        schema, seen = {**target, **{k: v for k, v in schema.items() if k != "$ref"}}, seen + 1
-    return schema if isinstance(schema, dict) else {}
-
-
 def _properties(schema: dict, root: dict) -> tuple[dict, bool]:
     """Return (properties by key, whether other keys are allowed) of an object schema, through
     $ref, allOf/anyOf/oneOf, and array items (a template loops over a list's items)."""
-    schema = _resolve(schema, root)
+    schema = resolve_ref(schema, root)
     props, open_ = dict(schema.get("properties", {})), False
     if schema.get("additionalProperties") not in (None, False) or schema.get("patternProperties"):
         open_ = True

@@ -772,15 +772,16 @@ def language_problems(data, lang: str, marks: dict | None = None, file: str = "<
 
 def _localized_paths(data):
     """Yield the paths of the localized-text fields present in `data` (as the schema marks them)."""
+    from clausegen.resources import resolve_ref
+
     schema = spec_schema()
-    defs = schema.get("$defs", {})
 
     def is_text(sub):
         return isinstance(sub, dict) and sub.get("$ref") == "#/$defs/text"
 
     def walk(node, sub, path):
         if isinstance(sub, dict) and "$ref" in sub and not is_text(sub):
-            sub = defs.get(sub["$ref"].rsplit("/", 1)[-1], {})
+            sub = resolve_ref(sub, schema)
         if is_text(sub):
             yield path
             return
@@ -1232,16 +1233,10 @@ def starter_spec(lang: str = "zh", library=None) -> str:
                "# Validate: clausegen validate THIS.yaml   Render: clausegen render THIS.yaml -o clauses.docx"],
     }
     lines = head["en"] if lang == "en" else head["zh"] + (head["en"] if lang == "bilingual" else [])
-    _write_mapping(data, schema, schema.get("$defs", {}), lang, 0, lines, top=True)
+    _write_mapping(data, schema, schema, lang, 0, lines, top=True)
     return "\n".join(lines) + "\n"
 
 
-def _deref(sub: dict, defs: dict) -> dict:
-    seen = 0
-    while isinstance(sub, dict) and "$ref" in sub and seen < 10:
-        sub = defs.get(sub["$ref"].rsplit("/", 1)[-1], {})
-        seen += 1
-    return sub if isinstance(sub, dict) else {}
 
 
 def _comment(sub: dict, lang: str) -> list[str]:
@@ -1249,7 +1244,8 @@ def _comment(sub: dict, lang: str) -> list[str]:
     zh = "：".join(x for x in (sub.get("x-title-zh"), sub.get("x-description-zh")) if x)
     en = ": ".join(x for x in (sub.get("title"), sub.get("description")) if x)
     lines = [x for x in ([zh] if lang == "zh" else [en] if lang == "en" else [zh, en]) if x]
-    options = sub.get("enum") or _deref(sub.get("items", {}), {}).get("enum")
+    items = sub.get("items")
+    options = sub.get("enum") or (items.get("enum") if isinstance(items, dict) and "$ref" not in items else None)
     if lines and options and len(options) <= 20:
         choices = " | ".join(map(str, options))
         lines[-1] += f"（可选：{choices}）" if lang == "zh" else f" (one of: {choices})"
@@ -1276,22 +1272,24 @@ def _is_localized(value) -> bool:
     return isinstance(value, dict) and value and set(value) <= {"zh", "en"}
 
 
-def _write_mapping(data: dict, schema: dict, defs: dict, lang: str, indent: int, lines: list, top=False):
-    props = _deref(schema, defs).get("properties", {})
+def _write_mapping(data: dict, schema: dict, root: dict, lang: str, indent: int, lines: list, top=False):
+    from clausegen.resources import resolve_ref
+
+    props = resolve_ref(schema, root).get("properties", {})
     for key, value in data.items():
         raw = props.get(key, {})
-        sub = _deref(raw, defs)
+        sub = resolve_ref(raw, root)
         text = _comment({**sub, **{k: v for k, v in raw.items() if k != "$ref"}}, lang)
         if top:
             lines.append("")
         lines.extend(f"{' ' * indent}# {line}" for line in text)
-        _write_value(key, value, raw, sub, defs, lang, indent, lines)
+        _write_value(key, value, raw, sub, root, lang, indent, lines)
 
 
 _FLOW_REFS = ("#/$defs/duration", "#/$defs/money")
 
 
-def _write_value(key, value, raw, sub, defs, lang, indent, lines):
+def _write_value(key, value, raw, sub, root, lang, indent, lines):
     pad = " " * indent
     flow = isinstance(value, dict) and (raw.get("$ref") in _FLOW_REFS or not sub.get("properties"))
     if _is_localized(value):
@@ -1299,7 +1297,7 @@ def _write_value(key, value, raw, sub, defs, lang, indent, lines):
         lines.extend(f"{pad}  {k}: {_scalar(v)}" for k, v in value.items())
     elif isinstance(value, dict) and value and not flow:
         lines.append(f"{pad}{key}:")
-        _write_mapping(value, sub, defs, lang, indent + 2, lines)
+        _write_mapping(value, sub, root, lang, indent + 2, lines)
     elif isinstance(value, list) and any(isinstance(v, dict) for v in value):
         lines.append(f"{pad}{key}:")
         lines.extend(f"{pad}  - {_scalar(v)}" for v in value)
