@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from clausegen.errors import ClausegenError, LibraryError, Problem, UsageError
+from clausegen.characters import EN_SENTENCE_END, SENTENCE_END, ZH_SENTENCE_END
 from clausegen.library import Family, Library, fingerprint, load_library
 from clausegen.resources import resolve_ref
 
@@ -412,9 +413,10 @@ def read_expected(path: Path) -> list[tuple[str, str | None, str, int]]:
 
 def _closest(snippet: str, text: str) -> str:
     """Return the run of rendered sentences most like `snippet`, so the diff shows just the change."""
-    sentences = [x for line in text.splitlines() for x in re.split(r"(?<=[.;!?])\s+|(?<=[。；！？])", line)
+    sentences = [x for line in text.splitlines()
+                 for x in re.split(f"(?<=[{re.escape(EN_SENTENCE_END)}])\\s+|(?<=[{ZH_SENTENCE_END}])", line)
                  if x.strip()]
-    count = max(1, len(re.findall(r"[.。；;!?！？](?:\s|$)", _norm(snippet))))
+    count = max(1, len(re.findall(f"[{re.escape(SENTENCE_END)}](?:\\s|$)", _norm(snippet))))
     runs = [" ".join(sentences[i:i + count]) for i in range(len(sentences))] or [text]
     return max(runs, key=lambda r: difflib.SequenceMatcher(None, _norm(snippet), _norm(r)).ratio())
 

@@ -8,6 +8,8 @@ same variable, so worker processes inherit it). Sizes accept ``KB``/``MB``/``GB`
 
 from __future__ import annotations
 
+from clausegen.characters import SENTENCE_END
+
 import os
 import re
 from dataclasses import dataclass
@@ -354,7 +356,7 @@ def check_pdf_pages(count: int, path: Path) -> None:
                          hint="raise it with --limit pdf_pages=... if the file is genuine")
 
 
-_SENTENCE_END = re.compile(r"[。！？；.!?;]\s*")
+_SENTENCE_END = re.compile(f"[{re.escape(SENTENCE_END)}]\\s*")
 
 
 def split_long_paragraphs(paragraphs) -> tuple:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 
+from clausegen.characters import EN_SENTENCE_END, ZH_SENTENCE_END
 from clausegen.check import sections as sect
 from clausegen.check.kinds import KINDS, Hit
 from clausegen.check.model import Evidence, Finding, FileReport, ProvisionResult
@@ -121,8 +122,9 @@ def _needs_lemmas(ruleset: RuleSet, lang: str) -> bool:
 
 _SPLIT = {
     # Like spaCy's sentencizer: punctuation right after the stop stays with the sentence.
-    "zh": re.compile(r"[。！？；!?;…｡]+[”’」』）)（(【】“‘《》「『]*|\.(?=\s|$)"),
-    "en": re.compile(r"(?:[.!?;…]+[\"'”’)\]]*)(?=\s|$)|[。！？；]+"),
+    # In Chinese a full stop "." ends a sentence only before a space (not in 3.5 or 1.2.3).
+    "zh": re.compile(f"[{ZH_SENTENCE_END}!?;…｡]+[”’」』）)（(【】“‘《》「『]*|\\.(?=\\s|$)"),
+    "en": re.compile(f"(?:[{re.escape(EN_SENTENCE_END)}…]+[\"'”’)\\]]*)(?=\\s|$)|[{ZH_SENTENCE_END}]+"),
 }
 
 

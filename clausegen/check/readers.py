@@ -7,13 +7,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from clausegen.errors import InputError
+from clausegen.characters import HAN_CHAR, SENTENCE_END
 from clausegen.numbers import list_number
 
 SUFFIXES = (".docx", ".pdf", ".txt", ".md", ".markdown", ".text")
-CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")  # CJK ideographs
+CJK = HAN_CHAR  # Han ideographs
 
 _LATIN = re.compile(r"[A-Za-z]")
-_TERMINAL = tuple("。！？；：.!?;:|")
+_TERMINAL = tuple(SENTENCE_END + "：:|")  # a line ending so is not joined to the next
 _LIST_START = re.compile(
     r"^\s*(?:[-*•·]|\(?\d{1,3}[.)、．]|\(?[a-zA-Z][.)]|[（(][一二三四五六七八九十\d]+[）)]|"
     r"[一二三四五六七八九十]+、|第[一二三四五六七八九十百\d]+[条章节款]|#)"

@@ -5,23 +5,25 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from clausegen.characters import HAN, SENTENCE_END, han_count
+
 _ZH_N = r"[一二三四五六七八九十百零〇两]+"
-_TERMINAL = tuple("。；;.!?！？，,")
+_TERMINAL = tuple(SENTENCE_END + "，,")  # a heading ends with none of these
 
 # (regex on the start of a paragraph, level); the first that matches wins. Level 1 is the
 # outermost (第X章, Article IV, 一、), deeper numbering gets higher numbers.
 NUMBERING = (
-    (re.compile(rf"^第{_ZH_N}[章编](?=\s|[\u4e00-\u9fff]|$)"), 1),
-    (re.compile(rf"^第\s*(?:{_ZH_N}|\d+)\s*条(?=\s|[\u4e00-\u9fff（(]|$)"), 2),
+    (re.compile(rf"^第{_ZH_N}[章编](?=\s|[{HAN}]|$)"), 1),
+    (re.compile(rf"^第\s*(?:{_ZH_N}|\d+)\s*条(?=\s|[{HAN}（(]|$)"), 2),
     (re.compile(rf"^{_ZH_N}\s*[、.．]"), 1),
     (re.compile(rf"^[（(]{_ZH_N}[）)]"), 2),
     (re.compile(r"^附\s*件\s*[0-9一二三四五六七八九十A-Z]*"), 1),
     (re.compile(r"^(?:Schedule|Annex|Appendix|Exhibit|Attachment)\b", re.I), 1),
     (re.compile(r"^(?:ARTICLE|Article)\s+(?:[IVXLC]+|\d+)\b"), 1),
     (re.compile(r"^(?:SECTION|Section|Clause|CLAUSE)\s+\d+(?:\.\d+)*\b"), 2),
-    (re.compile(r"^\d+\.\d+\.\d+\.?(?=\s|[\u4e00-\u9fff]|$)"), 4),
-    (re.compile(r"^\d+\.\d+\.?(?=\s|[\u4e00-\u9fff]|$)"), 3),
-    (re.compile(r"^\d+\s*[.．、](?=\s|[\u4e00-\u9fff]|[A-Z]|$)"), 2),
+    (re.compile(rf"^\d+\.\d+\.\d+\.?(?=\s|[{HAN}]|$)"), 4),
+    (re.compile(rf"^\d+\.\d+\.?(?=\s|[{HAN}]|$)"), 3),
+    (re.compile(rf"^\d+\s*[.．、](?=\s|[{HAN}]|[A-Z]|$)"), 2),
     (re.compile(r"^[IVX]+\.\s"), 1),
 )
 _INLINE_TITLE = re.compile(
@@ -30,7 +32,7 @@ _INLINE_TITLE = re.compile(
     r"\s*[.:：]\s+\S"
 )
 _ZH_INLINE_TITLE = re.compile(
-    rf"^(?:第\s*(?:{_ZH_N}|\d+)\s*条|{_ZH_N}\s*[、.．]|\d+(?:\.\d+)*\s*[.．、]?)\s*([\u4e00-\u9fff]{{2,12}})(?:\s+|[：:])\S"
+    rf"^(?:第\s*(?:{_ZH_N}|\d+)\s*条|{_ZH_N}\s*[、.．]|\d+(?:\.\d+)*\s*[.．、]?)\s*([{HAN}]{{2,12}})(?:\s+|[：:])\S"
 )
 
 
@@ -67,7 +69,7 @@ def heading_level(text: str, marked: int | None = None) -> int | None:
     t = text.strip()
     if not t:
         return None
-    cjk = sum("\u4e00" <= ch <= "\u9fff" for ch in t)
+    cjk = han_count(t)
     short = len(t) <= (30 if cjk > len(t) / 3 else 90)
     if not short or t.endswith(_TERMINAL):
         return None

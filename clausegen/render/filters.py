@@ -11,6 +11,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from clausegen.numbers import ZH_CAPITAL, ZH_CAPITAL_SMALL_UNITS, ZH_DIGITS, zh_int
+from clausegen.characters import CJK_TEXT
 
 # ---------------------------------------------------------------- English numbers
 
@@ -296,7 +297,7 @@ def localized(value, lang: str) -> str:
     return str(value)
 
 
-_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+_CJK = re.compile(f"[{CJK_TEXT}]")
 
 
 def has_cjk(text: str) -> bool:

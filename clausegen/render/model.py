@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from clausegen.numbers import letters, roman
+from clausegen.characters import CJK_TEXT, HAN
 from clausegen.render.filters import has_cjk
 
 
@@ -122,7 +123,7 @@ def heading_label(clause_no: int, lang: str) -> str:
 
 _MARKER = re.compile(r"^( *)- (.*)$")
 _SPACE_RUN = re.compile(r"[ \t]+")
-_CJK_SPACE = re.compile(r"(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]) +| +(?=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])")
+_CJK_SPACE = re.compile(f"(?<=[{CJK_TEXT}]) +| +(?=[{CJK_TEXT}])")
 
 
 _STRAIGHT_QUOTES = re.compile(r'"([^"\n]*)"')
@@ -145,7 +146,7 @@ def tidy(text: str, lang: str) -> str:
 
 
 # ASCII punctuation touching a Chinese character becomes full-width (，。；：（）), as in print.
-_HAN = "\u3400-\u9fff"
+_HAN = HAN
 _FULL_WIDTH = {",": "，", ";": "；", ":": "：", "(": "（", ")": "）"}
 _FULL_WIDTH_BEFORE = re.compile(f"(?<=[{_HAN}])([,;:()])")
 _FULL_WIDTH_AFTER = re.compile(f"([,;:()])(?=[{_HAN}])")
