@@ -790,15 +790,6 @@ def _ruleset(ctx: Context):
     return ctx.cache["ruleset"]
 
 
-def example_fires(ruleset, rule, text: str, lang: str) -> bool:
-    """Return whether `rule` fires on `text` in `lang`, run by the checker's own engine."""
-    from clausegen.check.engine import analyse, evaluate
-    from clausegen.check.readers import contract_from_text
-
-    doc = analyse(contract_from_text(text, lang), ruleset, lang)
-    return bool(evaluate(doc, ruleset, suggest=False).hits.get(rule.id))
-
-
 def check_rule_examples(ctx: Context) -> list[Problem]:
     """Return a problem for every pass/fail example a rule gets wrong.
 
@@ -808,29 +799,26 @@ def check_rule_examples(ctx: Context) -> list[Problem]:
     ruleset = _ruleset(ctx)
     if ruleset is None:
         return []
+    from clausegen.check.engine import example_holds
     from clausegen.yamlsource import load_yaml_file
 
     problems = []
     for rule in ruleset.rules:
         marks = None
-        for verdict in ("pass", "fail"):
-            for lang, texts in (rule.examples.get(verdict) or {}).items():
-                for i, text in enumerate(texts):
-                    fires = example_fires(ruleset, rule, text, lang)
-                    ok = fires == ((verdict == "pass") == (rule.kind == "require"))
-                    if ok:
-                        continue
-                    marks = marks or load_yaml_file(rule.path).marks
-                    from clausegen.yamlsource import find_mark
+        for verdict, lang, i, text in rule.example_cases():
+            if example_holds(ruleset, rule, verdict, text, lang):
+                continue
+            marks = marks or load_yaml_file(rule.path).marks
+            from clausegen.yamlsource import find_mark
 
-                    line, col = find_mark(marks, ("examples", verdict, lang, i)) or (None, None)
-                    what = "is not recognised" if rule.kind == "require" and verdict == "pass" else (
-                        "is recognised" if rule.kind == "require" else
-                        ("is flagged" if verdict == "pass" else "is not flagged"))
-                    problems.append(ctx.problem(
-                        rule.path, f"{verdict} example {what} by the rule: {text[:80]!r}", line=line, col=col,
-                        pointer=f"examples.{verdict}.{lang}[{i}]", code="rule-example",
-                        hint="fix the patterns, or the example if it was wrong"))
+            line, col = find_mark(marks, ("examples", verdict, lang, i)) or (None, None)
+            what = "is not recognised" if rule.kind == "require" and verdict == "pass" else (
+                "is recognised" if rule.kind == "require" else
+                ("is flagged" if verdict == "pass" else "is not flagged"))
+            problems.append(ctx.problem(
+                rule.path, f"{verdict} example {what} by the rule: {text[:80]!r}", line=line, col=col,
+                pointer=f"examples.{verdict}.{lang}[{i}]", code="rule-example",
+                hint="fix the patterns, or the example if it was wrong"))
     return problems
 
 

@@ -489,3 +489,22 @@ def report(contract: Contract, ruleset: RuleSet, lang: str | None = None, playbo
                       paragraphs=len(contract.paragraphs),
                       meta={"family": {"id": ruleset.family.id, "version": ruleset.family.version},
                             "format": contract.meta.get("format")})
+
+
+def rule_fires(ruleset: RuleSet, rule_id: str, text: str, lang: str) -> bool:
+    """Return whether the rule `rule_id` of `ruleset` fires on contract `text` in `lang`."""
+    from clausegen.check.readers import contract_from_text
+
+    doc = analyse(contract_from_text(text, lang), ruleset, lang)
+    return bool(evaluate(doc, ruleset, suggest=False).hits.get(rule_id))
+
+
+def example_holds(ruleset: RuleSet, rule: Rule, verdict: str, text: str, lang: str) -> bool:
+    """Return whether `rule` treats its `verdict` example `text` as its file says.
+
+    A pass example raises no complaint and a fail example does: for a `require` rule a complaint
+    is not recognising its provision, for `forbid` and `conditional` rules it is firing.
+    """
+    recognised = rule_fires(ruleset, rule.id, text, lang)
+    complaint = (not recognised) if rule.kind == "require" else recognised
+    return complaint == (verdict == "fail")

@@ -109,6 +109,13 @@ class Rule:
         """Return the compiled patterns of `key` for `lang` (empty if the rule has none)."""
         return self.patterns.get(key, {}).get(lang, Patterns())
 
+    def example_cases(self):
+        """Yield (verdict, lang, index, text) for every example of the rule: verdict pass or fail."""
+        for verdict in ("pass", "fail"):
+            for lang, texts in (self.examples.get(verdict) or {}).items():
+                for i, text in enumerate(texts or ()):
+                    yield verdict, lang, i, text
+
 
 def _problem(path: Path, marks, keys: tuple, message: str, hint: str | None = None) -> Problem:
     from clausegen.yamlsource import find_mark

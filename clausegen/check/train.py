@@ -83,13 +83,14 @@ def library_examples(lang: str, library=None) -> list[Example]:
     for rule in ruleset.rules:
         if rule.kind != "require" or rule.provision not in REQUIRED:
             continue
-        for verdict in ("pass", "fail"):
-            for ex in (rule.examples.get(verdict) or {}).get(lang, []):
-                lines = [ln.strip() for ln in ex.splitlines() if ln.strip()]
-                heading = lines[0] if len(lines) > 1 else ""
-                for line in lines[1:] if heading else lines:
-                    labs = frozenset({rule.provision}) if verdict == "pass" else frozenset()
-                    out.append(Example(unit_text(line, heading), labs, "library:rules"))
+        for verdict, ex_lang, _, ex in rule.example_cases():
+            if ex_lang != lang:
+                continue
+            lines = [ln.strip() for ln in ex.splitlines() if ln.strip()]
+            heading = lines[0] if len(lines) > 1 else ""
+            for line in lines[1:] if heading else lines:
+                labs = frozenset({rule.provision}) if verdict == "pass" else frozenset()
+                out.append(Example(unit_text(line, heading), labs, "library:rules"))
     # Sentences the library's authors wrote for the model (model/examples-<lang>.yml): varied
     # domains and registers, and hard negatives under the key `none`.
     family_examples = model_dir(library) / f"examples-{lang}.yml"
