@@ -149,3 +149,14 @@ def test_new_library_starts_from_the_library_family_and_its_starter(tmp_path, ca
     assert main(["validate", "--library", str(lib), str(spec)]) == 0
     assert main(["render", "--library", str(lib), str(spec), "-o", str(tmp_path / "new.md")]) == 0
     assert "Harbour Hosting Ltd." in (tmp_path / "new.md").read_text(encoding="utf-8")
+
+
+def test_check_applies_a_playbook_by_finding_id_as_the_cli_does(tmp_path) -> None:
+    text = b"This Agreement may be signed in counterparts.\n"
+    plain = clausegen.check(text, name="nda.txt", lang="en")
+    assert {"missing-disputes", "missing-deadlines"} <= {f.rule for f in plain.findings}
+    book = tmp_path / "playbook.yaml"
+    book.write_text("rules:\n  missing-disputes: off\n  missing-deadlines: warning\n", encoding="utf-8")
+    changed = clausegen.check(text, name="nda.txt", lang="en", playbook=book)
+    levels = {f.rule: f.severity for f in changed.findings}
+    assert "missing-disputes" not in levels and levels["missing-deadlines"] == "warning"

@@ -76,7 +76,24 @@ def check_contract(contract, lang: str = "auto", library=None, playbook=None, su
     from clausegen.playbook import with_positions
 
     result = with_positions(contract, with_revision_findings(contract, result, check_version, ruleset), book)
-    return with_locations(result, contract.paragraphs)
+    return with_locations(with_finding_levels(result, book.get("rules") or {}), contract.paragraphs)
+
+
+def with_finding_levels(file_report: FileReport, overrides: dict) -> FileReport:
+    """Return `file_report` with findings re-levelled (or dropped, "off") by finding id.
+
+    Users name findings as reports show them (``missing-deadlines``, ``weak-notification``);
+    the engine applies a playbook's levels by rule id, this applies the same settings by finding id.
+    """
+    if not overrides or not any(x.rule in overrides for x in file_report.findings):
+        return file_report
+    findings = []
+    for x in file_report.findings:
+        setting = overrides.get(x.rule) or {}
+        if setting.get("enabled", True) is False:
+            continue
+        findings.append(replace(x, severity=setting["level"]) if setting.get("level") else x)
+    return replace(file_report, findings=tuple(findings))
 
 
 def check_file(path: str | Path, lang: str = "auto", library=None, playbook=None) -> FileReport:

@@ -106,25 +106,6 @@ def playbook_with_levels(playbook, levels: dict | None):
     return {**book, "rules": rules, "provisions": dict(book.get("provisions") or {})}
 
 
-def _with_levels(file_report: FileReport, overrides: dict) -> FileReport:
-    """Return `file_report` with findings re-levelled (or dropped, "off") by finding id.
-
-    Users name findings as reports show them (``missing-deadlines``, ``weak-notification``);
-    the engine applies levels by rule id, this applies the same settings by finding id.
-    """
-    from dataclasses import replace
-
-    if not overrides or not any(x.rule in overrides for x in file_report.findings):
-        return file_report
-    findings = []
-    for x in file_report.findings:
-        setting = overrides.get(x.rule) or {}
-        if setting.get("enabled", True) is False:
-            continue
-        findings.append(replace(x, severity=setting["level"]) if setting.get("level") else x)
-    return replace(file_report, findings=tuple(findings))
-
-
 def _check_one(path: Path, lang: str, playbook, library) -> tuple:
     """Return ("ok", FileReport) or ("error", fields of the ClausegenError) for one file.
 
@@ -308,7 +289,6 @@ def check_paths(paths, lang: str = "auto", playbook=None, library=None, jobs: in
         from clausegen.check import load_playbook
 
         playbook = load_playbook(playbook)
-    overrides = (playbook or {}).get("rules") or {}
     from clausegen.check.rules import load_ruleset
 
     load_ruleset(library)  # a broken library or rule file stops the run before any contract is read
@@ -324,7 +304,7 @@ def check_paths(paths, lang: str = "auto", playbook=None, library=None, jobs: in
     first_error: ClausegenError | None = None
     for outcome in outcomes:
         if outcome[0] == "ok":
-            reports.append(_with_levels(outcome[1], overrides))
+            reports.append(outcome[1])
             continue
         _, unreadable, message, path, line, col, hint, code = outcome
         exc = (InputError if unreadable else ClausegenError)(message, path=path, line=line, col=col, hint=hint)
