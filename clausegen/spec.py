@@ -1225,15 +1225,25 @@ def starter_spec(lang: str = "zh", library=None) -> str:
     loading the text gives back exactly `starter_data(lang, library)`.
     """
     data = starter_data(lang, library)
-    schema = spec_schema()
     head = {
         "zh": ["# 服务中断及赔偿条款规格（clausegen）。校验：clausegen validate 本文件；"
                "生成：clausegen render 本文件 -o 条款.docx"],
         "en": ["# Service-interruption and compensation clauses (clausegen spec).",
                "# Validate: clausegen validate THIS.yaml   Render: clausegen render THIS.yaml -o clauses.docx"],
     }
-    lines = head["en"] if lang == "en" else head["zh"] + (head["en"] if lang == "bilingual" else [])
-    _write_mapping(data, schema, schema, lang, 0, lines, top=True)
+    return spec_text(data, lang, head["en"] if lang == "en" else head["zh"] + (head["en"] if lang == "bilingual" else []))
+
+
+def spec_text(data: dict, lang: str, head: list[str] = ()) -> str:
+    """Return the spec `data` as YAML text, under the comment lines `head`, every key commented
+    with the schema's title and description in `lang` (zh, en, or both for bilingual).
+
+    Loading the text gives back `data`. The one YAML writer for specs: `clausegen new` and the
+    web form's "save .yaml" both use it.
+    """
+    schema = spec_schema()
+    lines = list(head)
+    _write_mapping(data, schema, schema, lang if lang in LANGUAGES else "en", 0, lines, top=True)
     return "\n".join(lines) + "\n"
 
 

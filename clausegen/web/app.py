@@ -662,23 +662,8 @@ def evidence_context(path: Path, report) -> dict:
 
 
 def dump_yaml(data: dict) -> str:
-    """Return `data` as a YAML spec: block style, with small value/unit mappings inline."""
-    import yaml
+    """Return `data` as a YAML spec file, each key commented from the schema (clausegen.spec.spec_text)."""
+    from clausegen.spec import spec_text
 
-    class _Dumper(yaml.SafeDumper):
-        pass
-
-    def represent_dict(dumper, value):
-        flow = (0 < len(value) <= 4
-                and all(isinstance(v, (str, int, float, bool)) or v is None for v in value.values())
-                and sum(len(str(v)) for v in value.values()) < 60)
-        return dumper.represent_mapping("tag:yaml.org,2002:map", value.items(), flow_style=flow)
-
-    def represent_list(dumper, value):
-        flow = all(isinstance(v, (str, int, float)) for v in value) and sum(len(str(v)) for v in value) < 70
-        return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=flow)
-
-    _Dumper.add_representer(dict, represent_dict)
-    _Dumper.add_representer(list, represent_list)
-    body = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
-    return "# clausegen spec saved from the web form\n# check it with: clausegen validate FILE\n" + body
+    lang = data.get("language") if data.get("language") in ("zh", "en", "bilingual") else "en"
+    return spec_text(data, lang, ["# clausegen spec saved from the web form", "# check it with: clausegen validate FILE"])
