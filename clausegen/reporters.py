@@ -548,51 +548,48 @@ def _normal(text: str) -> str:
     return "".join(str(text).split())
 
 
-def _reader_places(source_path: Path, document, paragraphs: list) -> list[list[int]]:
-    """Return, per paragraph of the checker's reader, the indices in `paragraphs` it came from.
+def _locator(document, paragraphs: list):
+    """Return a function: the `part` of an evidence or finding -> the indices in `paragraphs` it covers.
 
-    The reader gives each paragraph a `ref` (("p", n): the n-th paragraph of the body;
+    A part is the reader's address of its paragraph (("p", n): the n-th paragraph of the body;
     ("tbl", t, row): a row of the t-th body table, nested tables' rows counted in document
-    order; footnotes have none here). Returns [] if the reader is unavailable.
+    order), recorded in the report, so the contract is not read again to find it.
     """
-    try:
-        from clausegen.check.readers import _P, docx_blocks, docx_table_rows, read_docx
+    from clausegen.check.readers import _P, docx_blocks, docx_table_rows
 
-        read = read_docx(source_path)
-    except (ImportError, ClausegenError):
-        return []
     index_of = {p._p: i for i, p in enumerate(paragraphs)}
     blocks = list(docx_blocks(document.element.body))
     direct = [b for b in blocks if b.tag == _P]
     tables = [b for b in blocks if b.tag != _P]
     rows_of: dict[int, list] = {}
-    places = []
-    for para in read:
-        ref, elements = tuple(getattr(para, "ref", ()) or ()), []
-        if len(ref) == 2 and ref[0] == "p" and ref[1] < len(direct):
-            elements = [direct[ref[1]]]
-        elif len(ref) == 3 and ref[0] == "tbl" and ref[1] < len(tables):
-            if ref[1] not in rows_of:
-                rows_of[ref[1]] = [[p for cell in cells for p in cell]
-                                   for _, cells, _ in docx_table_rows(tables[ref[1]])]
-            rows = rows_of[ref[1]]
-            if ref[2] < len(rows):
-                elements = rows[ref[2]]
-        places.append([index_of[e] for e in elements if e in index_of])
-    return places
+
+    def locate(part) -> list[int]:
+        part, elements = tuple(part or ()), []
+        if len(part) == 2 and part[0] == "p" and part[1] < len(direct):
+            elements = [direct[part[1]]]
+        elif len(part) == 3 and part[0] == "tbl" and part[1] < len(tables):
+            if part[1] not in rows_of:
+                rows_of[part[1]] = [[p for cell in cells for p in cell]
+                                    for _, cells, _ in docx_table_rows(tables[part[1]])]
+            rows = rows_of[part[1]]
+            if part[2] < len(rows):
+                elements = rows[part[2]]
+        return [index_of[e] for e in elements if e in index_of]
+
+    return locate
 
 
-def _find_paragraph(paragraphs: list, normals: list[str], places: list, evidence) -> int | None:
+def _find_paragraph(paragraphs: list, normals: list[str], locate, evidence) -> int | None:
     """Return the index in `paragraphs` holding `evidence`'s text.
 
-    The reader's own address for the evidence paragraph is used when its text agrees (in a
-    table row, the cell holding the quote); otherwise the text is searched for, the paragraph
-    nearest the evidence's number winning ties.
+    The evidence's own address (its `part`) is used when its text agrees (in a table row, the
+    cell holding the quote); otherwise the text is searched for, the paragraph nearest the
+    evidence's number winning ties.
     """
     target = _normal(evidence.text)
     probes = [p for p in (target, target[:40], target[:15]) if p]
-    if 0 <= evidence.paragraph < len(places) and places[evidence.paragraph]:
-        candidates = places[evidence.paragraph]
+    candidates = locate(evidence.part)
+    if candidates:
         joined = "".join(normals[i] for i in candidates)
         if any(probe in joined for probe in probes):
             for probe in probes:
@@ -607,11 +604,12 @@ def _find_paragraph(paragraphs: list, normals: list[str], places: list, evidence
     return None
 
 
-def _place(places: list, paragraph: int | None) -> int | None:
-    """Return the index of the Word paragraph where the reader's `paragraph` starts, or None."""
-    if paragraph is None or not 0 <= paragraph < len(places) or not places[paragraph]:
+def _place(locate, finding) -> int | None:
+    """Return the index of the Word paragraph where `finding`'s paragraph starts, or None."""
+    if finding.paragraph is None:
         return None
-    return places[paragraph][0]
+    found = locate(finding.part)
+    return found[0] if found else None
 
 
 def _anchor_runs(paragraph) -> list:
@@ -666,16 +664,8 @@ def _add_comment(document, paragraph, lines: list[str]) -> None:
 
 
 def _suggestion_for(file_report, pid: str) -> str | None:
-    """Return the suggested clause for provision `pid`: the finding's, else the library's."""
-    for x in file_report.findings:
-        if x.provision == pid and x.suggestion:
-            return x.suggestion
-    try:
-        from clausegen.render import render_provision_text
-
-        return render_provision_text(pid, "zh" if file_report.language == "zh" else "en")
-    except (ClausegenError, ImportError):  # a comment without a clause beats no annotated copy
-        return None
+    """Return the suggested clause the report carries for provision `pid` (its findings'), or None."""
+    return next((x.suggestion for x in file_report.findings if x.provision == pid and x.suggestion), None)
 
 
 def annotate_docx(file_report, source_path, out_path) -> Path:
@@ -714,7 +704,7 @@ def annotate_docx(file_report, source_path, out_path) -> Path:
     lang = "zh" if file_report.language == "zh" else "en"
     paragraphs = _docx_paragraphs(document)
     normals = [_normal(p.text) for p in paragraphs]
-    places = _reader_places(source_path, document, paragraphs)
+    locate = _locator(document, paragraphs)
     first = next((p for p, n in zip(paragraphs, normals) if n), paragraphs[0] if paragraphs else None)
     if first is None:
         first = document.add_paragraph("")
@@ -739,9 +729,9 @@ def annotate_docx(file_report, source_path, out_path) -> Path:
         # ride on the first evidence comment. A weak provision's suggestion goes with its finding.
         loose = []
         suggestion_given = False
-        located = [_find_paragraph(paragraphs, normals, places, e) for e in p.evidence]
+        located = [_find_paragraph(paragraphs, normals, locate, e) for e in p.evidence]
         for x in findings:
-            spot = _place(places, x.paragraph)
+            spot = _place(locate, x)
             if spot is not None and spot == (located[0] if located else None):
                 spot = None  # the first evidence paragraph: one comment says it all
             lines = [f"clausegen: {title} — {x.severity}: {x.message}"]
@@ -777,7 +767,7 @@ def annotate_docx(file_report, source_path, out_path) -> Path:
         lines = [f"clausegen: {x.severity}: {x.rule}: {x.message}"]
         if x.suggestion:
             lines += [text["suggestion"], x.suggestion.strip()]
-        spot = _place(places, x.paragraph)
+        spot = _place(locate, x)
         if spot is not None:
             notes.setdefault(spot, []).append("\n".join(lines))
         else:

@@ -12,6 +12,7 @@ from docx.oxml.ns import qn
 from clausegen.check.model import Evidence, FileReport, Finding, ProvisionResult
 from clausegen.check.readers import read_contract
 from clausegen.errors import UsageError
+from clausegen.render import render_provision_text
 from clausegen.reporters import annotate_docx
 
 from shared_data import corpus_file
@@ -48,9 +49,12 @@ def _file_report(path: Path, quotes: dict, lang: str) -> FileReport:
         para = next(p for p in contract.paragraphs if quote in p.text)
         start = para.text.index(quote)
         status = "weak" if pid == "notification" else "present"
-        provisions.append(ProvisionResult(pid, status, 0.8, (Evidence(quote, para.index, start, start + len(quote)),)))
-        if status == "weak":
-            findings.append(Finding(f"weak-{pid}", "warning", pid, "notice has no fixed time", para.index))
+        place = {"location": para.location, "part": tuple(para.ref)}  # as the checker records it
+        provisions.append(ProvisionResult(pid, status, 0.8,
+                                          (Evidence(quote, para.index, start, start + len(quote), **place),)))
+        if status == "weak":  # the checker gives a weak provision's finding the library's clause
+            findings.append(Finding(f"weak-{pid}", "warning", pid, "notice has no fixed time", para.index,
+                                    render_provision_text(pid, lang), **place))
     provisions.append(ProvisionResult("training", "missing", 0.0, (), required=False))  # optional: no comment
     findings.append(Finding("missing-training", "info", "training", "no training provision"))
     return FileReport(str(path), lang, tuple(provisions), tuple(findings), paragraphs=len(contract.paragraphs))
@@ -144,7 +148,8 @@ def test_annotate_weak_finding_gets_its_own_comment_with_the_library_clause(tmp_
     base = _file_report(corpus_file("docx", EN_NAME), EN_QUOTES, "en")
     contract = read_contract(corpus_file("docx", EN_NAME))
     vague = next(p for p in contract.paragraphs if "Service Credits will not accumulate" in p.text)
-    findings = tuple(Finding(x.rule, x.severity, x.provision, x.message, vague.index, None)
+    findings = tuple(Finding(x.rule, x.severity, x.provision, x.message, vague.index, x.suggestion,
+                             vague.location, tuple(vague.ref))
                      if x.rule == "weak-notification" else x for x in base.findings)
     report = FileReport(base.path, "en", base.provisions, findings, base.paragraphs)
     document = docx.Document(str(annotate_docx(report, corpus_file("docx", EN_NAME), tmp_path / "weak.docx")))
