@@ -4,7 +4,7 @@ The public API (docs/api.md): `validate`, `render`, `check` and `load_spec`. `im
 stays light: each function imports what it needs when called.
 """
 
-from clausegen.api import check, render, validate
+from clausegen.api import validate
 
 __version__ = "0.1.0"
 
@@ -19,3 +19,13 @@ def load_spec(path, lang: str | None = None):
     from clausegen.spec import load_spec as load
 
     return load(path, lang)
+
+
+def __getattr__(name: str):
+    # `clausegen.render` and `clausegen.check` are the packages of those names, made callable:
+    # calling one calls the API function (clausegen.api.render / .check). Loaded on first use.
+    if name in ("render", "check"):
+        import importlib
+
+        return importlib.import_module(f"clausegen.{name}")
+    raise AttributeError(f"module 'clausegen' has no attribute {name!r}")

@@ -34,8 +34,10 @@ def test_the_api_works_in_a_fresh_process_before_and_after_its_subpackages_are_i
         f"assert clausegen.validate({str(SAMPLE_EN)!r}) == []\n"
         f"first = clausegen.render({str(SAMPLE_EN)!r}, format='txt')\n"
         "import clausegen.render, clausegen.check\n"
-        "assert clausegen.render.render_file and clausegen.check.check_file  # still the packages\n"
+        "assert clausegen.render.render_file and clausegen.check.check_file  # the packages\n"
         f"assert clausegen.render({str(SAMPLE_EN)!r}, format='txt') == first  # still the function\n"
+        "from clausegen import render\n"
+        "assert render is clausegen.render and render.write  # one object, whichever way it is imported\n"
         "report = clausegen.check(first, name='clauses.txt')\n"
         "print(report.path, sorted({p.status for p in report.provisions if p.required}))\n"
     )
@@ -86,7 +88,7 @@ def test_check_returns_the_report_the_cli_prints(capsys) -> None:
     assert isinstance(report, FileReport)
     main(["check", "--format", "json", str(path)])
     printed = json.loads(capsys.readouterr().out)
-    assert Report(files=(report,)).to_dict() == printed
+    assert json.loads(json.dumps(Report(files=(report,)).to_dict())) == printed
 
 
 def test_check_of_bytes_reads_them_as_the_named_format() -> None:

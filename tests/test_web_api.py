@@ -413,7 +413,7 @@ def test_cross_origin_posts_are_refused(client, starter_en):
 
 
 def test_internal_errors_are_json_without_a_traceback(starter_en, monkeypatch):
-    from clausegen import render
+    from clausegen import render  # the package, callable as the API function
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom in the writer")

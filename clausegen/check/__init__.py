@@ -101,6 +101,15 @@ def check_file(path: str | Path, lang: str = "auto", library=None, playbook=None
 
     Raises InputError for a missing, unreadable or unsupported file, LibraryError for broken rules.
     """
+    return read_and_check(path, lang, library, playbook)[1]
+
+
+def read_and_check(path: str | Path, lang: str = "auto", library=None, playbook=None):
+    """Return (the contract as read, its FileReport) for the file at `path`: one reading serves
+    both the check and whoever shows the contract beside its report (the web page).
+
+    Raises as `check_file`.
+    """
     from clausegen.check.readers import read_contract
     from clausegen.check.workers import untimed
 
@@ -116,7 +125,7 @@ def check_file(path: str | Path, lang: str = "auto", library=None, playbook=None
         generated_by = read_provenance(path)
         if generated_by:
             report = replace(report, meta={**report.meta, "generated_by": generated_by})
-    return report
+    return contract, report
 
 
 _WARMED: set = set()

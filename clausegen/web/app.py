@@ -251,15 +251,15 @@ def _content_disposition(filename: str) -> str:
 
 def check_job(path: str, display: str, lang: str, library, context: bool, playbook: str | None = None) -> dict:
     """Return the JSON report of the contract at `path` (run in a worker process)."""
-    from clausegen.check import check_file
+    from clausegen.check import read_and_check
     from clausegen.check.model import Report
 
-    report = check_file(path, lang=lang, library=library, playbook=playbook)
+    contract, report = read_and_check(path, lang=lang, library=library, playbook=playbook)
     result = Report(files=(report,)).to_dict()
     entry = result["files"][0]
     entry["path"] = display  # never reveal the server's temporary path
     if context:
-        entry["context"] = evidence_context(Path(path), report)
+        entry["context"] = evidence_context(contract.paragraphs, report)
     return result
 
 
@@ -646,13 +646,11 @@ def create_app(library: Path | str | None = None, max_upload_bytes: int = DEFAUL
     return app
 
 
-def evidence_context(path: Path, report) -> dict:
-    """Return {paragraph index: text} for the paragraphs that hold evidence or findings."""
-    from clausegen.check.readers import read_contract
-
+def evidence_context(paragraphs, report) -> dict:
+    """Return {paragraph index: text} for the `paragraphs` (the checked contract's, as read) that
+    hold evidence or findings of `report`."""
     wanted = {e.paragraph for p in report.provisions for e in p.evidence}
     wanted |= {f.paragraph for f in report.findings if f.paragraph is not None}
-    paragraphs = read_contract(path).paragraphs
     out = {}
     for i in sorted(wanted):
         if 0 <= i < len(paragraphs):
