@@ -115,7 +115,7 @@ def test_lang_override(tmp_path: Path) -> None:
 
 
 def test_check_paths_is_exported() -> None:
-    from clausegen.check import check_paths
+    from clausegen.check.batch import check_paths
 
     assert callable(check_paths)
 

@@ -7,10 +7,6 @@ from pathlib import Path
 
 from clausegen.check.model import Evidence, FileReport, Finding, ProvisionResult, Report  # noqa: F401
 
-try:  # batch.py (check_paths) is written alongside; keep check_file usable without it.
-    from clausegen.check.batch import check_paths  # noqa: F401
-except ImportError:  # pragma: no cover
-    pass
 
 
 def load_playbook(path: str | Path | None) -> dict:
@@ -152,7 +148,38 @@ def check_text(text: str, lang: str = "auto", library=None, playbook=None, name:
     return check_contract(contract_from_text(text, lang, name), lang, library, playbook, suggest)
 
 
-# `clausegen.check` is both this package and the public function `clausegen.check(...)` (clausegen.api).
-from clausegen.api import make_callable  # noqa: E402
+#: Suffix of the file a contract's bytes are checked as, from their first bytes (see `check_source`).
+_MAGIC = ((b"PK\x03\x04", ".docx"), (b"%PDF", ".pdf"))
 
-make_callable(__name__)
+
+def check_source(source, *, name: str | None = None, lang: str = "auto", library=None, playbook=None) -> FileReport:
+    """Return the FileReport of a contract file or of its bytes: `clausegen.check`.
+
+    For bytes, `name` (e.g. "contract.docx") tells the format and names the report, else the
+    format is told from the bytes (Word, PDF, else text). Raises InputError for an unreadable contract.
+    """
+    from clausegen.errors import ClausegenError
+
+    if not isinstance(source, (bytes, bytearray, memoryview)):
+        return check_file(source, lang=lang, library=library, playbook=playbook)
+    import tempfile
+
+    data = bytes(source)
+    suffix = Path(name).suffix.lower() if name else next((s for m, s in _MAGIC if data.startswith(m)), ".txt")
+    shown = name or f"<bytes>{suffix}"
+    with tempfile.TemporaryDirectory(prefix="clausegen-") as tmp:
+        path = Path(tmp) / f"contract{suffix}"
+        path.write_bytes(data)
+        try:
+            report = check_file(path, lang=lang, library=library, playbook=playbook)
+        except ClausegenError as exc:  # name the caller's contract, not the temporary file
+            if exc.path and str(exc.path) == str(path):
+                exc.path = shown
+            raise
+    return replace(report, path=shown)
+
+
+# `clausegen.check` is this package, and calling it calls `check_source` (the public API).
+from clausegen.callable import make_callable  # noqa: E402
+
+make_callable(__name__, check_source)

@@ -248,7 +248,23 @@ def render_provision_text(pid: str, lang: str, data: dict | None = None, library
 __all__ = ["FORMATS", "WRITERS", "render", "write", "render_file", "render_provision_text", "format_for"]
 
 
-# `clausegen.render` is both this package and the public function `clausegen.render(...)` (clausegen.api).
-from clausegen.api import make_callable  # noqa: E402
+def render_bytes(spec, format: str = "docx", *, lang: str | None = None, library=None, reference_docx=None) -> bytes:
+    """Return the clauses of `spec` written as `format` (docx, md, txt or html): `clausegen.render`.
 
-make_callable(__name__)
+    `spec` is a loaded `Spec`, a spec file (path), its YAML text or its data (dict); it is
+    validated first. `lang` is zh, en or bilingual (default: the spec's); `library` a firm's
+    folder; `reference_docx` a Word document whose styles Word output takes. Raises InvalidSpec
+    (every problem in `.problems`), SpecError, LibraryError, UsageError or InputError.
+    """
+    from clausegen.spec import spec_from_source
+
+    if reference_docx is not None and not Path(reference_docx).is_file():
+        raise InputError(f"reference document {str(reference_docx)!r} not found", path=str(reference_docx))
+    document = render(spec_from_source(spec, lang, library), lang=lang, library=library)
+    return write(document, format, reference_docx=reference_docx)
+
+
+# `clausegen.render` is this package, and calling it calls `render_bytes` (the public API).
+from clausegen.callable import make_callable  # noqa: E402
+
+make_callable(__name__, render_bytes)

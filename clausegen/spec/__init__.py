@@ -1231,7 +1231,8 @@ def starter_spec(lang: str = "zh", library=None) -> str:
         "en": ["# Service-interruption and compensation clauses (clausegen spec).",
                "# Validate: clausegen validate THIS.yaml   Render: clausegen render THIS.yaml -o clauses.docx"],
     }
-    return spec_text(data, lang, head["en"] if lang == "en" else head["zh"] + (head["en"] if lang == "bilingual" else []))
+    lines = head["en"] if lang == "en" else head["zh"] + (head["en"] if lang == "bilingual" else [])
+    return spec_text(data, lang, lines)
 
 
 def spec_text(data: dict, lang: str, head: list[str] = ()) -> str:
@@ -1313,3 +1314,61 @@ def _write_value(key, value, raw, sub, root, lang, indent, lines):
         lines.extend(f"{pad}  - {_scalar(v)}" for v in value)
     else:
         lines.append(f"{pad}{key}: {_scalar(value)}")
+
+
+# ---------------------------------------------------------------- the public API's entry points
+
+
+def is_path(source) -> bool:
+    """Return whether `source` names a file rather than holding YAML text (see `validate_source`)."""
+    from pathlib import Path
+
+    if isinstance(source, os.PathLike):
+        return True
+    return isinstance(source, str) and "\n" not in source and source.strip() != "" and Path(source).is_file()
+
+
+def validate_source(source, *, lang: str | None = None, library=None) -> list[Problem]:
+    """Return every problem of a spec, sorted by line (an empty list: the spec is valid).
+
+    `source` is a spec file (a path), the spec's YAML text, or its data (a dict). A str is a path
+    when it names an existing file and holds no line break, else YAML text. Problems are worded
+    in `lang` (zh or en; default: the spec's own). With `library` (a firm's folder) the spec's
+    family must be one that library has. Raises SpecError when a spec file cannot be read.
+    """
+    from clausegen.yamlsource import load_yaml_text
+
+    if isinstance(source, dict):
+        found = validate(source, lang=lang)
+        if library is not None:
+            found += family_problems(source, None, "<spec>", lang, library)
+        return sorted(found, key=lambda p: (p.line or 0, p.col or 0))
+    if is_path(source):
+        doc, name = load_yaml_file(source), str(source)  # unreadable: SpecError, raised
+    else:
+        name = "<text>"
+        try:
+            doc = load_yaml_text(str(source), name)
+        except MalformedYaml as exc:  # read, but not a usable YAML spec: a problem, as the CLI shows
+            return [load_problem(exc, name, lang)]
+    return document_problems(doc, name, lang, library)
+
+
+def spec_from_source(source, lang: str | None = None, library=None):
+    """Return the valid spec `source` (a Spec, dict, path or YAML text) ready to render: a Spec or data.
+
+    Raises InvalidSpec with every problem when it is not valid, SpecError when it cannot be read.
+    """
+    if isinstance(source, Spec):
+        return source
+    words = lang if lang in ("zh", "en") else None
+    if is_path(source):
+        return load_spec(source, lang=words)
+    problems = validate_source(source, lang=words, library=library)
+    if any(p.severity == "error" for p in problems):
+        raise InvalidSpec(problems, path="<spec>" if isinstance(source, dict) else "<text>")
+    if isinstance(source, dict):
+        return source
+    from clausegen.yamlsource import load_yaml_text
+
+    return load_yaml_text(str(source), "<text>").data

@@ -664,4 +664,5 @@ def dump_yaml(data: dict) -> str:
     from clausegen.spec import spec_text
 
     lang = data.get("language") if data.get("language") in ("zh", "en", "bilingual") else "en"
-    return spec_text(data, lang, ["# clausegen spec saved from the web form", "# check it with: clausegen validate FILE"])
+    head = ["# clausegen spec saved from the web form", "# check it with: clausegen validate FILE"]
+    return spec_text(data, lang, head)
