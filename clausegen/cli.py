@@ -247,14 +247,14 @@ def _loaded(playbook):
 
 
 def cmd_library_list(args: argparse.Namespace) -> int:
-    from clausegen.librarycheck import list_library
+    from clausegen.library.check import list_library
 
     sys.stdout.write(list_library(args.library, fmt=args.format))
     return 0
 
 
 def cmd_library_check(args: argparse.Namespace) -> int:
-    from clausegen.librarycheck import check_library
+    from clausegen.library.check import check_library
     from clausegen.reporters import report_problems
 
     problems = check_library(args.library, since=args.since, families=args.family)

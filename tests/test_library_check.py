@@ -10,7 +10,7 @@ import pytest
 
 from clausegen.cli import main
 from clausegen.errors import LibraryError, UsageError
-from clausegen.librarycheck import check_library, read_expected
+from clausegen.library.check import check_library, read_expected
 
 MINI_SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",

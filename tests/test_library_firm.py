@@ -11,7 +11,7 @@ import pytest
 
 from clausegen.cli import main
 from clausegen.library import fingerprint, load_library, read_provenance
-from clausegen.librarycheck import check_library
+from clausegen.library.check import check_library
 
 REPO = Path(__file__).resolve().parents[1]
 FIRM = REPO / "samples" / "firm-library"
