@@ -247,7 +247,7 @@ def _loaded(playbook):
 
 
 def cmd_library_list(args: argparse.Namespace) -> int:
-    from clausegen.library.check import list_library
+    from clausegen.library.list import list_library
 
     sys.stdout.write(list_library(args.library, fmt=args.format))
     return 0

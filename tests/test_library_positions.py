@@ -5,7 +5,7 @@ from __future__ import annotations
 import zipfile
 
 from clausegen.library import fingerprint, load_library, read_provenance
-from clausegen.library.check import list_library
+from clausegen.library.list import list_library
 from clausegen.render import render, render_provision_text, write
 from test_library_check import make_library
 
