@@ -195,14 +195,14 @@ def test_library_check_reports_the_catastrophic_regex(tmp_path):
     (r"[^;]{0,80}\bcredit", False), (r"[0-9.]+\s*%[^|\n]*\|", False),
 ], ids=lambda v: str(v))
 def test_regex_hazard_table(pattern, hazardous):
-    from clausegen.limits import regex_hazard
+    from clausegen.check.hazards import regex_hazard
 
     assert bool(regex_hazard(pattern)) is hazardous
 
 
 def test_every_built_in_rule_pattern_is_free_of_hazards():
     from clausegen.check.rules import load_ruleset
-    from clausegen.limits import regex_hazard
+    from clausegen.check.hazards import regex_hazard
 
     ruleset = load_ruleset()
     patterns = [getattr(rx, "pattern", rx) for rule in ruleset.rules for by_lang in rule.patterns.values()

@@ -6,8 +6,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from clausegen.errors import InputError
+from clausegen import limits
 from clausegen.characters import HAN_CHAR, SENTENCE_END
+from clausegen.errors import InputError
 from clausegen.numbers import list_number
 
 SUFFIXES = (".docx", ".pdf", ".txt", ".md", ".markdown", ".text")
@@ -564,7 +565,7 @@ def read_docx_versions(path: Path) -> _WordReading:
     import docx
     from lxml import etree
 
-    from clausegen.limits import check_docx
+    from clausegen.wordfile import check_docx
 
     check_docx(path)  # renamed .doc/.pdf, encrypted, zip bombs and DOCTYPEs never reach the XML parser
     try:
@@ -655,7 +656,7 @@ def read_pdf(path: Path) -> list[Paragraph]:
             if reader.is_encrypted:
                 _decrypt_pdf(reader, name)
             count = len(reader.pages)
-            limits.check_pdf_pages(count, path)
+            check_pdf_pages(count, path)
             deadline = time.monotonic() + seconds
             done: dict = {}  # pages sharing content and resources are read once
             for number, page in enumerate(reader.pages, start=1):
@@ -766,6 +767,39 @@ READERS = {
 }
 
 
+def check_pdf_pages(count: int, path: Path) -> None:
+    """Raise InputError when a PDF of `count` pages is over the pdf_pages limit."""
+    limit = limits.get("pdf_pages")
+    if count > limit:
+        raise InputError(f"the PDF has {count} pages; the limit is {limit}", path=str(path),
+                         hint="raise it with --limit pdf_pages=... if the file is genuine")
+
+_SENTENCE_END = re.compile(f"[{re.escape(SENTENCE_END)}]\\s*")
+
+def split_long_paragraphs(paragraphs) -> tuple:
+    """Return `paragraphs` (reader Paragraphs) with any longer than the paragraph_chars limit cut
+    at sentence ends into several, renumbered; each piece keeps its source's location and ref.
+
+    A text without line breaks is one paragraph; spaCy refuses texts over a million characters.
+    """
+    from dataclasses import replace
+
+    limit = limits.get("paragraph_chars")
+    if all(len(p.text) <= limit for p in paragraphs):
+        return tuple(paragraphs)
+    out = []
+    for p in paragraphs:
+        text = p.text
+        while len(text) > limit:
+            ends = [m.end() for m in _SENTENCE_END.finditer(text, 0, limit)]
+            cut = ends[-1] if ends and ends[-1] > limit // 2 else limit
+            out.append(replace(p, index=len(out), text=text[:cut].strip()))
+            text = text[cut:]
+        if text.strip():
+            out.append(replace(p, index=len(out), text=text.strip()))
+    return tuple(out)
+
+
 def _read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
@@ -788,7 +822,7 @@ def read_contract(path: str | Path, lang: str = "auto") -> Contract:
     if reader is None:
         raise InputError(f"unsupported file type {path.suffix or '(none)'!r}", path=str(path),
                          hint="clausegen checks .docx, .pdf, .txt and .md files (convert .doc to .docx)")
-    from clausegen.limits import check_input_size, split_long_paragraphs
+    from clausegen.limits import check_input_size
 
     check_input_size(path)
     paragraphs, facts = _read_versions(path, reader)
@@ -827,8 +861,6 @@ def contract_from_text(text: str, lang: str = "auto", name: str = "<text>") -> C
         if m:
             level, line = len(m.group(1)), m.group(2).strip()
         paragraphs.append(Paragraph(len(paragraphs), _strip_markup(line), f"line {n}", level))
-    from clausegen.limits import split_long_paragraphs
-
     paragraphs = split_long_paragraphs(paragraphs)
     joined = "\n".join(p.text for p in paragraphs)
     language = detect_language(joined) if lang in (None, "auto") else lang

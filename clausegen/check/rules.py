@@ -10,8 +10,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from clausegen.errors import ClausegenError, LibraryError, Problem
-from clausegen.limits import regex_hazard as _regex_hazard
-from clausegen.limits import token_regexes as _token_regexes
+from clausegen.check.hazards import regex_hazard as _regex_hazard
+from clausegen.check.hazards import token_regexes as _token_regexes
 
 LANGS = ("zh", "en")
 PATTERN_KEYS = ("patterns", "headings", "unless", "if", "then")

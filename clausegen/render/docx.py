@@ -534,7 +534,7 @@ def write_docx(document: Document, reference_docx=None) -> bytes:
     from clausegen.errors import InputError
 
     if reference_docx is not None:
-        from clausegen.limits import check_docx
+        from clausegen.wordfile import check_docx
 
         try:
             check_docx(reference_docx)  # an input like any contract: zip bombs, renamed files, DOCTYPEs
