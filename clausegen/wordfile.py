@@ -15,6 +15,7 @@ from clausegen.limits import MB, check_input_size, get, size_text
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
+
 def sniff(path: Path) -> str:
     """Return what the first bytes of `path` say it is: zip, ole2, pdf, rtf, html, empty or unknown."""
     try:
@@ -36,10 +37,12 @@ def sniff(path: Path) -> str:
         return "html"
     return "unknown"
 
+
 def _ole2_names(path: Path, limit: int) -> bytes:
     # Directory entry names are UTF-16LE; a bounded read finds them without an OLE2 parser.
     with open(path, "rb") as fh:
         return fh.read(limit)
+
 
 def check_docx(path: Path) -> None:
     """Refuse a .docx that is not a Word 2007+ package, or that would cost too much to open.
@@ -83,12 +86,14 @@ def check_docx(path: Path) -> None:
     except (OSError, EOFError, NotImplementedError, RuntimeError, ValueError, zlib.error) as exc:
         raise InputError(f"the .docx package is damaged ({exc})", path=name, hint=save_hint) from None
 
+
 WORD_MAIN_TYPES = (
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml",
     "application/vnd.ms-word.document.macroEnabled.main+xml",
     "application/vnd.ms-word.template.macroEnabledTemplate.main+xml",
 )
+
 
 def _check_members(zf, infos, name: str) -> None:
     max_members = get("docx_members")
@@ -135,10 +140,12 @@ def _check_members(zf, infos, name: str) -> None:
         raise InputError(f"the .docx package is damaged (the part {bad!r} fails its checksum)", path=name,
                          hint="ask for the file again, or open it in Word and save a new copy")
 
+
 def _xml_too_big(info, xml_limit: int, name: str) -> None:
     raise InputError(f"the part {info.filename!r} is {size_text(info.file_size)} of XML; the limit is "
                      f"{size_text(xml_limit)}", path=name,
                      hint="raise it with --limit docx_xml_bytes=... if the file is genuine")
+
 
 def _probe_xml(zf, info) -> tuple[bool, bool]:
     """Return (whether the part `info` is XML, whether it declares a DOCTYPE).
@@ -166,6 +173,7 @@ def _probe_xml(zf, info) -> tuple[bool, bool]:
         if marker in head or marker.lower() in head:
             return True, True
     return False, False
+
 
 def _content_types(zf, info, name: str, xml_limit: int) -> dict[str, str]:
     """Return {part name: content type} from [Content_Types].xml (checked before it is parsed)."""

@@ -18,7 +18,9 @@ import pytest
 
 from cli_process import REPO, run_cli
 
-pytest.importorskip("pyarrow")
+from shared_data import require_module  # noqa: E402
+
+require_module("pyarrow")
 
 # A dozen real contracts of both languages and several kinds (SLAs, terms, an NDA, a lease).
 CORPUS_FILES = [
@@ -119,8 +121,8 @@ def test_review_writes_one_row_per_file_and_provision_matching_check(archive: Pa
 
 
 def test_review_results_read_with_pandas_and_duckdb(whole: Path):
-    pd = pytest.importorskip("pandas")
-    duckdb = pytest.importorskip("duckdb")
+    pd = require_module("pandas")
+    duckdb = require_module("duckdb")
     out = whole
 
     frame = pd.read_parquet(out / "provisions")

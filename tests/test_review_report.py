@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 from cli_process import run_cli
 
-pytest.importorskip("pyarrow")
+from shared_data import require_module  # noqa: E402
+
+require_module("pyarrow")
 
 FILES = ["docs/en-basecamp-big-sla.txt", "docs/en-commonpaper-mutual-nda.txt", "docs/en-commonpaper-sla.txt",
          "docs/zh-aliyun-sae-sla.txt", "docs/zh-yh-house-lease.txt", "docs/zh-tencent-cvm-sla-legacy.txt"]
@@ -166,7 +168,7 @@ CHROMIUM = os.environ.get("CLAUSEGEN_CHROMIUM", "/usr/bin/chromium")
 def test_report_heat_map_sorts_and_links_in_a_browser(page_file: Path):
     from conftest import require_or_skip
 
-    pytest.importorskip("playwright")
+    require_module("playwright")
     require_or_skip(Path(CHROMIUM).exists(), f"Chromium at {CHROMIUM}")
     from playwright.sync_api import sync_playwright
 

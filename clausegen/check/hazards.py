@@ -25,6 +25,7 @@ def token_regexes(pattern) -> list[str]:
             stack.extend(node)
     return found
 
+
 def regex_hazard(pattern: str) -> str | None:
     """Return why `pattern` can take exponential or quadratic time on a long text, or None.
 
@@ -97,9 +98,11 @@ def regex_hazard(pattern: str) -> str | None:
 
     return walk(tree) or _quadratic(tree, c)
 
+
 _QUADRATIC = ("quadratic time (a long sentence takes minutes): {what} at the start of the pattern{where} "
               "is run again from every position of the text; anchor it (^), start the pattern with a word, "
               "or bound the gap ({{0,80}})")
+
 
 def _quadratic(tree, c) -> str | None:
     """Return why `tree` (a parsed pattern) is re-scanned from every start position, or None.

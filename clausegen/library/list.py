@@ -9,6 +9,7 @@ from pathlib import Path
 
 from clausegen.library import Family, Library, fingerprint, load_library
 
+
 @dataclass(frozen=True)
 class Item:
     """One file of a family as `library list` shows it."""

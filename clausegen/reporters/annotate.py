@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from clausegen.errors import ClausegenError
+
 from clausegen.reporters.labels import provision_title
 
 
@@ -65,6 +67,43 @@ def _locator(document, paragraphs: list):
     return locate
 
 
+def _reader_places(source_path: Path, document, paragraphs: list) -> list[list[int]]:
+    """Return, per paragraph of the checker's reader, the indices in `paragraphs` it came from.
+
+    Reads the contract again: only the redline writer (clausegen.redline) still uses it, for
+    figures (values) that do not carry their part yet; comments use `_locator`.
+
+    The reader gives each paragraph a `ref` (("p", n): the n-th paragraph of the body;
+    ("tbl", t, row): a row of the t-th body table, nested tables' rows counted in document
+    order; footnotes have none here). Returns [] if the reader is unavailable.
+    """
+    try:
+        from clausegen.check.readers import _P, docx_blocks, docx_table_rows, read_docx
+
+        read = read_docx(source_path)
+    except (ImportError, ClausegenError):
+        return []
+    index_of = {p._p: i for i, p in enumerate(paragraphs)}
+    blocks = list(docx_blocks(document.element.body))
+    direct = [b for b in blocks if b.tag == _P]
+    tables = [b for b in blocks if b.tag != _P]
+    rows_of: dict[int, list] = {}
+    places = []
+    for para in read:
+        ref, elements = tuple(getattr(para, "ref", ()) or ()), []
+        if len(ref) == 2 and ref[0] == "p" and ref[1] < len(direct):
+            elements = [direct[ref[1]]]
+        elif len(ref) == 3 and ref[0] == "tbl" and ref[1] < len(tables):
+            if ref[1] not in rows_of:
+                rows_of[ref[1]] = [[p for cell in cells for p in cell]
+                                   for _, cells, _ in docx_table_rows(tables[ref[1]])]
+            rows = rows_of[ref[1]]
+            if ref[2] < len(rows):
+                elements = rows[ref[2]]
+        places.append([index_of[e] for e in elements if e in index_of])
+    return places
+
+
 def _find_paragraph(paragraphs: list, normals: list[str], locate, evidence) -> int | None:
     """Return the index in `paragraphs` holding `evidence`'s text.
 
@@ -74,7 +113,9 @@ def _find_paragraph(paragraphs: list, normals: list[str], locate, evidence) -> i
     """
     target = _normal(evidence.text)
     probes = [p for p in (target, target[:40], target[:15]) if p]
-    candidates = locate(evidence.part)
+    # `locate` is a function of the evidence's part, or (the redline writer) the reader's places.
+    candidates = locate(evidence.part) if callable(locate) else (
+        locate[evidence.paragraph] if 0 <= evidence.paragraph < len(locate) else [])
     if candidates:
         joined = "".join(normals[i] for i in candidates)
         if any(probe in joined for probe in probes):

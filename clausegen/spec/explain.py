@@ -19,11 +19,13 @@ def schema_problems(data, marks, file, language="en"):
         and (p.pointer.rpartition(".")[0], msg("did-you-mean", word=repr(p.pointer.rpartition('.')[2])).text(language))
         in suggested)]
 
+
 def _schema_hint(schema: dict, language: str) -> str | None:
     """Return the schema's `x-hint` in `language` (`x-hint-zh` for Chinese)."""
     if language == "zh" and schema.get("x-hint-zh"):
         return schema["x-hint-zh"]
     return schema.get("x-hint")
+
 
 def _explain(error, data, marks, file, language="en"):
     """Yield the Problems that say what the jsonschema `error` means to a drafting lawyer, in `language`."""
@@ -133,6 +135,7 @@ def _explain(error, data, marks, file, language="en"):
         return
     yield problem(path, error.message, hint)
 
+
 def _synonym(value, schema: dict) -> str | None:
     """Return the allowed value that `value` is a common synonym of (schema `x-synonyms`), if any."""
     if not isinstance(value, str):
@@ -140,6 +143,7 @@ def _synonym(value, schema: dict) -> str | None:
     synonyms = schema.get("x-synonyms") or {}
     key = value.strip().lower().replace("-", "_").replace(" ", "_")
     return synonyms.get(key) or synonyms.get(value.strip())
+
 
 def _alternatives(items: list):
     """Return `items` as one Msg "a or b or c"."""
@@ -150,8 +154,10 @@ def _alternatives(items: list):
         out = msg("or", a=out, b=item)
     return out
 
+
 def _type_names(types: list):
     return _alternatives([_TYPE_NAMES.get(t, t) for t in types])
+
 
 def _best_context(error):
     """Return the sub-error of a oneOf branch whose type fits the value, or None."""
@@ -160,7 +166,9 @@ def _best_context(error):
     # Like jsonschema's best_match: the shallowest error says most about what was meant.
     return min(fitting, key=lambda e: len(e.relative_path)) if fitting else None
 
+
 _VALIDATORS: dict = {}
+
 
 def _validator(schema: dict):
     # Keyed by identity; the schema is kept alive beside its validator so the id stays unique.
@@ -174,6 +182,7 @@ def _validator(schema: dict):
         _VALIDATORS[id(schema)] = entry
     return entry[1]
 
+
 def schema_errors(data, schema: dict | None = None) -> list:
     """Return jsonschema's errors of `data` against `schema` (default: the spec schema).
 
@@ -185,7 +194,9 @@ def schema_errors(data, schema: dict | None = None) -> list:
     typed = {tuple(e.absolute_path) for e in errors if e.validator == "type"}
     return [e for e in errors if e.validator == "type" or tuple(e.absolute_path) not in typed]
 
+
 _TYPE_NAMES = {t: msg(f"type-{t}") for t in ("number", "integer", "string", "object", "array", "boolean", "null")}
+
 
 def show_value(value) -> str:
     if isinstance(value, str):
@@ -200,6 +211,7 @@ def show_value(value) -> str:
         text = repr(value)
         return text if len(text) <= 60 else text[:57] + "..."
     return str(value)
+
 
 def worded(text, language: str):
     """Return `text` in `language` when it is a Msg to be worded, else `text` as it is."""

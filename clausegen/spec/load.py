@@ -28,6 +28,7 @@ class Spec:
     marks: dict = field(default_factory=dict, compare=False, repr=False)
     warnings: tuple = field(default=(), compare=False, repr=False)
 
+
 def load_spec(path: str | os.PathLike, lang: str | None = None) -> Spec:
     """Load and validate the spec at `path`; problems are worded in `lang` (default: the spec's).
 
@@ -45,6 +46,7 @@ def load_spec(path: str | os.PathLike, lang: str | None = None) -> Spec:
         raise InvalidSpec(problems, path=str(path))
     return Spec(path=str(path), data=doc.data, sha256=doc.sha256, language=doc.data.get("language", "zh"),
                 marks=doc.marks, warnings=tuple(problems))
+
 
 def validate_files(paths, lang: str | None = None, library=None) -> list[Problem]:
     """Return the problems of every spec in `paths`, in order, all files checked.
@@ -66,6 +68,7 @@ def validate_files(paths, lang: str | None = None, library=None) -> list[Problem
         problems.extend(document_problems(doc, str(path), lang, library))
     return problems
 
+
 def document_problems(doc, file: str, lang: str | None = None, library=None) -> list[Problem]:
     """Return every problem of the loaded YAML `doc` named `file`, sorted by line: the schema,
     the semantic rules, the text's own warnings and, with `library`, the family it names."""
@@ -73,6 +76,7 @@ def document_problems(doc, file: str, lang: str | None = None, library=None) -> 
     if library is not None:
         found += family_problems(doc.data, doc.marks, file, lang, library)
     return sorted(found, key=lambda p: (p.line or 0, p.col or 0))
+
 
 def family_problems(data, marks: dict | None, file: str, lang: str | None, library) -> list[Problem]:
     """Return the problem of a spec whose `family` the clause `library` (a folder or a Library) lacks.
@@ -95,6 +99,7 @@ def family_problems(data, marks: dict | None, file: str, lang: str | None, libra
     return [Problem(file=file, line=line, col=col, pointer=format_path(path), message=text.text(language),
                     hint=hint.text(language), code="unknown-family")]
 
+
 def text_problems(doc, file: str, lang: str | None = None) -> list[Problem]:
     """Return the warnings only the spec's text shows, not its data: plain values cut short by a
     `#` that YAML reads as a comment (`address: 10 Marina Boulevard, #22-01`)."""
@@ -109,11 +114,13 @@ def text_problems(doc, file: str, lang: str | None = None) -> list[Problem]:
                            severity="warning", code="yaml-comment"))
     return out
 
+
 #: Problem code of a spec file that could not be read at all (exit 2).
 UNREADABLE = "unreadable"
 
 #: Problem code of a spec that was read but is not a usable YAML spec (exit 1).
 YAML = "yaml"
+
 
 def load_problem(exc: SpecError, file: str, lang: str | None) -> Problem:
     """Return the Problem for a spec that could not be loaded, worded in the spec's language."""
@@ -121,6 +128,7 @@ def load_problem(exc: SpecError, file: str, lang: str | None) -> Problem:
     message, hint = load_error(exc.message, exc.hint, language)
     code = YAML if isinstance(exc, MalformedYaml) else UNREADABLE
     return Problem(file=file, line=exc.line, col=exc.col, pointer="", message=message, hint=hint, code=code)
+
 
 def _head(file: str) -> str:
     """Return the start of the regular file `file` as text (never blocks on a pipe or device)."""
@@ -131,6 +139,7 @@ def _head(file: str) -> str:
             return fh.read(65536).decode("utf-8", errors="replace")
     except OSError:
         return ""
+
 
 def validate(data, marks: dict | None = None, file: str = "<spec>", lang: str | None = None) -> list[Problem]:
     """Return every problem of the spec `data` (schema first, then semantic rules), sorted by line.
@@ -147,6 +156,7 @@ def validate(data, marks: dict | None = None, file: str = "<spec>", lang: str | 
                 problems.append(_problem(found, marks, file, language, code))
     problems.sort(key=lambda p: (p.file, p.line or 0, p.col or 0))
     return problems
+
 
 def _problem(found: tuple, marks, file: str, language: str, code: str) -> Problem:
     """Return the Problem for a rule's finding (path, message[, hint[, severity]])."""
@@ -165,6 +175,7 @@ def is_path(source) -> bool:
     if isinstance(source, os.PathLike):
         return True
     return isinstance(source, str) and "\n" not in source and source.strip() != "" and Path(source).is_file()
+
 
 def validate_source(source, *, lang: str | None = None, library=None) -> list[Problem]:
     """Return every problem of a spec, sorted by line (an empty list: the spec is valid).
@@ -190,6 +201,7 @@ def validate_source(source, *, lang: str | None = None, library=None) -> list[Pr
         except MalformedYaml as exc:  # read, but not a usable YAML spec: a problem, as the CLI shows
             return [load_problem(exc, name, lang)]
     return document_problems(doc, name, lang, library)
+
 
 def spec_from_source(source, lang: str | None = None, library=None):
     """Return the valid spec `source` (a Spec, dict, path or YAML text) ready to render: a Spec or data.

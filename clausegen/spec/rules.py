@@ -17,6 +17,7 @@ _PERIOD_MINUTES = {"month": 43200, "quarter": 129600, "year": 525600}
 
 _PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12}
 
+
 def _get(data, *keys):
     for key in keys:
         if isinstance(data, dict):
@@ -27,6 +28,7 @@ def _get(data, *keys):
             return None
     return data
 
+
 def _num(value) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
@@ -34,8 +36,10 @@ def _num(value) -> float | None:
         return None
     return float(value)
 
+
 def _list(value) -> list:
     return value if isinstance(value, list) else []
+
 
 def duration_minutes(value, business_day_factor: float = 1.0) -> float | None:
     """Return the duration `value` ({value, unit}) in minutes, or None if it is not one.
@@ -51,6 +55,7 @@ def duration_minutes(value, business_day_factor: float = 1.0) -> float | None:
     factor = _MINUTES[unit] * (business_day_factor if unit == "business_days" else 1)
     return amount * factor
 
+
 def _show_duration(value):
     if not isinstance(value, dict):
         return show_value(value)
@@ -58,12 +63,14 @@ def _show_duration(value):
     name = msg(f"unit-{unit}") if unit in _MINUTES else str(unit or "")
     return msg("duration", value=show_value(value.get("value")), unit=name)
 
+
 def rule_availability_range(data):
     """Availability targets outside (90, 100) are either typos or not a service level."""
     target = _num(_get(data, "service", "availability_target"))
     if target is not None and not 90 < target < 100:
         yield (("service", "availability_target"), msg("availability-range", value=show_value(target)),
                msg("availability-range-hint"))
+
 
 def rule_tiers_ordered(data):
     """Credit tiers run from the highest availability band down, without overlap or inversion."""
@@ -93,6 +100,7 @@ def rule_tiers_ordered(data):
         yield (base + (len(tiers) - 1, "at_least"), msg("tier-bottom", value=show_value(prev[1])),
                msg("tier-bottom-hint"), "warning")
 
+
 def rule_tiers_credit_increasing(data):
     """Lower availability must not earn a smaller credit."""
     tiers = _list(_get(data, "standards", "service_credits", "tiers"))
@@ -107,6 +115,7 @@ def rule_tiers_credit_increasing(data):
                    msg("credit-decreasing-hint"), "warning")
         last = credit
 
+
 def rule_first_tier_at_target(data):
     """The first tier should start at the availability target: above it the target is met."""
     target = _num(_get(data, "service", "availability_target"))
@@ -120,6 +129,7 @@ def rule_first_tier_at_target(data):
                msg("first-tier-below", below=show_value(below), target=show_value(target)),
                msg("set-below-gap", value=show_value(target)), "warning")
 
+
 def rule_credit_within_cap(data):
     """No tier may credit more than the cap."""
     cap = _num(_get(data, "standards", "cap", "percent"))
@@ -130,6 +140,7 @@ def rule_credit_within_cap(data):
         if credit is not None and cap < credit <= 100:  # above 100 the schema already says so
             yield (("standards", "service_credits", "tiers", i, "credit_percent"),
                    msg("credit-over-cap", credit=show_value(credit), cap=show_value(cap)), msg("credit-over-cap-hint"))
+
 
 def rule_method_blocks(data):
     """Each compensation method listed has its block; a block for an unlisted method is ignored."""
@@ -146,7 +157,9 @@ def rule_method_blocks(data):
             yield (("standards", method), msg("method-block-unused", method=repr(method), name=method),
                    msg("method-block-unused-hint", name=method), "warning")
 
+
 _METHOD_BLOCKS = ("service_credits", "per_hour", "direct_loss", "free_service_time")
+
 
 def rule_per_hour_amount(data):
     """Per-hour compensation needs an amount per hour (or a percentage of the fee)."""
@@ -154,6 +167,7 @@ def rule_per_hour_amount(data):
     block = _get(data, "standards", "per_hour")
     if "per_hour" in methods and isinstance(block, dict) and "amount" not in block and "percent_of_fee" not in block:
         yield (("standards", "per_hour"), msg("per-hour-no-amount"), msg("per-hour-no-amount-hint"))
+
 
 def rule_dispute_forum(data):
     """Arbitration needs an institution; a court needs a venue."""
@@ -165,6 +179,7 @@ def rule_dispute_forum(data):
         yield (("disputes", "court") if isinstance(_get(data, "disputes", "court"), dict) else ("disputes", "method"),
                msg("no-venue"), msg("no-venue-hint"))
 
+
 def rule_dispute_block_mismatch(data):
     """A block for the forum that was not chosen is probably a leftover."""
     method = _get(data, "disputes", "method")
@@ -173,12 +188,14 @@ def rule_dispute_block_mismatch(data):
         yield (("disputes", other), msg("forum-leftover", other=other, method=repr(method)),
                msg("forum-leftover-hint", other=other), "warning")
 
+
 def _text_present(value) -> bool:
     if isinstance(value, str):
         return bool(value.strip())
     if isinstance(value, dict):
         return any(isinstance(v, str) and v.strip() for v in value.values())
     return False
+
 
 def rule_notice_before_claim_window(data):
     """The provider must have to notify well before the customer's claim window closes."""
@@ -190,6 +207,7 @@ def rule_notice_before_claim_window(data):
                    window=_show_duration(_get(data, "deadlines", "claim_window"))),
                msg("notice-after-window-hint"))
 
+
 def rule_report_after_notice(data):
     """The incident report comes after the first notice, not before."""
     within = _get(data, "notification", "provider_notice", "within")
@@ -199,6 +217,7 @@ def rule_report_after_notice(data):
         yield (("notification", "incident_report", "within"),
                msg("report-before-notice", report=_show_duration(report), notice=_show_duration(within)),
                msg("report-before-notice-hint"))
+
 
 def rule_maintenance_budget(data):
     """Maintenance that counts as downtime must fit in the downtime the target allows."""
@@ -215,11 +234,13 @@ def rule_maintenance_budget(data):
                    target=show_value(target)),
                msg("maintenance-budget-hint"))
 
+
 def rule_maintenance_notice(data):
     """Excluding scheduled maintenance is fair only with advance notice of it."""
     if "scheduled_maintenance" in _list(_get(data, "definition", "exclusions")) and \
             _get(data, "definition", "maintenance", "notice") is None:
         yield (("definition", "exclusions"), msg("maintenance-no-notice"), msg("maintenance-no-notice-hint"))
+
 
 def rule_events_not_both(data):
     """An event cannot be both an interruption and excluded from it."""
@@ -227,6 +248,7 @@ def rule_events_not_both(data):
     for i, event in enumerate(_list(_get(data, "definition", "exclusions"))):
         if isinstance(event, str) and event in covered:
             yield (("definition", "exclusions", i), msg("event-both", event=repr(event)), msg("event-both-hint"))
+
 
 def _money_nodes(data):
     """Yield (path, currency) of every {amount, currency} in `data`."""
@@ -242,6 +264,7 @@ def _money_nodes(data):
 
     yield from walk(data, ())
 
+
 def rule_iso_currency(data):
     """Currencies are ISO 4217 codes: RMB is the renminbi's name, its code is CNY."""
     for path, code in _money_nodes(data):
@@ -249,6 +272,7 @@ def rule_iso_currency(data):
             iso = COMMON_CURRENCY_NAMES.get(code)
             yield (path, msg("not-iso-currency", code=repr(code)),
                    msg("not-iso-currency-known", iso=iso, code=code) if iso else msg("not-iso-currency-hint"))
+
 
 def rule_currency_consistent(data):
     """All amounts of one spec are in one currency."""
@@ -266,6 +290,7 @@ def rule_currency_consistent(data):
             yield (path, msg("currency-differs", code=repr(currency), first=repr(first), where=format_path(first_path)),
                    msg("currency-differs-hint"))
 
+
 def rule_dates_in_order(data):
     """The term ends after it starts; the document is not dated after the term ends."""
     start, end = _get(data, "term", "effective_date"), _get(data, "term", "expiry_date")
@@ -277,6 +302,7 @@ def rule_dates_in_order(data):
         yield (("document", "date"), msg("dated-after-expiry", date=repr(doc_date), end=repr(end)),
                msg("dated-after-expiry-hint"))
 
+
 def rule_chronic_failure(data):
     """"Missed in M of N periods" needs M <= N."""
     missed = _num(_get(data, "standards", "chronic_failure", "missed_periods"))
@@ -284,6 +310,7 @@ def rule_chronic_failure(data):
     if missed is not None and within is not None and missed > within:
         yield (("standards", "chronic_failure", "missed_periods"),
                msg("chronic-impossible", missed=show_value(missed), within=show_value(within)), msg("chronic-impossible-hint"))
+
 
 def rule_localized_text(data):
     """A bilingual spec gives every text in both languages; a zh or en spec has that language."""
@@ -299,6 +326,7 @@ def rule_localized_text(data):
                 yield (path, msg("text-missing-lang", langs=missing), msg("text-missing-lang-hint", langs=missing))
         elif isinstance(value, str) and language == "bilingual":
             yield (path, msg("text-needs-both"), msg("text-needs-both-hint"))
+
 
 def language_problems(data, lang: str, marks: dict | None = None, file: str = "<spec>",
                       message_lang: str | None = None) -> list[Problem]:
@@ -339,6 +367,7 @@ def language_problems(data, lang: str, marks: dict | None = None, file: str = "<
                                code="text-language"))
     return out
 
+
 def _localized_paths(data):
     """Yield the paths of the localized-text fields present in `data` (as the schema marks them)."""
     from clausegen.resources import resolve_ref
@@ -366,7 +395,9 @@ def _localized_paths(data):
 
     yield from walk(data, schema, ())
 
+
 _STEP_ORDER = ("confirm_cause_and_scope", "notify", "claim", "verify", "agree_amount", "pay")
+
 
 def rule_steps_in_order(data):
     """The compensation steps follow the seed's order: confirm, notify, claim, verify, agree, pay."""
@@ -377,12 +408,14 @@ def rule_steps_in_order(data):
                    msg("step-order-hint", order=" → ".join(_STEP_ORDER)), "warning")
             return
 
+
 def rule_payment_deadline(data):
     """Compensation that may be paid out needs a payment deadline; a bare promise to pay is vague."""
     settlement = _get(data, "standards", "settlement")
     if settlement in ("payment", "customer_choice") and _get(data, "deadlines", "payment_deadline") is None:
         where = ("deadlines",) if isinstance(_get(data, "deadlines"), dict) else ("standards", "settlement")
         yield (where, msg("no-payment-deadline", settlement=repr(settlement)), msg("payment-deadline-hint"))
+
 
 def _leaves(data, keys: bool = False):
     """Yield (path, value) for every scalar of spec `data` (and every mapping key, with `keys`)."""
@@ -400,13 +433,16 @@ def _leaves(data, keys: bool = False):
 
     yield from walk(data, ())
 
+
 def rule_finite_numbers(data):
     """.nan and .inf are YAML numbers but no contract term; NaN even slips past range checks."""
     for path, node in _leaves(data):
         if isinstance(node, float) and (node != node or node in (float("inf"), float("-inf"))):
             yield (path, msg("not-finite", value=show_value(node)), msg("not-finite-hint"))
 
+
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
 
 def rule_printable_text(data):
     """Control characters (JSON and the web form let them in) cannot be written to a Word document."""
@@ -414,6 +450,7 @@ def rule_printable_text(data):
         m = _NOT_XML.search(node) if isinstance(node, str) else None
         if m:
             yield (path, msg("control-char", char=f"U+{ord(m.group()):04X}"), msg("control-char-hint"))
+
 
 def rule_whole_durations(data):
     """Durations are whole numbers of their unit: "zero point five minutes" is no drafting."""
@@ -437,7 +474,9 @@ def rule_whole_durations(data):
     if ratio is not None and ratio > 0 and not ratio.is_integer():
         yield (("standards", "free_service_time", "ratio"), msg("whole-ratio", value=show_value(ratio)), msg("whole-ratio-hint"))
 
+
 _SMALLER = {"hours": ("minutes", 60), "days": ("hours", 24)}
+
 
 def _smaller_unit(value: float, unit: str):
     """Return `value` `unit` as a whole number of the next smaller unit ("90 minutes"), or None."""
@@ -448,6 +487,7 @@ def _smaller_unit(value: float, unit: str):
     if not float(amount).is_integer():
         return None
     return f"{{value: {int(amount)}, unit: {small}}}"
+
 
 def rule_emergency_maintenance(data):
     """Excluded emergency maintenance needs a cap and a notice, or any outage could be called an emergency."""
@@ -463,15 +503,18 @@ def rule_emergency_maintenance(data):
         yield (("definition", "maintenance", "emergency_allowance"), msg("emergency-cap-unused"),
                msg("emergency-cap-unused-hint"), "warning")
 
+
 def _money(value):
     """Return (amount, currency) of a money mapping, or None."""
     if isinstance(value, dict) and _num(value.get("amount")) is not None and isinstance(value.get("currency"), str):
         return _num(value["amount"]), value["currency"]
     return None
 
+
 def _show_money(amount: float, currency: str) -> str:
     digits = f"{amount:,.2f}" if not float(amount).is_integer() else f"{int(amount):,}"
     return f"{currency} {digits}"
+
 
 def overall_cap(data):
     """Return the overall cap per measurement period as (amount, currency), or None if it is no amount.
@@ -496,12 +539,14 @@ def overall_cap(data):
         return None
     return min(found)
 
+
 def cap_covers(data) -> list:
     """Return the compensation methods the overall cap limits (default: every method listed)."""
     covers = _get(data, "standards", "cap", "covers")
     if isinstance(covers, list):
         return [c for c in covers if isinstance(c, str)]
     return [m for m in _list(_get(data, "standards", "methods")) if isinstance(m, str)]
+
 
 def rule_sub_cap(data):
     """A per-Interruption cap above the overall cap it sits under can never apply; the covered methods are used."""
@@ -522,6 +567,7 @@ def rule_sub_cap(data):
                msg("sub-cap-above-cap", sub=_show_money(*sub), cap=_show_money(*cap), period=msg(f"period-{period}")),
                msg("sub-cap-above-cap-hint"))
 
+
 def rule_settlement_deadlines(data):
     """Credit-only settlement pays nothing: a payment deadline beside it promises a payment that never comes."""
     settlement = _get(data, "standards", "settlement") or "credit"
@@ -536,6 +582,7 @@ def rule_settlement_deadlines(data):
         # The clause then pays "in the final settlement of accounts": determinable, but say so.
         yield (("deadlines",), msg("no-payout-deadline"), msg("payout-deadline-hint"), "warning")
 
+
 def rule_credit_basis_period(data):
     """Credits for a quarter's or a year's availability should not be a share of one month's fee."""
     period = _get(data, "service", "measurement_period")
@@ -547,6 +594,7 @@ def rule_credit_basis_period(data):
         yield (where, msg("basis-monthly-for-period", period=msg(f"period-{period}")),
                msg("basis-monthly-for-period-hint", period=msg(f"period-{period}")), "warning")
 
+
 def rule_free_time_rounding(data):
     """Free days for each started day of downtime, at more than one a day, overpay a one-minute outage."""
     block = _get(data, "standards", "free_service_time")
@@ -556,7 +604,9 @@ def rule_free_time_rounding(data):
         yield (("standards", "free_service_time", "ratio"), msg("free-time-short-outage", ratio=show_value(ratio)),
                msg("free-time-short-outage-hint"), "warning")
 
+
 _BASIS_SOURCE = {"provider_monitoring": "provider", "joint_records": "joint", "third_party_monitoring": "third_party"}
+
 
 def rule_verification_basis(data):
     """Claims are verified against the records availability is measured by, not other ones."""
@@ -571,6 +621,7 @@ def rule_verification_basis(data):
                    measured=msg(f"source-{measured}")),
                msg("verification-basis-hint", fit=fit) if fit else None)
 
+
 def rule_dispute_periods(data):
     """Negotiation and mediation that hold up proceedings need a period, or the precondition never ends."""
     negotiation = _get(data, "disputes", "negotiation")
@@ -581,11 +632,13 @@ def rule_dispute_periods(data):
     if isinstance(mediation, dict) and mediation.get("period") is None:
         yield (("disputes", "mediation"), msg("mediation-open-ended"), msg("mediation-open-ended-hint"), "warning")
 
+
 def rule_prevailing_language(data):
     """A bilingual document says which text governs when the two differ."""
     if data.get("language") == "bilingual" and _get(data, "document", "prevailing_language") is None:
         yield (("document",) if isinstance(_get(data, "document"), dict) else ("language",),
                msg("no-prevailing-language"), msg("no-prevailing-language-hint"), "warning")
+
 
 #: Active ISO 4217 currency codes (with the funds and precious-metal codes a contract might use).
 ISO_4217 = frozenset("""
@@ -612,11 +665,13 @@ BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u2060-\u2064"
                        "\u206a-\u206f\u3164\ufeff\uffa0\U000e0000-\U000e007f]")
 
+
 def _code_points(chars) -> str:
     import unicodedata
 
     seen = list(dict.fromkeys(chars))
     return ", ".join(f"U+{ord(c):04X} ({unicodedata.name(c, 'unnamed')})" for c in seen)
+
 
 def visible(value):
     """Return `value` (spec data) with invisible characters and bidirectional controls removed from
@@ -628,6 +683,7 @@ def visible(value):
     if isinstance(value, list):
         return [visible(v) for v in value]
     return value
+
 
 def rule_invisible_text(data):
     """Invisible characters (zero-width space, joiners, soft hyphen…) are warnings and are left out of
@@ -645,6 +701,7 @@ def rule_invisible_text(data):
             yield (path, f"contains the invisible character(s) {_code_points(hidden)}; they are left out "
                          "of the rendered clauses",
                    "retype the text without it, so that the spec says what the document says", "warning")
+
 
 #: Semantic rules by stable code; each yields (path, message[, hint[, severity]]).
 RULES = {

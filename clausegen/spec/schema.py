@@ -9,6 +9,7 @@ SCHEMA_NAME = "spec.schema.json"
 
 LANGUAGES = ("zh", "en", "bilingual")
 
+
 def format_path(path) -> str:
     """Return `path` as ``standards.tiers[1].credit_percent``."""
     out = ""
@@ -18,6 +19,7 @@ def format_path(path) -> str:
         else:
             out += f".{part}" if out else str(part)
     return out
+
 
 def spec_schema() -> dict:
     """Return the spec's JSON Schema (the source of titles and descriptions for forms and `new`).

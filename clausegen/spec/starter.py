@@ -11,6 +11,7 @@ from clausegen.yamlsource import load_yaml_file
 
 STARTER_FILE = "starter.yaml"
 
+
 def starter_family(library=None):
     """Return the clause family `clausegen new` starts from in `library` (a folder, a Library or None).
 
@@ -22,6 +23,7 @@ def starter_family(library=None):
     lib = library if isinstance(library, Library) else load_library(library)
     own = [f for f in lib.families.values() if lib.root is not None and not f.is_builtin(f.layers[0])]
     return own[0] if len(own) == 1 else lib.family(DEFAULT_FAMILY)
+
 
 def starter_data(lang: str = "zh", library=None) -> dict:
     """Return a complete, valid spec in `lang` (zh, en or bilingual) with realistic values.
@@ -47,6 +49,7 @@ def starter_data(lang: str = "zh", library=None) -> dict:
     data = _resolve(_starter_file(str(path), path.stat().st_mtime_ns), lang)
     return {**data, "family": family.id}
 
+
 @lru_cache(maxsize=8)
 def _starter_file(path: str, mtime: int) -> dict:
     from clausegen.errors import LibraryError
@@ -56,6 +59,7 @@ def _starter_file(path: str, mtime: int) -> dict:
     except SpecError as exc:
         raise LibraryError(f"{STARTER_FILE}: {exc.message}", path=path, hint=exc.hint) from None
     return data
+
 
 def _resolve(node, lang: str):
     """Return the starter `node` in `lang` (see the head of starter.yaml for the two per-language forms)."""
@@ -73,8 +77,10 @@ def _resolve(node, lang: str):
         return [_resolve(v, lang) for v in node]
     return node
 
+
 def _per_language(node) -> bool:
     return isinstance(node, dict) and set(node) == {"by_language"}
+
 
 def starter_spec(lang: str = "zh", library=None) -> str:
     """Return the starter spec for `lang` as YAML text, every key commented from the schema.
@@ -92,6 +98,7 @@ def starter_spec(lang: str = "zh", library=None) -> str:
     lines = head["en"] if lang == "en" else head["zh"] + (head["en"] if lang == "bilingual" else [])
     return spec_text(data, lang, lines)
 
+
 def spec_text(data: dict, lang: str, head: list[str] = ()) -> str:
     """Return the spec `data` as YAML text, under the comment lines `head`, every key commented
     with the schema's title and description in `lang` (zh, en, or both for bilingual).
@@ -104,6 +111,7 @@ def spec_text(data: dict, lang: str, head: list[str] = ()) -> str:
     _write_mapping(data, schema, schema, lang if lang in LANGUAGES else "en", 0, lines, top=True)
     return "\n".join(lines) + "\n"
 
+
 def _comment(sub: dict, lang: str) -> list[str]:
     """Return the comment lines for a property: its title and description in `lang` (both for bilingual)."""
     zh = "：".join(x for x in (sub.get("x-title-zh"), sub.get("x-description-zh")) if x)
@@ -115,6 +123,7 @@ def _comment(sub: dict, lang: str) -> list[str]:
         choices = " | ".join(map(str, options))
         lines[-1] += f"（可选：{choices}）" if lang == "zh" else f" (one of: {choices})"
     return lines
+
 
 def _scalar(value) -> str:
     import re
@@ -131,8 +140,10 @@ def _scalar(value) -> str:
         text = text[:-3].strip()
     return text
 
+
 def _is_localized(value) -> bool:
     return isinstance(value, dict) and value and set(value) <= {"zh", "en"}
+
 
 def _write_mapping(data: dict, schema: dict, root: dict, lang: str, indent: int, lines: list, top=False):
     from clausegen.resources import resolve_ref
@@ -147,7 +158,9 @@ def _write_mapping(data: dict, schema: dict, root: dict, lang: str, indent: int,
         lines.extend(f"{' ' * indent}# {line}" for line in text)
         _write_value(key, value, raw, sub, root, lang, indent, lines)
 
+
 _FLOW_REFS = ("#/$defs/duration", "#/$defs/money")
+
 
 def _write_value(key, value, raw, sub, root, lang, indent, lines):
     pad = " " * indent
