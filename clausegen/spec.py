@@ -1107,6 +1107,9 @@ RULES = {
     "dispute-periods": rule_dispute_periods,
     "prevailing-language": rule_prevailing_language,
 }
+from clausegen.dealterms import RULES as DEAL_RULES  # noqa: E402  (hourly threshold, annual cap, units...)
+
+RULES.update(DEAL_RULES)
 
 
 # ---------------------------------------------------------------- starter specs

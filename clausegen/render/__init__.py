@@ -10,14 +10,21 @@ from pathlib import Path
 from clausegen.errors import InputError, LibraryError, UsageError
 from clausegen.render.model import Clause, Document, Part, parse_blocks
 
-FORMATS = ("docx", "md", "txt", "html")
-SUFFIXES = {".docx": "docx", ".md": "md", ".markdown": "md", ".txt": "txt", ".html": "html", ".htm": "html"}
+FORMATS = ("docx", "pdf", "md", "txt", "html")
+SUFFIXES = {".docx": "docx", ".pdf": "pdf", ".md": "md", ".markdown": "md", ".txt": "txt", ".html": "html", ".htm": "html"}
 PREAMBLE = "_preamble"
+# Clauses the library drafts beside the provisions, when it has their templates: the definitions
+# first, the general provisions (order of precedence, signature) last. Unnumbered closing sections
+# follow the clauses: execution blocks, and the open points of a draft.
+EXTRA_CLAUSES = {"_definitions": {"zh": "定义", "en": "Definitions"},
+                 "_general": {"zh": "其他约定", "en": "General"}}
+CLOSING = {"execution": {"zh": "签署", "en": "Execution"}, "open": {"zh": "待定事项", "en": "Open points"}}
 
 
 # Writers by format: (module, function). Imported on demand: python-docx only for Word output.
 WRITERS = {
     "docx": ("clausegen.render.docx", "write_docx"),
+    "pdf": ("clausegen.render.pdf", "write_pdf"),  # the Word document, through LibreOffice
     "md": ("clausegen.render.markdown", "write_markdown"),
     "txt": ("clausegen.render.text", "write_text"),
     "html": ("clausegen.render.html", "write_html"),
@@ -110,11 +117,12 @@ def _check_variables(env, family, names: list[str], context: dict) -> None:
 
 
 def _render_part(env, family, data: dict, lang: str, position: str, only: str | None,
-                 document_lang: str | None = None) -> Part:
+                 document_lang: str | None = None, open_points: tuple = ()) -> Part:
     from clausegen.render.environment import build_context, render_template
     from clausegen.render.filters import localized
 
     context = build_context(data, lang, document_lang)
+    context["open_points"] = open_points
     plan = []
     for prov in _provisions(family, data, only):
         name = _template_name(family, prov.id, lang, position)
@@ -124,7 +132,9 @@ def _render_part(env, family, data: dict, lang: str, position: str, only: str | 
                                hint=f"add {lang}/{prov.id}.j2 to the clause family")
         plan.append((prov, name))
     preamble_name = f"{lang}/{PREAMBLE}.j2" if only is None and family.find(f"{lang}/{PREAMBLE}.j2") else None
-    names = [n for _, n in plan] + ([preamble_name] if preamble_name else [])
+    extras = {key: f"{lang}/{key}.j2" for key in EXTRA_CLAUSES
+              if only is None and family.find(f"{lang}/{key}.j2")}
+    names = [n for _, n in plan] + ([preamble_name] if preamble_name else []) + list(extras.values())
     _check_variables(env, family, names, context)
 
     clauses = []
@@ -132,12 +142,55 @@ def _render_part(env, family, data: dict, lang: str, position: str, only: str | 
         blocks = parse_blocks(render_template(env, name, context), lang)
         heading = localized(prov.title, lang) or prov.id
         clauses.append(Clause(id=prov.id, heading=heading, blocks=blocks))
+    for key, name in extras.items():
+        # An extra clause with nothing to say (no precedence, not signed alone) is left out.
+        blocks = parse_blocks(render_template(env, name, context), lang)
+        if blocks:
+            clause = Clause(id=key.lstrip("_"), heading=EXTRA_CLAUSES[key][lang], blocks=blocks)
+            clauses.insert(0, clause) if key == "_definitions" else clauses.append(clause)
     preamble = parse_blocks(render_template(env, preamble_name, context), lang) if preamble_name else ()
     title = localized((data.get("document") or {}).get("title"), lang) or localized(family.title, lang)
-    return Part(lang=lang, title=title, preamble=preamble, clauses=tuple(clauses))
+    closing = _closing(data, lang, context) if only is None else ()
+    return Part(lang=lang, title=title, preamble=preamble, clauses=tuple(clauses), closing=closing)
 
 
-def render(spec_or_data, lang: str | None = None, library=None, only: str | None = None) -> Document:
+def _closing(data: dict, lang: str, context: dict) -> tuple:
+    """Return the unnumbered sections after the clauses: execution blocks where the document is signed
+    on its own, and the open points of a draft."""
+    from clausegen.render.filters import localized
+    from clausegen.render.model import Paragraph, Table
+
+    out = []
+    document = data.get("document") or {}
+    if document.get("standalone"):
+        columns = []
+        for who in context["party_order"]:
+            party = (data.get("parties") or {}).get(who) or {}
+            name = localized(party.get("name"), lang)
+            term = context[who]
+            if lang == "zh":
+                columns.append((f"{term}：{name}（盖章）", ("法定代表人或授权代表（签字）：", "职务：", "日期：")))
+            else:
+                columns.append((f"Signed for and on behalf of {name} (the {term})",
+                                ("Signature: ______________________", "Name:", "Title:", "Date:")))
+        rows = tuple(zip(*(lines for _, lines in columns)))
+        intro = ("双方授权代表于文首所载日期签署本文件，以资证明。" if lang == "zh" else
+                 f"Signed by the duly authorised representatives of the Parties on the date stated at the beginning "
+                 f"of {context['this']}.")
+        out.append(Clause(id="execution", heading=CLOSING["execution"][lang],
+                          blocks=(Paragraph(intro, level=0),
+                                  Table(header=tuple(h for h, _ in columns), rows=rows, kind="signature"))))
+    open_points = context.get("open_points") or ()
+    if open_points:
+        intro = ("本草稿中以【　】标示的下列事项尚待双方商定：" if lang == "zh" else
+                 "The following points, shown as [●] in this draft, are still to be agreed:")
+        out.append(Clause(id="open-points", heading=CLOSING["open"][lang],
+                          blocks=(Paragraph(intro, level=0),) + tuple(Paragraph(p, level=1) for p in open_points)))
+    return tuple(out)
+
+
+def render(spec_or_data, lang: str | None = None, library=None, only: str | None = None,
+           draft: bool = False) -> Document:
     """Return the clause model of `spec_or_data` (a Spec, its data, or a spec path) in `lang`.
 
     `lang` is zh, en or bilingual (default: the spec's language); `library` a Library, a firm
@@ -168,14 +221,36 @@ def render(spec_or_data, lang: str | None = None, library=None, only: str | None
         "date": document_date(data),
         "position": position,
     }
-    return Document(lang=lang, parts=parts, meta=meta)
+    numbering = (data.get("document") or {}).get("numbering") or {}
+    start = numbering.get("start") if isinstance(numbering.get("start"), int) else 1
+    document = Document(lang=lang, parts=parts, meta=meta, start=start if only is None else 1)
+    from clausegen.render.filters import localized
+    from clausegen.render.model import resolve_references
+
+    prefix = {code: localized(numbering.get("prefix"), code) for code in langs if numbering.get("prefix")}
+    try:
+        return resolve_references(document, prefix)
+    except ValueError as exc:
+        raise LibraryError(f"a template {exc}", hint="anchor the paragraph with `- {#name} ...`") from None
+
+
+def wording_position(data: dict) -> str:
+    """Return the library wording to use: the spec's `position`, seen from the side the drafter acts for.
+
+    The library's preferred wording favours the customer; a drafter acting for the provider who
+    asks for the preferred position gets the provider-friendly (fallback) wording, and vice versa.
+    """
+    position = data.get("position") or "preferred"
+    if data.get("acting_for") == "provider":
+        return {"preferred": "fallback", "fallback": "preferred"}.get(position, position)
+    return position
 
 
 def write(document: Document, fmt: str, reference_docx=None) -> bytes:
     """Return `document` written as `fmt` (docx, md, txt, html); `reference_docx` styles Word output."""
     if fmt not in FORMATS:
         raise UsageError(f"unknown output format {fmt!r}", hint=f"use one of: {', '.join(FORMATS)}")
-    if fmt == "docx":
+    if fmt in ("docx", "pdf"):
         return _writer(fmt)(document, reference_docx=reference_docx)
     return _writer(fmt)(document)
 
@@ -188,11 +263,11 @@ def format_for(out: Path, fmt: str | None) -> str:
     if suffix in SUFFIXES:
         return SUFFIXES[suffix]
     raise UsageError(f"cannot tell the output format from {str(out)!r}", path=str(out),
-                     hint="name the file .docx, .md, .txt or .html, or pass --format")
+                     hint="name the file .docx, .pdf, .md, .txt or .html, or pass --format")
 
 
 def render_file(spec_path, out, fmt=None, lang=None, reference_docx=None, library=None,
-                warnings: list | None = None) -> Path:
+                warnings: list | None = None, draft: bool = False) -> Path:
     """Render the spec at `spec_path` into `out` and return the path written.
 
     Nothing is written unless the spec is valid and every template renders; the file is written
@@ -207,17 +282,23 @@ def render_file(spec_path, out, fmt=None, lang=None, reference_docx=None, librar
     inputs = [spec_path] + ([Path(reference_docx)] if reference_docx else [])
     ensure_not_input(out, inputs)
     if reference_docx is not None:
-        if fmt != "docx":
-            raise UsageError("--reference-docx only applies to Word output", hint="write a .docx or drop the option")
+        if fmt not in ("docx", "pdf"):
+            raise UsageError("--reference-docx only applies to Word and PDF output",
+                             hint="write a .docx or .pdf, or drop the option")
         if not Path(reference_docx).is_file():
             raise InputError(f"reference document {str(reference_docx)!r} not found", path=str(reference_docx))
-    spec = load(spec_path)
+    if draft:
+        from clausegen.draft import load_draft
+
+        spec = load_draft(spec_path)
+    else:
+        spec = load(spec_path)
     if warnings is not None:
         from clausegen.spec import language_problems
 
         warnings.extend(spec.warnings)
         warnings.extend(language_problems(spec.data, lang or spec.data.get("language") or "en", spec.marks, spec.path))
-    document = render(spec, lang=lang, library=library)
+    document = render(spec, lang=lang, library=library, draft=draft)
     write_atomic(out, write(document, fmt, reference_docx=reference_docx))
     return out
 
