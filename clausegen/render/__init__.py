@@ -231,7 +231,7 @@ def render(spec_or_data, lang: str | None = None, library=None, only: str | None
     try:
         return resolve_references(document, prefix)
     except ValueError as exc:
-        raise LibraryError(f"a template {exc}", hint="anchor the paragraph with `- {#name} ...`") from None
+        raise LibraryError(f"a template {exc}", hint="anchor the paragraph with `- [#name] ...`") from None
 
 
 def wording_position(data: dict) -> str:

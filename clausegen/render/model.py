@@ -8,7 +8,7 @@ Templates render a small line markup that `parse_blocks` turns into the model:
                       (a blank line ends a paragraph)
     text              after a blank line: an unnumbered body paragraph (level 0)
     | a | b |         table rows; the first row of a run of rows is the header
-    - {#name} text    a paragraph other paragraphs can refer to as `name` (a Word bookmark)
+    - [#name] text    a paragraph other paragraphs can refer to as `name` (a Word bookmark)
     ⟦ref:name⟧        a cross-reference to paragraph `name` ("clause 5.3", "第五条"); the Word
                       writer makes it a REF field that Word numbers, the others print the number
 
@@ -138,6 +138,18 @@ def number_labels(blocks, clause_no: int, lang: str, bilingual: bool = False) ->
     return labels
 
 
+def closing_labels(blocks) -> list[str]:
+    """Return the typed numbers of the blocks of a closing section: "1.", "2." for listed points."""
+    labels, count = [], 0
+    for block in blocks:
+        if isinstance(block, Paragraph) and block.level:
+            count += 1
+            labels.append(f"{count}.")
+        else:
+            labels.append("")
+    return labels
+
+
 def _letter(n: int) -> str:
     out = ""
     while n:
@@ -166,7 +178,7 @@ def heading_label(clause_no: int, lang: str) -> str:
 
 
 _MARKER = re.compile(r"^( *)- (.*)$")
-_ANCHOR = re.compile(r"\{#([a-z0-9-]+)\} *")
+_ANCHOR = re.compile(r"\[#([a-z0-9-]+)\] *")
 REF = re.compile("\u27e6ref:([a-z0-9-]+)\u27e7")
 _SPACE_RUN = re.compile(r"[ \t]+")
 _CJK_SPACE = re.compile(r"(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]) +| +(?=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])")
