@@ -18,7 +18,7 @@ PREAMBLE = "_preamble"
 # follow the clauses: execution blocks, and the open points of a draft.
 EXTRA_CLAUSES = {"_definitions": {"zh": "定义", "en": "Definitions"},
                  "_general": {"zh": "其他约定", "en": "General"}}
-CLOSING = {"execution": {"zh": "签署", "en": "Execution"}, "open": {"zh": "待定事项", "en": "Open points"}}
+CLOSING = {"execution": {"zh": "签署页", "en": "Execution"}, "open": {"zh": "待定事项", "en": "Open points"}}
 
 
 # Writers by format: (module, function). Imported on demand: python-docx only for Word output.
@@ -132,8 +132,9 @@ def _render_part(env, family, data: dict, lang: str, position: str, only: str | 
                                hint=f"add {lang}/{prov.id}.j2 to the clause family")
         plan.append((prov, name))
     preamble_name = f"{lang}/{PREAMBLE}.j2" if only is None and family.find(f"{lang}/{PREAMBLE}.j2") else None
-    extras = {key: f"{lang}/{key}.j2" for key in EXTRA_CLAUSES
-              if only is None and family.find(f"{lang}/{key}.j2")}
+    wanted = [k for k in EXTRA_CLAUSES
+              if not (k == "_definitions" and (data.get("document") or {}).get("definitions_clause") is False)]
+    extras = {key: f"{lang}/{key}.j2" for key in wanted if only is None and family.find(f"{lang}/{key}.j2")}
     names = [n for _, n in plan] + ([preamble_name] if preamble_name else []) + list(extras.values())
     _check_variables(env, family, names, context)
 
@@ -154,32 +155,51 @@ def _render_part(env, family, data: dict, lang: str, position: str, only: str | 
     return Part(lang=lang, title=title, preamble=preamble, clauses=tuple(clauses), closing=closing)
 
 
-def _closing(data: dict, lang: str, context: dict) -> tuple:
-    """Return the unnumbered sections after the clauses: execution blocks where the document is signed
-    on its own, and the open points of a draft."""
+def _execution(data: dict, lang: str, context: dict):
+    """Return the execution block: a column per party, in the spec's order of parties.
+
+    A bilingual document is signed once: its block (in the Chinese part) names each party in both
+    languages.
+    """
+    from clausegen.render.environment import party_term
     from clausegen.render.filters import localized
     from clausegen.render.model import Paragraph, Table
 
+    parties = data.get("parties") or {}
+    headers, rows = [], None
+    for who in context["party_order"]:
+        party = parties.get(who) or {}
+        zh = f"{party_term(parties, who, 'zh')}：{localized(party.get('name'), 'zh')}（盖章）"
+        en = f"Signed for and on behalf of {localized(party.get('name'), 'en')} (the {party_term(parties, who, 'en')})"
+        if context["bilingual"]:
+            headers.append(f"{zh}\n{en}")
+            rows = ("法定代表人或授权代表（签字）\nSignature of authorised representative: ______________",
+                    "姓名 Name:", "职务 Title:", "日期 Date:")
+        elif lang == "zh":
+            headers.append(zh)
+            rows = ("法定代表人或授权代表（签字）：", "日期：\u3000\u3000年\u3000\u3000月\u3000\u3000日")
+        else:
+            headers.append(en)
+            rows = ("Signature: ______________________", "Name:", "Title:", "Date:")
+    # Chinese practice: a signature page with the seal and signature lines, no recital.
+    intro = () if lang == "zh" else (Paragraph(
+        f"Signed by the duly authorised representatives of the Parties on the date stated at the beginning "
+        f"of {context['this']}.", level=0),)
+    heading = "签署页 / Execution" if context["bilingual"] else CLOSING["execution"][lang]
+    return Clause(id="execution", heading=heading,
+                  blocks=intro + (Table(header=tuple(headers), rows=tuple((r,) * len(headers) for r in rows),
+                                        kind="signature"),))
+
+
+def _closing(data: dict, lang: str, context: dict) -> tuple:
+    """Return the unnumbered sections after the clauses: execution blocks where the document is signed
+    on its own, and the open points of a draft."""
+    from clausegen.render.model import Paragraph
+
     out = []
     document = data.get("document") or {}
-    if document.get("standalone"):
-        columns = []
-        for who in context["party_order"]:
-            party = (data.get("parties") or {}).get(who) or {}
-            name = localized(party.get("name"), lang)
-            term = context[who]
-            if lang == "zh":
-                columns.append((f"{term}：{name}（盖章）", ("法定代表人或授权代表（签字）：", "职务：", "日期：")))
-            else:
-                columns.append((f"Signed for and on behalf of {name} (the {term})",
-                                ("Signature: ______________________", "Name:", "Title:", "Date:")))
-        rows = tuple(zip(*(lines for _, lines in columns)))
-        intro = ("双方授权代表于文首所载日期签署本文件，以资证明。" if lang == "zh" else
-                 f"Signed by the duly authorised representatives of the Parties on the date stated at the beginning "
-                 f"of {context['this']}.")
-        out.append(Clause(id="execution", heading=CLOSING["execution"][lang],
-                          blocks=(Paragraph(intro, level=0),
-                                  Table(header=tuple(h for h, _ in columns), rows=rows, kind="signature"))))
+    if document.get("standalone") and not (context["bilingual"] and lang == "en"):
+        out.append(_execution(data, lang, context))
     open_points = context.get("open_points") or ()
     if open_points:
         intro = ("本草稿中以【　】标示的下列事项尚待双方商定：" if lang == "zh" else
@@ -228,8 +248,15 @@ def render(spec_or_data, lang: str | None = None, library=None, only: str | None
     from clausegen.render.model import resolve_references
 
     prefix = {code: localized(numbering.get("prefix"), code) for code in langs if numbering.get("prefix")}
+    headings = None
+    if only is not None:  # cite the other clauses by their headings, from the whole document
+        from clausegen.render.model import headings_by_anchor
+
+        whole = render(spec_or_data if isinstance(spec_or_data, dict) else original, lang=lang, library=library,
+                       draft=draft)
+        headings = headings_by_anchor(whole)
     try:
-        return resolve_references(document, prefix)
+        return resolve_references(document, prefix, headings)
     except ValueError as exc:
         raise LibraryError(f"a template {exc}", hint="anchor the paragraph with `- [#name] ...`") from None
 

@@ -60,7 +60,9 @@ def _abstract_num_xml(abstract_id: int, lang: str, scale: float = 1.0, start: in
     for ilvl, (fmt, text, left, hanging) in enumerate(LEVELS[lang]):
         left, hanging = int(left * scale), int(hanging * scale)
         first = start if ilvl == 0 else 1
-        suff = '<w:suff w:val="space"/>' if ilvl == 0 and lang.startswith("zh") else ""
+        # Two-digit clause numbers (a schedule continuing at clause 12) outgrow the hanging indent:
+        # a space, not a tab, keeps "23. General" from running into "23.General".
+        suff = '<w:suff w:val="space"/>' if ilvl == 0 and (lang.startswith("zh") or start >= 10) else ""
         ind = f'<w:ind w:left="{left}" w:hanging="{hanging}"/>' if left or hanging else '<w:ind w:left="0" w:firstLine="0"/>'
         lvls.append(
             f'<w:lvl w:ilvl="{ilvl}"><w:start w:val="{first}"/><w:numFmt w:val="{fmt}"/>{suff}'
@@ -251,6 +253,12 @@ class _Writer:
             # in Chinese, stretches a line holding a number or a name letter by letter
             # ("任 一 自 然 月"): narrow columns are set ragged right.
             par.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        if container is self.doc and _UNBREAKABLE.search(text or ""):
+            from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+            # An e-mail address or a long number cannot be broken: justified, the line before it is
+            # stretched letter by letter ("乙 方 客 户 服 务"). Such paragraphs are set ragged right.
+            par.alignment = WD_ALIGN_PARAGRAPH.LEFT
         if ilvl is not None:
             _set_numbering(par, self.lists[lang], ilvl)
         elif indent:
@@ -310,6 +318,7 @@ class _Writer:
 
     def signature(self, container, table: Table) -> None:
         """Write an execution block: a column per party, signature lines with room to sign, no borders."""
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
         from docx.shared import Pt
 
         cols = len(table.header)
@@ -318,6 +327,7 @@ class _Writer:
             for c in range(cols):
                 par = tbl.cell(r, c).paragraphs[0]
                 par.paragraph_format.keep_with_next = True
+                par.alignment = WD_ALIGN_PARAGRAPH.LEFT
                 if r:
                     par.paragraph_format.space_before = Pt(18)
                 _add_text(par, row[c] if c < len(row) else "", bold=(r == 0))
@@ -339,7 +349,11 @@ class _Writer:
                     par.paragraph_format.left_indent = _twips(INDENT)
                     par.paragraph_format.first_line_indent = _twips(-INDENT)
                 else:
+                    before = len(container.paragraphs)
                     self.blocks(container, (block,), part.lang, in_clause=False)
+                    if section.id == "execution":  # the recital stays on the page of the signatures
+                        for par in container.paragraphs[before:]:
+                            par.paragraph_format.keep_with_next = True
 
 
 def bookmark_name(lang: str, anchor: str) -> str:
@@ -371,10 +385,10 @@ def _bookmark(par, name: str, ident: int) -> None:
 
 
 def _ref_field(par, bookmark: str, label: str) -> None:
-    """Append a REF field to `bookmark` (its paragraph number, \\r; a link, \\h) showing `label` until updated."""
+    """Append a REF field to `bookmark` (its number as numbered there, \\n; a link, \\h) showing `label` until updated."""
     from docx.oxml import OxmlElement
 
-    for kind, text in (("begin", None), ("instr", f" REF {bookmark} \\r \\h "), ("separate", None),
+    for kind, text in (("begin", None), ("instr", f" REF {bookmark} \\n \\h "), ("separate", None),
                        ("result", label), ("end", None)):
         if kind == "result":
             _add_text(par, text)
@@ -391,6 +405,9 @@ def _ref_field(par, bookmark: str, label: str) -> None:
             if kind == "begin":
                 fld.set(_qn("w:dirty"), "true")  # Word renumbers the reference when it opens the file
             run._r.append(fld)
+
+
+_UNBREAKABLE = __import__("re").compile(r"[!-~]{16,}")
 
 
 def _twips(n: int):
@@ -744,8 +761,8 @@ def write_docx(document: Document, reference_docx=None) -> bytes:
                     writer.clause_heading(cell, clause.heading, part.lang, clause.id)
                     writer.blocks(cell, clause.blocks, part.lang, in_clause=True)
                 row(list(zip(document.parts, pair)), whole, keep_whole=False)
-        if any(part.closing for part in document.parts):
-            row([(p, p) for p in document.parts], lambda cell, part, _: writer.closing(cell, part), keep_whole=False)
+        for part in document.parts:  # full width after the columns: signed once, open points per language
+            writer.closing(doc, part)
 
     _drop_thumbnail(doc)
     if reference_docx is None:

@@ -295,11 +295,20 @@ def _targets(part: Part, start: int, bilingual: bool) -> dict[str, tuple[str, st
     return found
 
 
-def resolve_references(document: Document, prefix: dict | None = None) -> Document:
+def headings_by_anchor(document: Document) -> dict[str, dict[str, str]]:
+    """Return lang -> anchor -> the heading of the clause the anchored paragraph is in."""
+    return {part.lang: {b.anchor: c.heading for c in part.clauses for b in c.blocks
+                        if isinstance(b, Paragraph) and b.anchor} for part in document.parts}
+
+
+def resolve_references(document: Document, prefix: dict | None = None, headings: dict | None = None) -> Document:
     """Return `document` with every cross-reference token resolved to the number of its target.
 
-    `prefix` maps a language to the words before a citation (`cite_words`). Raises ValueError
-    naming a token whose anchor no paragraph carries (a template error).
+    `prefix` maps a language to the words before a citation (`cite_words`). With `headings`
+    (`headings_by_anchor` of the whole document), references are worded by the heading of the
+    clause instead (the clause headed “Compensation Deadlines”, “赔偿期限”一条): a single clause
+    drafted on its own, to be suggested for another contract, has no numbers to cite. Raises
+    ValueError naming a token whose anchor no paragraph carries (a template error).
     """
     import dataclasses
 
@@ -308,6 +317,11 @@ def resolve_references(document: Document, prefix: dict | None = None) -> Docume
     for part in document.parts:
         targets = _targets(part, document.start, bilingual)
         before, after = cite_words(part.lang, bilingual, (prefix or {}).get(part.lang))
+        if headings is not None:
+            named = headings.get(part.lang, {})
+            word = (lambda h: f"“{h}”一条") if part.lang == "zh" else (lambda h: f"the clause headed “{h}”")
+            targets = {a: (None, word(h)) for a, h in named.items()}
+            before = after = ""
 
         def resolve(block):
             if not isinstance(block, Paragraph) or "\u27e6" not in block.text:
@@ -318,7 +332,8 @@ def resolve_references(document: Document, prefix: dict | None = None) -> Docume
                 if m.group(1) not in targets:
                     raise ValueError(f"cross-reference to {m.group(1)!r}, which no paragraph is anchored as")
                 target, label = targets[m.group(1)]
-                segments += [block.text[pos:m.start()] + before, Ref(target, label), after]
+                cite = Ref(target, label) if target else label
+                segments += [block.text[pos:m.start()] + before, cite, after]
                 pos = m.end()
             segments.append(block.text[pos:])
             segments = [s for s in segments if s != ""]
