@@ -130,8 +130,7 @@ def rule_unit_basis(data):
 def rule_response_levels(data):
     """Priorities are distinct and run from the most urgent (shortest response) down; no credit above the cap."""
     levels = _get(data, "standards", "response_time", "levels")
-    if not isinstance(levels, list):
-        return
+    levels = levels if isinstance(levels, list) else []
     base = ("standards", "response_time", "levels")
     seen, last = {}, None
     cap = _num(_get(data, "standards", "cap", "percent"))
@@ -200,7 +199,17 @@ def rule_host_document(data):
                "warning")
 
 
+def rule_open_values(data):
+    """TBD / 待定 / [●] hold a place for a value still to be agreed: only a draft may have them
+    (`--draft` renders them as blanks); in a final document they would print as they are."""
+    from clausegen.draft import open_paths
+
+    for path in open_paths(data):
+        yield (path, msg("open-not-draft", marker=repr(_get(data, *path).strip())), msg("open-not-draft-hint"))
+
+
 RULES = {
+    "open-values": rule_open_values,
     "per-hour-threshold": rule_per_hour_threshold,
     "annual-cap": rule_annual_cap,
     "unit-basis": rule_unit_basis,

@@ -82,7 +82,7 @@ def draft_problems(doc, file: str, lang: str | None = None) -> list[Problem]:
     paths = open_paths(doc.data)
     pointers = [format_path(p) for p in paths]
     found = [p for p in validate(doc.data, doc.marks, file=file, lang=lang) + text_problems(doc, file, lang)
-             if not (p.code in ("schema", "unknown-key") and _under(p.pointer, pointers))]
+             if not (p.code in ("schema", "unknown-key", "open-values") and _under(p.pointer, pointers))]
     for path, pointer in zip(paths, pointers):
         line, col = find_mark(doc.marks, path) or (None, None)
         marker = _value_at(doc.data, path).strip()
@@ -152,8 +152,16 @@ def blank_parts(data: dict, langs) -> list[tuple[dict, tuple[str, ...]]]:
     return out
 
 
+def _is_blank(value) -> bool:
+    # By value, not type: the renderer rebuilds the spec's strings (dropping invisible characters).
+    return isinstance(value, str) and value in _BLANK_TEXTS
+
+
+_BLANK_TEXTS = frozenset(BLANKS.values())
+
+
 def _contains_blank(value) -> bool:
-    return isinstance(value, Blank) or (isinstance(value, dict) and any(isinstance(v, Blank) for v in value.values()))
+    return _is_blank(value) or (isinstance(value, dict) and any(_is_blank(v) for v in value.values()))
 
 
 def blank_filter(name: str, fn):
@@ -172,11 +180,11 @@ def blank_filter(name: str, fn):
             return fn(*args, **kwargs)
         lang = args[0].get("lang", "en") if passes else "en"
         blank = Blank(BLANKS.get(lang, BLANKS["en"]))
-        if isinstance(value, dict) and name in ("duration", "every") and not isinstance(value.get("unit"), Blank):
+        if isinstance(value, dict) and name in ("duration", "every") and not _is_blank(value.get("unit")):
             unit = value.get("unit") or "days"
             words = F._ZH_UNITS[F._unit(unit)] if lang == "zh" else F._EN_UNITS[F._unit(unit)][1]
             return Blank(f"{blank}{words}" if lang == "zh" else f"{blank} {words}")
-        if isinstance(value, dict) and name == "money" and not isinstance(value.get("currency"), Blank):
+        if isinstance(value, dict) and name == "money" and not _is_blank(value.get("currency")):
             code = str(value.get("currency") or "")
             if lang == "zh":
                 zh_name = "人民币" if code in ("CNY", "RMB") else F._CURRENCIES.get(code, (code,))[0]

@@ -216,7 +216,9 @@ def render(spec_or_data, lang: str | None = None, library=None, only: str | None
     `lang` is zh, en or bilingual (default: the spec's language); `library` a Library, a firm
     folder or None (built-in). `only` renders a single provision. Raises LibraryError when a
     template uses a variable the spec lacks (every one is listed, with template file and line)
-    or fails while rendering.
+    or fails while rendering. `draft` renders the values the spec leaves open (TBD, 待定) as blanks
+    (【　】, [●]) and lists them in a closing section. The library wording used is the spec's
+    `position` seen from the side it acts for (`wording_position`).
     """
     from clausegen.render.environment import environment
     from clausegen.spec import visible
@@ -227,10 +229,16 @@ def render(spec_or_data, lang: str | None = None, library=None, only: str | None
     if lang not in ("zh", "en", "bilingual"):
         raise UsageError(f"unknown language {lang!r}", hint="use zh, en or bilingual")
     family = _family(data, library)
-    position = data.get("position") or "preferred"
+    position = wording_position(data)
     env = environment(tuple(family.layers))
     langs = ("zh", "en") if lang == "bilingual" else (lang,)
-    parts = tuple(_render_part(env, family, data, code, position, only, lang) for code in langs)
+    if draft:
+        from clausegen.draft import blank_parts
+
+        parts = tuple(_render_part(env, family, blanked, code, position, only, lang, open_points)
+                      for code, (blanked, open_points) in zip(langs, blank_parts(data, langs)))
+    else:
+        parts = tuple(_render_part(env, family, data, code, position, only, lang) for code in langs)
     provenance = family.provenance(lang, position) if hasattr(family, "provenance") else {}
     meta = {
         "library": provenance.get("library", "clausegen-builtin"),

@@ -97,6 +97,7 @@ FILTERS = {
     "phrase": _f_phrase,
     "phrases": _f_phrases,
     "the": F.definite,
+    "digits": F._plain,  # 200 as "200", not in words (milliseconds, in Chinese text)
     "capitalize_first": lambda text: str(text)[:1].upper() + str(text)[1:],  # "this Annex" -> "This Annex"
     "en_words": F.en_number_words,
     "zh_number": F.zh_number,

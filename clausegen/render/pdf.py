@@ -106,7 +106,7 @@ def _kill(proc) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         proc.kill()
-    proc.wait()
+    proc.communicate()  # reaps it and closes the pipes
 
 
 def write_pdf(document: Document, reference_docx=None) -> bytes:
