@@ -150,6 +150,13 @@ def test_old_specs_stay_valid_and_the_family_version_is_a_minor_bump(samples_dir
     assert spec.validate_files(sorted(samples_dir.glob("sla-*.yaml"))) == []
 
 
+def test_the_deal_sample_is_valid_without_warnings_and_says_the_deal(samples_dir):
+    path = samples_dir / "sla-deal-zh.yaml"
+    assert spec.validate_files([path]) == []
+    text = write(render(spec.load_spec(path)), "txt").decode("utf-8")
+    assert "第十二条　定义" in text and "超出部分每一小时（不足一小时的按一小时计），乙方应向甲方另行赔偿人民币500元" in text
+
+
 # ---------------------------------------------------------------- the deal in the clauses
 
 

@@ -292,13 +292,34 @@ def _targets(part: Part, start: int, bilingual: bool) -> dict[str, tuple[str, st
                     found[block.anchor] = (block.anchor, label)
                 else:  # cited by the numbered paragraph it sits in
                     found[block.anchor] = (block.anchor, level1 or str(n))
+    # A firm's own template written before anchors existed (a deadlines.j2 without [#claim-period])
+    # still gets its references: they cite the clause the anchor belongs in, by its heading.
+    for anchor, home in ANCHOR_HOMES.items():
+        for n, clause in enumerate(part.clauses, start):
+            if anchor not in found and clause.id == home:
+                found[anchor] = ("@" + clause.id, heading_label(n, "zh") if part.lang == "zh" and not bilingual
+                                 else str(n))
     return found
+
+
+#: The clause each anchor of the built-in library stands in (see `_targets`).
+ANCHOR_HOMES = {"interruption": "definition", "exclusions": "definition", "scheduled-maintenance": "definition",
+                "emergency-maintenance": "definition", "availability": "definition", "service-credit": "standards",
+                "response-time": "standards", "latency": "standards", "annual-cap": "standards",
+                "claim-period": "deadlines", "payout": "deadlines", "negotiation": "disputes"}
 
 
 def headings_by_anchor(document: Document) -> dict[str, dict[str, str]]:
     """Return lang -> anchor -> the heading of the clause the anchored paragraph is in."""
-    return {part.lang: {b.anchor: c.heading for c in part.clauses for b in c.blocks
-                        if isinstance(b, Paragraph) and b.anchor} for part in document.parts}
+    out = {}
+    for part in document.parts:
+        found = {b.anchor: c.heading for c in part.clauses for b in c.blocks if isinstance(b, Paragraph) and b.anchor}
+        by_id = {c.id: c.heading for c in part.clauses}
+        for anchor, home in ANCHOR_HOMES.items():  # a firm's template without the anchor (see `_targets`)
+            if anchor not in found and home in by_id:
+                found[anchor] = by_id[home]
+        out[part.lang] = found
+    return out
 
 
 def resolve_references(document: Document, prefix: dict | None = None, headings: dict | None = None) -> Document:
