@@ -62,6 +62,8 @@ def title_of(path: tuple, lang: str) -> str:
         node = (node.get("properties") or {}).get(key, {}) if isinstance(node, dict) else {}
         title = node.get("x-title-zh" if lang == "zh" else "title") or node.get("title") or str(key)
         titles.append(title)
+    if len(path) > 1 and path[-1] in ("value", "amount"):  # the number of a duration or a sum: its field says it
+        titles.pop()
     # The list index belongs with the list's title ("Tiers 2"), not on its own.
     out: list[str] = []
     for t in titles:
