@@ -566,3 +566,13 @@ def test_a_chinese_draft_uses_the_chinese_blank(starter, write_spec, tmp_path):
     text = render_file(path, tmp_path / "draft.txt", draft=True).read_text(encoding="utf-8")
     assert "超过【　】小时" in text and "赔偿人民币【　】元" in text and "仲裁地为【　】。" in text
     assert "待定事项" in text and "[●]" not in text
+
+
+def test_a_paragraph_with_an_email_address_is_not_stretched_but_prose_stays_justified(starter):
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    document = _docx(write(render(starter("zh")), "docx"))
+    contact = next(p for p in document.paragraphs if "support@yunfan.example" in p.text)
+    assert contact.alignment == WD_ALIGN_PARAGRAPH.LEFT
+    prose = next(p for p in document.paragraphs if p.text.startswith("不可抗力事件"))
+    assert prose.alignment is None  # the Normal style's justification

@@ -407,7 +407,8 @@ def _ref_field(par, bookmark: str, label: str) -> None:
             run._r.append(fld)
 
 
-_UNBREAKABLE = __import__("re").compile(r"[!-~]{16,}")
+# E-mail addresses, web addresses and phone numbers: what a line cannot break inside.
+_UNBREAKABLE = __import__("re").compile(r"[\w.+-]+@[\w-]+\.[\w.-]+|https?://\S+|\d[\d-]{9,}\d")
 
 
 def _twips(n: int):
