@@ -257,14 +257,26 @@ def render(spec_or_data, lang: str | None = None, library=None, only: str | None
 
     prefix = {code: localized(numbering.get("prefix"), code) for code in langs if numbering.get("prefix")}
     headings = None
-    if only is not None:  # cite the other clauses by their headings, from the whole document
-        from clausegen.render.model import headings_by_anchor
+    if only is not None:  # cite the other clauses by their headings (the library's anchors live in known clauses)
+        from clausegen.render.filters import localized as _loc
+        from clausegen.render.model import ANCHOR_HOMES
 
-        whole = render(spec_or_data if isinstance(spec_or_data, dict) else original, lang=lang, library=library,
-                       draft=draft)
-        headings = headings_by_anchor(whole)
+        titles = {p.id: p.title for p in family.provisions}
+        headings = {code: {a: _loc(titles[home], code) for a, home in ANCHOR_HOMES.items() if home in titles}
+                    for code in langs}
     try:
         return resolve_references(document, prefix, headings)
+    except ValueError:
+        if only is None:
+            raise LibraryError("a template refers to a paragraph no template anchors",
+                               hint="anchor the paragraph with `- [#name] ...`") from None
+    # A firm's own anchor: find its clause in the whole document.
+    from clausegen.render.model import headings_by_anchor
+
+    whole = render(spec_or_data if isinstance(spec_or_data, dict) else original, lang=lang, library=library,
+                   draft=draft)
+    try:
+        return resolve_references(document, prefix, headings_by_anchor(whole))
     except ValueError as exc:
         raise LibraryError(f"a template {exc}", hint="anchor the paragraph with `- [#name] ...`") from None
 
