@@ -33,17 +33,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--lang", choices=("zh", "en"),
                    help="language of the messages (default: each spec's own; Chinese for zh and bilingual specs)")
+    p.add_argument("--draft", action="store_true",
+                   help="read specs as first drafts: list the values left open (TBD / 待定) instead of failing on them")
     _add_library(p)
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("render", help="render a spec into Word (or md / txt / html) clauses")
+    p = sub.add_parser("render", help="render a spec into Word (or PDF / md / txt / html) clauses")
     p.add_argument("spec", metavar="SPEC", type=Path)
     p.add_argument("-o", "--output", metavar="OUT", type=Path, required=True)
-    p.add_argument("--format", choices=("docx", "md", "txt", "html"),
+    p.add_argument("--format", choices=("docx", "pdf", "md", "txt", "html"),
                    help="output format (default: from the output file's suffix)")
     p.add_argument("--lang", choices=LANGS, help="language (default: the spec's)")
     p.add_argument("--reference-docx", metavar="HOUSE.docx", type=Path,
                    help="take styles (fonts, headings, page setup) from this Word document")
+    p.add_argument("--draft", action="store_true",
+                   help="a first draft: values written as TBD / 待定 render as blanks [●] / 【　】, listed at the end")
     _add_library(p)
     p.set_defaults(func=cmd_render)
 
@@ -145,7 +149,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from clausegen import spec
     from clausegen.reporters import report_problems
 
-    problems = spec.validate_files(args.specs, lang=args.lang, library=args.library)
+    if getattr(args, "draft", False):
+        from clausegen.draft import validate_draft_files
+
+        problems = validate_draft_files(args.specs, lang=args.lang, library=args.library)
+    else:
+        problems = spec.validate_files(args.specs, lang=args.lang, library=args.library)
     sys.stdout.write(report_problems(problems, args.format, files=args.specs, lang=args.lang or "en"))
     if any(p.code == spec.UNREADABLE for p in problems):
         return 2
@@ -160,7 +169,8 @@ def cmd_render(args: argparse.Namespace) -> int:
     warnings: list = []
     try:
         written = render_file(args.spec, args.output, fmt=args.format, lang=args.lang,
-                              reference_docx=args.reference_docx, library=args.library, warnings=warnings)
+                              reference_docx=args.reference_docx, library=args.library, warnings=warnings,
+                              draft=args.draft)
     except InvalidSpec as exc:  # nothing was written; show every problem, as validate does
         sys.stderr.write(report_problems(exc.problems))
         print(f"error: {args.spec}: invalid spec; nothing was written", file=sys.stderr)

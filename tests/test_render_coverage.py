@@ -152,8 +152,8 @@ def test_a_spec_with_only_the_required_keys_renders_in_every_format(starter, lan
     assert "document" not in data and "records" not in data
     assert [p for p in validate(data) if p.severity == "error"] == []
     document = render(data)
-    assert [c.id for c in document.parts[0].clauses] == ["definition", "notification", "standards", "process",
-                                                          "deadlines", "disputes"]
+    assert [c.id for c in document.parts[0].clauses] == ["definitions", "definition", "notification", "standards",
+                                                          "process", "deadlines", "disputes"]
     for fmt in ("docx", "md", "txt", "html"):
         assert len(write(document, fmt)) > 1000
 

@@ -160,7 +160,8 @@ def test_bilingual_is_a_two_column_table_chinese_left_english_right(rendered):
         checked += 1
     assert checked >= 6 * 2
     headings = [r.cells[1].text for r in table.rows if r.cells[1].paragraphs[0].style.name == "Heading 1"]
-    assert headings[:6] == ["Definition and Scope of Interruption", "Notification and Confirmation",
+    assert headings[0] == "Definitions"
+    assert headings[1:7] == ["Definition and Scope of Interruption", "Notification and Confirmation",
                             "Compensation Standards", "Compensation Process", "Compensation Deadlines",
                             "Dispute Resolution"]
 
@@ -177,7 +178,7 @@ def test_custom_properties_trace_library_and_spec(rendered, name):
     spec, data = rendered[name]
     custom = zipfile.ZipFile(io.BytesIO(data)).read("docProps/custom.xml").decode()
     assert spec.sha256 in custom
-    assert "clausegen.family_version" in custom and "1.1.0" in custom
+    assert "clausegen.family_version" in custom and "1.2.0" in custom
     assert "clausegen.library" in custom
     assert "clausegen.template." in custom
 
@@ -226,8 +227,10 @@ def test_reference_docx_styles_are_applied(samples_dir, tmp_path):
 
 @pytest.mark.libreoffice
 @pytest.mark.parametrize("name, needles", [
-    ("zh", ["第一条 服务中断的定义与范围", "第六条 争议解决", "1. “服务中断”是指", "（1）", "人民币伍佰元整", "第 1 页"]),
-    ("en", ["1. Definition and Scope of Interruption", "1.1", "(a)", "thirty (30) days", "Page 1 of"]),
+    ("zh", ["第一条 定义", "第二条 服务中断的定义与范围", "第七条 争议解决", "1. “服务中断”是指", "（1）", "人民币伍佰元整",
+            "第 1 页"]),
+    ("en", ["1. Definitions", "2. Definition and Scope of Interruption", "1.1", "(a)", "thirty (30) days",
+            "Page 1 of"]),
     ("bilingual", ["争议解决", "Dispute Resolution", "中国国际经济贸易仲裁委员会"]),
 ], ids=["zh", "en", "bilingual"])
 def test_libreoffice_converts_the_docx_to_a_pdf_with_the_text(samples_dir, tmp_path, name, needles):
@@ -328,7 +331,7 @@ def test_bilingual_columns_number_each_paragraph_alike(rendered):
             assert _level_text(doc, en) == "%1.%2"
             assert _level_text(doc, zh) == f"{heading_no}.%2", zh.text
             checked += 1
-    assert heading_no == 10 and checked > 30
+    assert heading_no == 11 and checked > 30  # the definitions clause, the six provisions, four optional
 
 
 def test_monolingual_chinese_keeps_article_paragraph_numbers(rendered):
@@ -339,7 +342,7 @@ def test_monolingual_chinese_keeps_article_paragraph_numbers(rendered):
 
 def test_text_writer_numbers_the_chinese_column_like_the_english(rendered, samples_dir):
     text = write(render(load_spec(samples_dir / "sla-bilingual.yaml")), "txt").decode("utf-8")
-    assert "\n1.3 因下列情形（以下统称“除外事件”）" in text and "\n1.3 An Interruption caused by" in text
+    assert "\n2.3 因下列情形（以下统称“除外事件”）" in text and "\n2.3 An Interruption caused by" in text
     alone = write(render(load_spec(samples_dir / "sla-zh.yaml")), "txt").decode("utf-8")
     assert "\n3. 服务中断仅影响本服务部分功能的" in alone
 

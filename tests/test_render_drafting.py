@@ -205,7 +205,7 @@ def test_mediation_follows_the_negotiation_period_it_depends_on(starter):
     data["disputes"]["mediation"] = {"institution": "Centre for Effective Dispute Resolution",
                                      "period": {"value": 60, "unit": "days"}}
     disputes = clause(text_of(data), "Dispute Resolution")
-    paragraphs = re.findall(r"^6\.\d (.*)$", disputes, re.M)
+    paragraphs = re.findall(r"^7\.\d (.*)$", disputes, re.M)
     assert paragraphs[0].startswith("The Parties shall first try to resolve")
     assert "(the “Negotiation Period”)" in paragraphs[0]
     assert paragraphs[1].startswith("If the dispute is not resolved within the Negotiation Period, either Party may "
@@ -231,7 +231,7 @@ def test_without_negotiation_there_is_no_open_ended_precondition(starter, lang):
     disputes = clause(text_of(data), "Dispute Resolution" if lang == "en" else "争议解决")
     assert "by negotiation" not in disputes and "协商" not in disputes
     first = disputes.strip().splitlines()[0]
-    assert first.startswith(("6.1 Any such dispute shall be referred", "1. 任何一方均有权将争议提交"))
+    assert first.startswith(("7.1 Any such dispute shall be referred", "1. 任何一方均有权将争议提交"))
 
 
 # ------------------------------------------------------------------ 8. the bilingual text says the same in both columns

@@ -43,8 +43,8 @@ def test_markdown_has_headings_numbers_and_a_pipe_table(samples_dir, tmp_path):
     out = render_file(samples_dir / "sla-en.yaml", tmp_path / "out.md")
     md = out.read_text(encoding="utf-8")
     assert md.startswith("# Schedule 2")
-    assert "## 3. Compensation Standards" in md
-    assert "**3.2**" in md and "**(a)**" in md
+    assert "## 1. Definitions" in md and "## 4. Compensation Standards" in md
+    assert "**4.2**" in md and "**(a)**" in md
     assert re.search(r"^\| at least 99.5% but below 99.9% \| 10% \|$", md, re.M)
 
 
@@ -102,7 +102,7 @@ def test_optional_provisions_are_drafted_only_when_the_spec_has_them(starter):
     for key in ("records", "reports", "review", "training"):
         data.pop(key, None)
     ids = [c.id for c in render(data).parts[0].clauses]
-    assert ids == ["definition", "notification", "standards", "process", "deadlines", "disputes"]
+    assert ids == ["definitions", "definition", "notification", "standards", "process", "deadlines", "disputes"]
 
 
 def test_court_and_arbitration_wording_differ(starter):

@@ -378,7 +378,9 @@ def test_semantic_rule_fails_and_passes(starter, code, severity, fail, ok):
 
 def test_there_are_at_least_twelve_semantic_rules_all_tested():
     assert len(spec.RULES) >= 12
-    assert set(spec.RULES) == {c[0] for c in SEMANTIC_CASES}
+    from clausegen.dealterms import RULES as DEAL_RULES  # tested in test_deal_terms.py
+
+    assert set(spec.RULES) - set(DEAL_RULES) == {c[0] for c in SEMANTIC_CASES}
 
 
 def test_bilingual_starter_passes_localized_rule():

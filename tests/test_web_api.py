@@ -223,10 +223,23 @@ def test_render_refuses_an_invalid_spec_with_422_and_the_problems(client, starte
     assert any(p["pointer"] == "service.availability_target" for p in r.json()["problems"])
 
 
-@pytest.mark.parametrize("params", [{"format": "pdf"}, {"format": "docx", "lang": "fr"}], ids=["format", "lang"])
+@pytest.mark.parametrize("params", [{"format": "rtf"}, {"format": "docx", "lang": "fr"}], ids=["format", "lang"])
 def test_render_rejects_unknown_options(client, starter_en, params):
     r = client.post("/api/render", params=params, json=starter_en)
     assert r.status_code == 400
+
+
+def test_a_draft_lists_open_values_and_renders_blanks(client, starter_en):
+    data = dict(starter_en)
+    data["disputes"] = {**data["disputes"], "arbitration": {**data["disputes"]["arbitration"], "seat": "TBD"}}
+    plain = client.post("/api/validate", json=data).json()
+    assert not plain["valid"] and any(p["code"] == "open-values" for p in plain["problems"])
+    draft = client.post("/api/validate", params={"draft": "true"}, json=data).json()
+    assert draft["valid"] and [p["severity"] for p in draft["problems"]] == ["open"]
+    assert client.post("/api/render", params={"format": "txt"}, json=data).status_code == 422
+    r = client.post("/api/render", params={"format": "txt", "draft": "true"}, json=data)
+    assert r.status_code == 200 and "The seat of the arbitration shall be [●]." in r.text
+    assert "Open points" in r.text and "-draft.txt" in r.headers["content-disposition"]
 
 
 # ---------------------------------------------------------------- spec parse and dump

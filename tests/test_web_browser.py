@@ -303,3 +303,59 @@ def test_review_page_annotates_a_real_word_contract_in_chinese(page_for, server_
 
     with zipfile.ZipFile(io.BytesIO(out.read_bytes())) as zf:
         assert "word/comments.xml" in zf.namelist()
+
+
+def test_draft_form_offers_the_deal_terms_a_draft_with_blanks_and_a_pdf(page_for, server_url, tmp_path):
+    """Issue 14 in the form: the new keys are fields, a draft takes TBD in a number field and shows [●]
+    with the open points listed, and the PDF downloads (through LibreOffice on the server)."""
+    import re
+    import shutil
+    import subprocess
+
+    from conftest import require_or_skip
+
+    require_or_skip(bool(shutil.which("soffice") or shutil.which("libreoffice")) and bool(shutil.which("pdftotext")),
+                    "LibreOffice and poppler-utils")
+    page = page_for("en")
+    page.goto(server_url + "/")
+    _wait_status(page, "ok")
+    page.wait_for_selector("#preview h1")
+    # new keys are fields titled from the schema, and reach the preview
+    title = '[data-pointer="document.agreement_title"]'
+    page.locator(f"{title} input, {title} textarea").first.fill("Master Services Agreement")
+    page.locator('[data-pointer="document.self_reference"] select').first.select_option("annex")
+    _wait_js(page, "document.querySelector('#preview').textContent.includes('this Annex')")
+    assert "under the Master Services Agreement" in page.inner_text("#preview") or \
+        "forms part of the Master Services Agreement" in page.inner_text("#preview")
+    assert page.locator('[data-pointer="standards.annual_cap"]').count() >= 1
+    assert page.locator('[data-pointer="acting_for"]').count() >= 1
+    # a cross-reference shows its number in the preview
+    assert re.search(r"Claim Period \(see clause \d+\.1\)", page.inner_text("#preview"))
+
+    # a draft: the availability target is not agreed yet
+    page.check("#draft-mode")
+    field = page.locator('[data-pointer="service.availability_target"] input').first
+    assert field.get_attribute("type") == "text"
+    field.fill("TBD")
+    _wait_js(page, "document.querySelector('#preview').textContent.includes('[●]')")
+    _wait_status(page, "ok")
+    problems = page.locator("#problems li").all_inner_texts()
+    assert any(p.startswith("open") and "service.availability_target" in p for p in problems), problems
+    preview = page.inner_text("#preview")
+    assert "Open points" in preview and "Service › Availability target" in preview
+    _shot(page, "draft-blanks")
+
+    with page.expect_download(timeout=180000) as info:
+        page.click("#pdf-en")
+    download = info.value
+    assert download.suggested_filename.endswith("-draft.pdf")
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    assert saved.read_bytes().startswith(b"%PDF")
+    text = subprocess.run(["pdftotext", str(saved), "-"], check=True, capture_output=True, text=True,
+                          timeout=60).stdout
+    assert "[●]" in text and "Open points" in text and "this Annex" in text
+
+    # without draft mode the same value is an error
+    page.uncheck("#draft-mode")
+    _wait_status(page, "bad")

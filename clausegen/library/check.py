@@ -309,7 +309,7 @@ def check_family_tests(ctx: Context) -> list[Problem]:
 # ------------------------------------------------ templates: compile, and agree with the spec schema
 
 # Spec keys the renderer itself consumes (not the templates), so no template needs to use them.
-RENDERER_KEYS = ("clausegen", "family", "language", "position", "document")
+RENDERER_KEYS = ("clausegen", "family", "language", "position", "acting_for", "document")
 _DICT_METHODS = ("items", "keys", "values")
 
 

@@ -10,14 +10,21 @@ from pathlib import Path
 from clausegen.errors import InputError, LibraryError, UsageError
 from clausegen.render.model import Clause, Document, Part, parse_blocks
 
-FORMATS = ("docx", "md", "txt", "html")
-SUFFIXES = {".docx": "docx", ".md": "md", ".markdown": "md", ".txt": "txt", ".html": "html", ".htm": "html"}
+FORMATS = ("docx", "pdf", "md", "txt", "html")
+SUFFIXES = {".docx": "docx", ".pdf": "pdf", ".md": "md", ".markdown": "md", ".txt": "txt", ".html": "html", ".htm": "html"}
 PREAMBLE = "_preamble"
+# Clauses the library drafts beside the provisions, when it has their templates: the definitions
+# first, the general provisions (order of precedence, signature) last. Unnumbered closing sections
+# follow the clauses: execution blocks, and the open points of a draft.
+EXTRA_CLAUSES = {"_definitions": {"zh": "定义", "en": "Definitions"},
+                 "_general": {"zh": "其他约定", "en": "General"}}
+CLOSING = {"execution": {"zh": "签署页", "en": "Execution"}, "open": {"zh": "待定事项", "en": "Open points"}}
 
 
 # Writers by format: (module, function). Imported on demand: python-docx only for Word output.
 WRITERS = {
     "docx": ("clausegen.render.docx", "write_docx"),
+    "pdf": ("clausegen.render.pdf", "write_pdf"),  # the Word document, through LibreOffice
     "md": ("clausegen.render.markdown", "write_markdown"),
     "txt": ("clausegen.render.text", "write_text"),
     "html": ("clausegen.render.html", "write_html"),
@@ -110,11 +117,12 @@ def _check_variables(env, family, names: list[str], context: dict) -> None:
 
 
 def _render_part(env, family, data: dict, lang: str, position: str, only: str | None,
-                 document_lang: str | None = None) -> Part:
+                 document_lang: str | None = None, open_points: tuple = ()) -> Part:
     from clausegen.render.environment import build_context, render_template
     from clausegen.render.filters import localized
 
     context = build_context(data, lang, document_lang)
+    context["open_points"] = open_points
     plan = []
     for prov in _provisions(family, data, only):
         name = _template_name(family, prov.id, lang, position)
@@ -124,7 +132,10 @@ def _render_part(env, family, data: dict, lang: str, position: str, only: str | 
                                hint=f"add {lang}/{prov.id}.j2 to the clause family")
         plan.append((prov, name))
     preamble_name = f"{lang}/{PREAMBLE}.j2" if only is None and family.find(f"{lang}/{PREAMBLE}.j2") else None
-    names = [n for _, n in plan] + ([preamble_name] if preamble_name else [])
+    wanted = [k for k in EXTRA_CLAUSES
+              if not (k == "_definitions" and (data.get("document") or {}).get("definitions_clause") is False)]
+    extras = {key: f"{lang}/{key}.j2" for key in wanted if only is None and family.find(f"{lang}/{key}.j2")}
+    names = [n for _, n in plan] + ([preamble_name] if preamble_name else []) + list(extras.values())
     _check_variables(env, family, names, context)
 
     clauses = []
@@ -132,18 +143,82 @@ def _render_part(env, family, data: dict, lang: str, position: str, only: str | 
         blocks = parse_blocks(render_template(env, name, context), lang)
         heading = localized(prov.title, lang) or prov.id
         clauses.append(Clause(id=prov.id, heading=heading, blocks=blocks))
+    for key, name in extras.items():
+        # An extra clause with nothing to say (no precedence, not signed alone) is left out.
+        blocks = parse_blocks(render_template(env, name, context), lang)
+        if blocks:
+            clause = Clause(id=key.lstrip("_"), heading=EXTRA_CLAUSES[key][lang], blocks=blocks)
+            clauses.insert(0, clause) if key == "_definitions" else clauses.append(clause)
     preamble = parse_blocks(render_template(env, preamble_name, context), lang) if preamble_name else ()
     title = localized((data.get("document") or {}).get("title"), lang) or localized(family.title, lang)
-    return Part(lang=lang, title=title, preamble=preamble, clauses=tuple(clauses))
+    closing = _closing(data, lang, context) if only is None else ()
+    return Part(lang=lang, title=title, preamble=preamble, clauses=tuple(clauses), closing=closing)
 
 
-def render(spec_or_data, lang: str | None = None, library=None, only: str | None = None) -> Document:
+def _execution(data: dict, lang: str, context: dict):
+    """Return the execution block: a column per party, in the spec's order of parties.
+
+    A bilingual document is signed once: its block (in the Chinese part) names each party in both
+    languages.
+    """
+    from clausegen.render.environment import party_term
+    from clausegen.render.filters import localized
+    from clausegen.render.model import Paragraph, Table
+
+    parties = data.get("parties") or {}
+    headers, rows = [], None
+    for who in context["party_order"]:
+        party = parties.get(who) or {}
+        zh = f"{party_term(parties, who, 'zh')}：{localized(party.get('name'), 'zh')}（盖章）"
+        en = f"Signed for and on behalf of {localized(party.get('name'), 'en')} (the {party_term(parties, who, 'en')})"
+        if context["bilingual"]:
+            headers.append(f"{zh}\n{en}")
+            rows = ("法定代表人或授权代表（签字）\nSignature of authorised representative: ______________",
+                    "姓名 Name:", "职务 Title:", "日期 Date:")
+        elif lang == "zh":
+            headers.append(zh)
+            rows = ("法定代表人或授权代表（签字）：", "日期：\u3000\u3000年\u3000\u3000月\u3000\u3000日")
+        else:
+            headers.append(en)
+            rows = ("Signature: ______________________", "Name:", "Title:", "Date:")
+    # Chinese practice: a signature page with the seal and signature lines, no recital.
+    intro = () if lang == "zh" else (Paragraph(
+        f"Signed by the duly authorised representatives of the Parties on the date stated at the beginning "
+        f"of {context['this']}.", level=0),)
+    heading = "签署页 / Execution" if context["bilingual"] else CLOSING["execution"][lang]
+    return Clause(id="execution", heading=heading,
+                  blocks=intro + (Table(header=tuple(headers), rows=tuple((r,) * len(headers) for r in rows),
+                                        kind="signature"),))
+
+
+def _closing(data: dict, lang: str, context: dict) -> tuple:
+    """Return the unnumbered sections after the clauses: execution blocks where the document is signed
+    on its own, and the open points of a draft."""
+    from clausegen.render.model import Paragraph
+
+    out = []
+    document = data.get("document") or {}
+    if document.get("standalone") and not (context["bilingual"] and lang == "en"):
+        out.append(_execution(data, lang, context))
+    open_points = context.get("open_points") or ()
+    if open_points:
+        intro = ("本草稿中以【　】标示的下列事项尚待双方商定：" if lang == "zh" else
+                 "The following points, shown as [●] in this draft, are still to be agreed:")
+        out.append(Clause(id="open-points", heading=CLOSING["open"][lang],
+                          blocks=(Paragraph(intro, level=0),) + tuple(Paragraph(p, level=1) for p in open_points)))
+    return tuple(out)
+
+
+def render(spec_or_data, lang: str | None = None, library=None, only: str | None = None,
+           draft: bool = False) -> Document:
     """Return the clause model of `spec_or_data` (a Spec, its data, or a spec path) in `lang`.
 
     `lang` is zh, en or bilingual (default: the spec's language); `library` a Library, a firm
     folder or None (built-in). `only` renders a single provision. Raises LibraryError when a
     template uses a variable the spec lacks (every one is listed, with template file and line)
-    or fails while rendering.
+    or fails while rendering. `draft` renders the values the spec leaves open (TBD, 待定) as blanks
+    (【　】, [●]) and lists them in a closing section. The library wording used is the spec's
+    `position` seen from the side it acts for (`wording_position`).
     """
     from clausegen.render.environment import environment
     from clausegen.spec import visible
@@ -154,10 +229,16 @@ def render(spec_or_data, lang: str | None = None, library=None, only: str | None
     if lang not in ("zh", "en", "bilingual"):
         raise UsageError(f"unknown language {lang!r}", hint="use zh, en or bilingual")
     family = _family(data, library)
-    position = data.get("position") or "preferred"
+    position = wording_position(data)
     env = environment(tuple(family.layers))
     langs = ("zh", "en") if lang == "bilingual" else (lang,)
-    parts = tuple(_render_part(env, family, data, code, position, only, lang) for code in langs)
+    if draft:
+        from clausegen.draft import blank_parts
+
+        parts = tuple(_render_part(env, family, blanked, code, position, only, lang, open_points)
+                      for code, (blanked, open_points) in zip(langs, blank_parts(data, langs)))
+    else:
+        parts = tuple(_render_part(env, family, data, code, position, only, lang) for code in langs)
     provenance = family.provenance(lang, position) if hasattr(family, "provenance") else {}
     meta = {
         "library": provenance.get("library", "clausegen-builtin"),
@@ -168,14 +249,55 @@ def render(spec_or_data, lang: str | None = None, library=None, only: str | None
         "date": document_date(data),
         "position": position,
     }
-    return Document(lang=lang, parts=parts, meta=meta)
+    numbering = (data.get("document") or {}).get("numbering") or {}
+    start = numbering.get("start") if isinstance(numbering.get("start"), int) else 1
+    document = Document(lang=lang, parts=parts, meta=meta, start=start if only is None else 1)
+    from clausegen.render.filters import localized
+    from clausegen.render.model import resolve_references
+
+    prefix = {code: localized(numbering.get("prefix"), code) for code in langs if numbering.get("prefix")}
+    headings = None
+    if only is not None:  # cite the other clauses by their headings (the library's anchors live in known clauses)
+        from clausegen.render.filters import localized as _loc
+        from clausegen.render.model import ANCHOR_HOMES
+
+        titles = {p.id: p.title for p in family.provisions}
+        headings = {code: {a: _loc(titles[home], code) for a, home in ANCHOR_HOMES.items() if home in titles}
+                    for code in langs}
+    try:
+        return resolve_references(document, prefix, headings)
+    except ValueError:
+        if only is None:
+            raise LibraryError("a template refers to a paragraph no template anchors",
+                               hint="anchor the paragraph with `- [#name] ...`") from None
+    # A firm's own anchor: find its clause in the whole document.
+    from clausegen.render.model import headings_by_anchor
+
+    whole = render(spec_or_data if isinstance(spec_or_data, dict) else original, lang=lang, library=library,
+                   draft=draft)
+    try:
+        return resolve_references(document, prefix, headings_by_anchor(whole))
+    except ValueError as exc:
+        raise LibraryError(f"a template {exc}", hint="anchor the paragraph with `- [#name] ...`") from None
+
+
+def wording_position(data: dict) -> str:
+    """Return the library wording to use: the spec's `position`, seen from the side the drafter acts for.
+
+    The library's preferred wording favours the customer; a drafter acting for the provider who
+    asks for the preferred position gets the provider-friendly (fallback) wording, and vice versa.
+    """
+    position = data.get("position") or "preferred"
+    if data.get("acting_for") == "provider":
+        return {"preferred": "fallback", "fallback": "preferred"}.get(position, position)
+    return position
 
 
 def write(document: Document, fmt: str, reference_docx=None) -> bytes:
     """Return `document` written as `fmt` (docx, md, txt, html); `reference_docx` styles Word output."""
     if fmt not in FORMATS:
         raise UsageError(f"unknown output format {fmt!r}", hint=f"use one of: {', '.join(FORMATS)}")
-    if fmt == "docx":
+    if fmt in ("docx", "pdf"):
         return _writer(fmt)(document, reference_docx=reference_docx)
     return _writer(fmt)(document)
 
@@ -188,11 +310,11 @@ def format_for(out: Path, fmt: str | None) -> str:
     if suffix in SUFFIXES:
         return SUFFIXES[suffix]
     raise UsageError(f"cannot tell the output format from {str(out)!r}", path=str(out),
-                     hint="name the file .docx, .md, .txt or .html, or pass --format")
+                     hint="name the file .docx, .pdf, .md, .txt or .html, or pass --format")
 
 
 def render_file(spec_path, out, fmt=None, lang=None, reference_docx=None, library=None,
-                warnings: list | None = None) -> Path:
+                warnings: list | None = None, draft: bool = False) -> Path:
     """Render the spec at `spec_path` into `out` and return the path written.
 
     Nothing is written unless the spec is valid and every template renders; the file is written
@@ -207,17 +329,23 @@ def render_file(spec_path, out, fmt=None, lang=None, reference_docx=None, librar
     inputs = [spec_path] + ([Path(reference_docx)] if reference_docx else [])
     ensure_not_input(out, inputs)
     if reference_docx is not None:
-        if fmt != "docx":
-            raise UsageError("--reference-docx only applies to Word output", hint="write a .docx or drop the option")
+        if fmt not in ("docx", "pdf"):
+            raise UsageError("--reference-docx only applies to Word and PDF output",
+                             hint="write a .docx or .pdf, or drop the option")
         if not Path(reference_docx).is_file():
             raise InputError(f"reference document {str(reference_docx)!r} not found", path=str(reference_docx))
-    spec = load(spec_path)
+    if draft:
+        from clausegen.draft import load_draft
+
+        spec = load_draft(spec_path)
+    else:
+        spec = load(spec_path)
     if warnings is not None:
         from clausegen.spec import language_problems
 
         warnings.extend(spec.warnings)
         warnings.extend(language_problems(spec.data, lang or spec.data.get("language") or "en", spec.marks, spec.path))
-    document = render(spec, lang=lang, library=library)
+    document = render(spec, lang=lang, library=library, draft=draft)
     write_atomic(out, write(document, fmt, reference_docx=reference_docx))
     return out
 

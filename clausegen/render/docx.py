@@ -7,7 +7,7 @@ import zipfile
 from xml.sax.saxutils import escape
 
 from clausegen.render.filters import has_cjk
-from clausegen.render.model import Document, Paragraph, Table
+from clausegen.render.model import Document, Paragraph, Ref, Table
 
 EAST_ASIA_FONT = "SimSun"
 LATIN_FONT = "Times New Roman"
@@ -60,7 +60,9 @@ def _abstract_num_xml(abstract_id: int, lang: str, scale: float = 1.0, start: in
     for ilvl, (fmt, text, left, hanging) in enumerate(LEVELS[lang]):
         left, hanging = int(left * scale), int(hanging * scale)
         first = start if ilvl == 0 else 1
-        suff = '<w:suff w:val="space"/>' if ilvl == 0 and lang.startswith("zh") else ""
+        # Two-digit clause numbers (a schedule continuing at clause 12) outgrow the hanging indent:
+        # a space, not a tab, keeps "23. General" from running into "23.General".
+        suff = '<w:suff w:val="space"/>' if ilvl == 0 and (lang.startswith("zh") or start >= 10) else ""
         ind = f'<w:ind w:left="{left}" w:hanging="{hanging}"/>' if left or hanging else '<w:ind w:left="0" w:firstLine="0"/>'
         lvls.append(
             f'<w:lvl w:ilvl="{ilvl}"><w:start w:val="{first}"/><w:numFmt w:val="{fmt}"/>{suff}'
@@ -85,6 +87,34 @@ def _add_list(doc, lang: str, scale: float = 1.0, start: int = 1) -> int:
     else:
         numbering.append(abstract)
     return numbering.add_num(abstract_id).numId
+
+
+def _house_numbering(doc, start: int) -> int | None:
+    """Return a numId continuing the house's clause numbering, or None if the reference document has none.
+
+    The house numbering is the list its "Heading 1" style is numbered with: the clauses take its
+    formats (level 0 for headings, 1-3 for paragraphs), starting at `start`.
+    """
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    try:
+        style = doc.styles["Heading 1"]
+    except KeyError:
+        return None
+    num_id = style.element.find(f"{_qn('w:pPr')}/{_qn('w:numPr')}/{_qn('w:numId')}")
+    if num_id is None:
+        return None
+    numbering = doc.part.numbering_part.element
+    num = next((n for n in numbering.findall(_qn("w:num")) if n.get(_qn("w:numId")) == num_id.get(_qn("w:val"))), None)
+    if num is None:
+        return None
+    abstract = num.find(_qn("w:abstractNumId")).get(_qn("w:val"))
+    new_id = max((int(n.get(_qn("w:numId"))) for n in numbering.findall(_qn("w:num"))), default=0) + 1
+    numbering.append(parse_xml(
+        f'<w:num {nsdecls("w")} w:numId="{new_id}"><w:abstractNumId w:val="{abstract}"/>'
+        f'<w:lvlOverride w:ilvl="0"><w:startOverride w:val="{start}"/></w:lvlOverride></w:num>'))
+    return new_id
 
 
 def _set_numbering(paragraph, num_id: int, ilvl: int) -> None:
@@ -188,9 +218,11 @@ class _Writer:
         self.lists = lists  # lang -> numId
         self.style_ids: dict[str, str] = {}
         self.cell_width = cell_width  # twips of text in a bilingual column, for tables inside it
+        self.bookmarks = 0  # the w:id of the last bookmark written
 
     def paragraph(self, container, text: str, style: str | None = None, lang: str = "en",
-                  ilvl: int | None = None, indent: bool = False):
+                  ilvl: int | None = None, indent: bool = False, block: Paragraph | None = None,
+                  bookmark: str | None = None):
         if container is not self.doc and len(container.paragraphs) == 1 and not container.paragraphs[0].text \
                 and not getattr(container, "_used", False):
             par = container.paragraphs[0]  # a new table cell holds one empty paragraph: use it
@@ -202,13 +234,30 @@ class _Writer:
             if style not in self.style_ids:
                 self.style_ids[style] = _style(self.doc, style).style_id
             par._p.get_or_add_pPr().style = self.style_ids[style]
-        _add_text(par, text)
+        if block is not None and block.segments:
+            for segment in block.segments:
+                if isinstance(segment, Ref):
+                    _ref_field(par, bookmark_name(lang, segment.anchor), segment.label)
+                else:
+                    _add_text(par, segment)
+        else:
+            _add_text(par, text)
+        name = bookmark or (bookmark_name(lang, block.anchor) if block is not None and block.anchor else None)
+        if name:
+            self.bookmarks += 1
+            _bookmark(par, name, self.bookmarks)
         if container is not self.doc:
             from docx.enum.text import WD_ALIGN_PARAGRAPH
 
             # Justified text in a half-width column leaves rivers of white space in English and,
             # in Chinese, stretches a line holding a number or a name letter by letter
             # ("任 一 自 然 月"): narrow columns are set ragged right.
+            par.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        if container is self.doc and _UNBREAKABLE.search(text or ""):
+            from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+            # An e-mail address or a long number cannot be broken: justified, the line before it is
+            # stretched letter by letter ("乙 方 客 户 服 务"). Such paragraphs are set ragged right.
             par.alignment = WD_ALIGN_PARAGRAPH.LEFT
         if ilvl is not None:
             _set_numbering(par, self.lists[lang], ilvl)
@@ -222,12 +271,16 @@ class _Writer:
                 self.table(container, block)
             elif isinstance(block, Paragraph):
                 if block.level:
-                    self.paragraph(container, block.text, lang=lang, ilvl=block.level)
+                    self.paragraph(container, block.text, lang=lang, ilvl=block.level, block=block)
                 else:
-                    self.paragraph(container, block.text, lang=lang, indent=in_clause)
+                    self.paragraph(container, block.text, lang=lang, indent=in_clause, block=block)
 
     def table(self, container, table: Table) -> None:
         from docx.enum.table import WD_TABLE_ALIGNMENT
+
+        if table.kind == "signature":
+            self.signature(container, table)
+            return
 
         cols = len(table.header)
         if container is self.doc:
@@ -259,8 +312,103 @@ class _Writer:
                 # gutter between them instead of touching at the column edge.
                 _table_width(tbl, self.cell_width - TABLE_INSET)
 
-    def clause_heading(self, container, heading: str, lang: str):
-        return self.paragraph(container, heading, style="Heading 1", lang=lang, ilvl=0)
+    def clause_heading(self, container, heading: str, lang: str, clause_id: str | None = None):
+        return self.paragraph(container, heading, style="Heading 1", lang=lang, ilvl=0,
+                              bookmark=bookmark_name(lang, "@" + clause_id) if clause_id else None)
+
+    def signature(self, container, table: Table) -> None:
+        """Write an execution block: a column per party, signature lines with room to sign, no borders."""
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
+        from docx.shared import Pt
+
+        cols = len(table.header)
+        tbl = (self.doc if container is self.doc else container).add_table(rows=1 + len(table.rows), cols=cols)
+        for r, row in enumerate([table.header, *table.rows]):
+            for c in range(cols):
+                par = tbl.cell(r, c).paragraphs[0]
+                par.paragraph_format.keep_with_next = True
+                par.alignment = WD_ALIGN_PARAGRAPH.LEFT
+                if r:
+                    par.paragraph_format.space_before = Pt(18)
+                _add_text(par, row[c] if c < len(row) else "", bold=(r == 0))
+        for tr in tbl.rows:
+            from docx.oxml import OxmlElement
+
+            tr._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+
+    def closing(self, container, part) -> None:
+        """Write the unnumbered sections after the clauses (execution blocks, open points)."""
+        for section in part.closing:
+            heading = self.paragraph(container, section.heading, style="Heading 1", lang=part.lang)
+            _set_numbering(heading, 0, 0)  # unnumbered, even where the house numbers Heading 1
+            count = 0
+            for block in section.blocks:
+                if isinstance(block, Paragraph) and block.level:
+                    count += 1
+                    par = self.paragraph(container, f"{count}.\t{block.text}", lang=part.lang)
+                    par.paragraph_format.left_indent = _twips(INDENT)
+                    par.paragraph_format.first_line_indent = _twips(-INDENT)
+                else:
+                    before = len(container.paragraphs)
+                    self.blocks(container, (block,), part.lang, in_clause=False)
+                    if section.id == "execution":  # the recital stays on the page of the signatures
+                        for par in container.paragraphs[before:]:
+                            par.paragraph_format.keep_with_next = True
+
+
+def bookmark_name(lang: str, anchor: str) -> str:
+    """Return the Word bookmark of paragraph `anchor` ("@id": the heading of clause id) in the `lang` text.
+
+    Hidden (leading underscore, like Word's own _Ref bookmarks), at most 40 characters.
+    """
+    import re
+
+    return ("_Ref_" + lang + "_" + re.sub(r"[^A-Za-z0-9]", "_", anchor.replace("@", "at_")))[:40]
+
+
+def _bookmark(par, name: str, ident: int) -> None:
+    """Put bookmark `name` around the content of paragraph `par` (after its properties)."""
+    from docx.oxml import OxmlElement
+
+    start = OxmlElement("w:bookmarkStart")
+    start.set(_qn("w:id"), str(ident))
+    start.set(_qn("w:name"), name)
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(_qn("w:id"), str(ident))
+    p = par._p
+    ppr = p.find(_qn("w:pPr"))
+    if ppr is not None:
+        ppr.addnext(start)
+    else:
+        p.insert(0, start)
+    p.append(end)
+
+
+def _ref_field(par, bookmark: str, label: str) -> None:
+    """Append a REF field to `bookmark` (its number as numbered there, \\n; a link, \\h) showing `label` until updated."""
+    from docx.oxml import OxmlElement
+
+    for kind, text in (("begin", None), ("instr", f" REF {bookmark} \\n \\h "), ("separate", None),
+                       ("result", label), ("end", None)):
+        if kind == "result":
+            _add_text(par, text)
+            continue
+        run = par.add_run()
+        if kind == "instr":
+            instr = OxmlElement("w:instrText")
+            instr.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+            instr.text = text
+            run._r.append(instr)
+        else:
+            fld = OxmlElement("w:fldChar")
+            fld.set(_qn("w:fldCharType"), kind)
+            if kind == "begin":
+                fld.set(_qn("w:dirty"), "true")  # Word renumbers the reference when it opens the file
+            run._r.append(fld)
+
+
+# E-mail addresses, web addresses and phone numbers: what a line cannot break inside.
+_UNBREAKABLE = __import__("re").compile(r"[\w.+-]+@[\w-]+\.[\w.-]+|https?://\S+|\d[\d-]{9,}\d")
 
 
 def _twips(n: int):
@@ -552,7 +700,8 @@ def write_docx(document: Document, reference_docx=None) -> bytes:
     _house_style(doc, has_reference=reference_docx is not None)
     # Half-width columns get narrower list indents, so that text keeps most of the column.
     scale = 1.0 if len(document.parts) == 1 else CELL_INDENT_SCALE
-    lists = {part.lang: _add_list(doc, part.lang, scale) for part in document.parts}
+    house = _house_numbering(doc, document.start) if reference_docx is not None and len(document.parts) == 1 else None
+    lists = {part.lang: house or _add_list(doc, part.lang, scale, start=document.start) for part in document.parts}
     writer = _Writer(doc, lists)
     if len(document.parts) > 1:
         section = doc.sections[-1]
@@ -564,8 +713,9 @@ def write_docx(document: Document, reference_docx=None) -> bytes:
         writer.paragraph(doc, part.title, style="Title", lang=part.lang)
         writer.blocks(doc, part.preamble, part.lang, in_clause=False)
         for clause in part.clauses:
-            writer.clause_heading(doc, clause.heading, part.lang)
+            writer.clause_heading(doc, clause.heading, part.lang, clause.id)
             writer.blocks(doc, clause.blocks, part.lang, in_clause=True)
+        writer.closing(doc, part)
     else:
         for part in document.parts:
             writer.paragraph(doc, part.title, style="Title", lang=part.lang)
@@ -586,7 +736,7 @@ def write_docx(document: Document, reference_docx=None) -> bytes:
         row([(p, p.preamble) for p in document.parts],
             lambda cell, part, blocks: writer.blocks(cell, part.preamble, part.lang, in_clause=False),
             keep_whole=False)
-        for number, pair in enumerate(document.clause_pairs(), 1):
+        for number, pair in enumerate(document.clause_pairs(), document.start):
             if "zh" in lists:  # the Chinese column numbers its paragraphs 1.1 like the English one
                 writer.lists["zh"] = _add_list(doc, "zh-bilingual", scale, start=number)
             aligned = len({len(c.blocks) for c in pair}) == 1 and all(
@@ -594,7 +744,7 @@ def write_docx(document: Document, reference_docx=None) -> bytes:
             if aligned:
                 # Paragraph by paragraph: each Chinese paragraph sits beside its English one.
                 row(list(zip(document.parts, pair)),
-                    lambda cell, part, clause: writer.clause_heading(cell, clause.heading, part.lang))
+                    lambda cell, part, clause: writer.clause_heading(cell, clause.heading, part.lang, clause.id))
                 after_table = False
                 for same in zip(*(c.blocks for c in pair)):
                     new = row(list(zip(document.parts, same)),
@@ -609,9 +759,11 @@ def write_docx(document: Document, reference_docx=None) -> bytes:
                     after_table = isinstance(same[0], Table)
             else:
                 def whole(cell, part, clause):
-                    writer.clause_heading(cell, clause.heading, part.lang)
+                    writer.clause_heading(cell, clause.heading, part.lang, clause.id)
                     writer.blocks(cell, clause.blocks, part.lang, in_clause=True)
                 row(list(zip(document.parts, pair)), whole, keep_whole=False)
+        for part in document.parts:  # full width after the columns: signed once, open points per language
+            writer.closing(doc, part)
 
     _drop_thumbnail(doc)
     if reference_docx is None:

@@ -97,6 +97,8 @@ FILTERS = {
     "phrase": _f_phrase,
     "phrases": _f_phrases,
     "the": F.definite,
+    "digits": F._plain,  # 200 as "200", not in words (milliseconds, in Chinese text)
+    "capitalize_first": lambda text: str(text)[:1].upper() + str(text)[1:],  # "this Annex" -> "This Annex"
     "en_words": F.en_number_words,
     "zh_number": F.zh_number,
     "zh_capital": F.zh_capital_amount,
@@ -135,7 +137,8 @@ def make_environment(layers) -> ImmutableSandboxedEnvironment:
         autoescape=False,
         keep_trailing_newline=True,
     )
-    env.filters.update(FILTERS)
+    # Every filter gives a draft's blank back (with its unit or currency) rather than failing on it.
+    env.filters.update({name: blank_filter(name, fn) for name, fn in FILTERS.items()})
     env.bound_filters()
     return env
 
@@ -184,7 +187,36 @@ def build_context(data: dict, lang: str, document_lang: str | None = None) -> di
         bilingual=(document_lang or lang) == "bilingual",
         prevailing=document.get("prevailing_language") or own,
     )
+    ctx.update(host_terms(document, lang))
     return ctx
+
+
+# What the document calls itself (document.self_reference), in each language; None: the default.
+SELF_NAMES = {
+    "en": {None: "Schedule", "schedule": "Schedule", "annex": "Annex", "appendix": "Appendix", "exhibit": "Exhibit",
+           "sla": "Service Level Agreement", "supplement": "Supplemental Agreement"},
+    "zh": {None: "本条款", "schedule": "本附件", "annex": "本附件", "appendix": "本附录", "exhibit": "本附件",
+           "sla": "本服务水平协议", "supplement": "本补充协议"},
+}
+
+
+def _ref(anchor: str) -> str:
+    """Return the cross-reference token for paragraph `anchor` (resolved after all clauses are drafted)."""
+    return f"\u27e6ref:{anchor}\u27e7"
+
+
+def host_terms(document: dict, lang: str) -> dict:
+    """Return the context that fits the clauses into their host contract: `this` (this Schedule /
+    本附件), `self_name` (Schedule), `agreement_title` (the main agreement's title in `lang`, or "")
+    and `ref` (a cross-reference to an anchored paragraph: ``{{ ref("claim-period") }}``)."""
+    kind = document.get("self_reference") if document.get("self_reference") in SELF_NAMES["en"] else None
+    name = SELF_NAMES[lang][kind]
+    return {
+        "self_name": name,
+        "this": name if lang == "zh" else f"this {name}",
+        "agreement_title": F.localized(document.get("agreement_title"), lang) or "",
+        "ref": _ref,
+    }
 
 
 def template_path(env, name: str) -> str:
@@ -325,3 +357,36 @@ def template_version(path: Path | str) -> str | None:
     m = re.match(r"\{#\s*version:\s*([^\s#]+)\s*#\}", head)
     return m.group(1) if m else None
 
+
+def blank_filter(name: str, fn):
+    """Return filter `fn` made to give a blank back (with its unit or currency) instead of failing on it."""
+    import functools
+
+    from clausegen.blanks import BLANKS, Blank, _contains_blank, _is_blank
+    from clausegen.render import filters as F
+
+    passes = getattr(fn, "jinja_pass_arg", None)
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        index = 1 if passes else 0
+        value = args[index] if len(args) > index else None
+        if not _contains_blank(value):
+            return fn(*args, **kwargs)
+        lang = args[0].get("lang", "en") if passes else "en"
+        blank = Blank(BLANKS.get(lang, BLANKS["en"]))
+        if isinstance(value, dict) and name in ("duration", "every") and not _is_blank(value.get("unit")):
+            unit = value.get("unit") or "days"
+            words = F._ZH_UNITS[F._unit(unit)] if lang == "zh" else F._EN_UNITS[F._unit(unit)][1]
+            return Blank(f"{blank}{words}" if lang == "zh" else f"{blank} {words}")
+        if isinstance(value, dict) and name == "money" and not _is_blank(value.get("currency")):
+            code = str(value.get("currency") or "")
+            if lang == "zh":
+                zh_name = "人民币" if code in ("CNY", "RMB") else F._CURRENCIES.get(code, (code,))[0]
+                return Blank(f"{zh_name}{blank}元")
+            return Blank(f"{code} {blank}")
+        if name == "percent":
+            return Blank(f"{blank}%")
+        return blank
+
+    return wrapper

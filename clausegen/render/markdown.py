@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from clausegen.render.model import Document, Paragraph, Table, heading_label, number_labels
+from clausegen.render.model import Document, Paragraph, Table, closing_labels, heading_label, number_labels
 
 
 def _text(text: str) -> str:
@@ -14,9 +14,9 @@ def _cell(text: str) -> str:
     return _text(text).replace("|", "\\|")
 
 
-def _blocks(blocks, number: int, lang: str, bilingual: bool = False) -> list[str]:
+def _blocks(blocks, number: int, lang: str, bilingual: bool = False, labels=None) -> list[str]:
     out: list[str] = []
-    for block, label in zip(blocks, number_labels(blocks, number, lang, bilingual)):
+    for block, label in zip(blocks, labels or number_labels(blocks, number, lang, bilingual)):
         if isinstance(block, Table):
             out += ["", "| " + " | ".join(_cell(c) for c in block.header) + " |",
                     "|" + "|".join("---" for _ in block.header) + "|"]
@@ -38,14 +38,18 @@ def write_markdown(document: Document) -> bytes:
         out += _blocks(part.preamble, 0, part.lang)
     if len(document.parts) == 1:
         part = document.parts[0]
-        for n, clause in enumerate(part.clauses, 1):
+        for n, clause in enumerate(part.clauses, document.start):
             out += [f"## {heading_label(n, part.lang)} {clause.heading}", ""]
             out += _blocks(clause.blocks, n, part.lang)
     else:
-        for n, pair in enumerate(document.clause_pairs(), 1):
+        for n, pair in enumerate(document.clause_pairs(), document.start):
             out += [f"## {' / '.join(f'{heading_label(n, p.lang)} {c.heading}' for p, c in zip(document.parts, pair))}", ""]
             for part, clause in zip(document.parts, pair):
                 out += _blocks(clause.blocks, n, part.lang, bilingual=True)
+    for part in document.parts:
+        for section in part.closing:
+            out += [f"## {_text(section.heading)}", ""]
+            out += _blocks(section.blocks, 0, part.lang, labels=closing_labels(section.blocks))
     text = "\n".join(out)
     while "\n\n\n" in text:
         text = text.replace("\n\n\n", "\n\n")

@@ -8,6 +8,9 @@ Templates render a small line markup that `parse_blocks` turns into the model:
                       (a blank line ends a paragraph)
     text              after a blank line: an unnumbered body paragraph (level 0)
     | a | b |         table rows; the first row of a run of rows is the header
+    - [#name] text    a paragraph other paragraphs can refer to as `name` (a Word bookmark)
+    ⟦ref:name⟧        a cross-reference to paragraph `name` ("clause 5.3", "第五条"); the Word
+                      writer makes it a REF field that Word numbers, the others print the number
 
 Writers read only this model; none of them re-runs a template.
 """
@@ -23,19 +26,38 @@ from clausegen.render.filters import has_cjk
 
 
 @dataclass(frozen=True)
+class Ref:
+    """A cross-reference inside a paragraph: the `anchor` it points to and the number it resolves to
+    (`label`: "5.3", "第五条"), which is what every writer but Word prints."""
+
+    anchor: str
+    label: str
+
+
+@dataclass(frozen=True)
 class Paragraph:
-    """A paragraph of a clause: `level` 0 is unnumbered body text, 1-3 are list levels."""
+    """A paragraph of a clause: `level` 0 is unnumbered body text, 1-3 are list levels.
+
+    `anchor` names the paragraph for cross-references; `segments` is the text split into plain
+    strings and `Ref`s when it holds cross-references (`text` is then the resolved text).
+    """
 
     text: str
     level: int = 1
+    anchor: str | None = None
+    segments: tuple = ()
 
 
 @dataclass(frozen=True)
 class Table:
-    """A table (e.g. the service-credit tiers): a header row and body rows of plain text cells."""
+    """A table (e.g. the service-credit tiers): a header row and body rows of plain text cells.
+
+    `kind` "signature" is an execution block: one column per party, no borders or shading.
+    """
 
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+    kind: str = "data"
 
 
 @dataclass(frozen=True)
@@ -57,12 +79,17 @@ class Clause:
 
 @dataclass(frozen=True)
 class Part:
-    """The whole document in one language: title, preamble blocks and clauses."""
+    """The whole document in one language: title, preamble blocks and clauses.
+
+    `closing` holds unnumbered sections after the clauses (Clause values: execution blocks,
+    the open points of a draft).
+    """
 
     lang: str
     title: str
     preamble: tuple
     clauses: tuple[Clause, ...]
+    closing: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -76,6 +103,7 @@ class Document:
     lang: str
     parts: tuple[Part, ...]
     meta: dict = field(default_factory=dict, compare=False)
+    start: int = 1  # the number of the first clause (12 continues a host contract's clause 11)
 
     @property
     def title(self) -> str:
@@ -112,6 +140,18 @@ def number_labels(blocks, clause_no: int, lang: str, bilingual: bool = False) ->
     return labels
 
 
+def closing_labels(blocks) -> list[str]:
+    """Return the typed numbers of the blocks of a closing section: "1.", "2." for listed points."""
+    labels, count = [], 0
+    for block in blocks:
+        if isinstance(block, Paragraph) and block.level:
+            count += 1
+            labels.append(f"{count}.")
+        else:
+            labels.append("")
+    return labels
+
+
 def heading_label(clause_no: int, lang: str) -> str:
     """Return the typed heading number: zh "第一条", en "1."."""
     if lang == "zh":
@@ -122,6 +162,8 @@ def heading_label(clause_no: int, lang: str) -> str:
 
 
 _MARKER = re.compile(r"^( *)- (.*)$")
+_ANCHOR = re.compile(r"\[#([a-z0-9-]+)\] *")
+REF = re.compile("\u27e6ref:([a-z0-9-]+)\u27e7")
 _SPACE_RUN = re.compile(r"[ \t]+")
 _CJK_SPACE = re.compile(f"(?<=[{CJK_TEXT}]) +| +(?=[{CJK_TEXT}])")
 
@@ -163,7 +205,7 @@ def parse_blocks(markup: str, lang: str) -> tuple:
         if current is not None:
             text = tidy(current[1], lang)
             if text:
-                blocks.append(Paragraph(text=text, level=current[0]))
+                blocks.append(Paragraph(text=text, level=current[0], anchor=current[2]))
             current = None
 
     def flush_table():
@@ -192,12 +234,119 @@ def parse_blocks(markup: str, lang: str) -> tuple:
         if m:
             flush_paragraph()
             level = min(len(m.group(1)) // 2 + 1, 3)
-            current = [level, m.group(2)]
+            anchor = _ANCHOR.match(m.group(2))
+            current = [level, m.group(2)[anchor.end():] if anchor else m.group(2), anchor.group(1) if anchor else None]
         elif current is not None:
             current[1] += joiner + stripped
         else:
             flush_paragraph()
-            current = [0, stripped]
+            current = [0, stripped, None]
     flush_paragraph()
     flush_table()
     return tuple(blocks)
+
+
+def cite_words(lang: str, bilingual: bool, prefix: str | None) -> tuple[str, str]:
+    """Return the words (before, after) the number in a cross-reference: en "clause " / "",
+    zh "第…条" around a bilingual paragraph number; `prefix` ("Schedule 2, paragraph", "附件二")
+    replaces the English word or goes before the Chinese."""
+    if lang == "zh":
+        return ((prefix or "") + ("第" if bilingual else ""), "条" if bilingual else "")
+    return (f"{prefix or 'clause'} ", "")
+
+
+def _targets(part: Part, start: int, bilingual: bool) -> dict[str, tuple[str, str]]:
+    """Return anchor -> (target, number) for every anchored paragraph of `part`.
+
+    The target is the paragraph's own anchor, or "@" + the clause id where the citation names the
+    article (Chinese clauses are cited 第五条; their paragraphs are numbered 1., 2. inside it).
+    """
+    found = {}
+    for n, clause in enumerate(part.clauses, start):
+        level1 = ""
+        for block, label in zip(clause.blocks, number_labels(clause.blocks, n, part.lang, bilingual)):
+            if not isinstance(block, Paragraph):
+                continue
+            if block.level == 1:
+                level1 = label
+            if block.anchor:
+                if part.lang == "zh" and not bilingual:
+                    found[block.anchor] = ("@" + clause.id, heading_label(n, "zh"))
+                elif block.level == 1:
+                    found[block.anchor] = (block.anchor, label)
+                else:  # cited by the numbered paragraph it sits in
+                    found[block.anchor] = (block.anchor, level1 or str(n))
+    # A firm's own template written before anchors existed (a deadlines.j2 without [#claim-period])
+    # still gets its references: they cite the clause the anchor belongs in, by its heading.
+    for anchor, home in ANCHOR_HOMES.items():
+        for n, clause in enumerate(part.clauses, start):
+            if anchor not in found and clause.id == home:
+                found[anchor] = ("@" + clause.id, heading_label(n, "zh") if part.lang == "zh" and not bilingual
+                                 else str(n))
+    return found
+
+
+#: The clause each anchor of the built-in library stands in (see `_targets`).
+ANCHOR_HOMES = {"interruption": "definition", "exclusions": "definition", "scheduled-maintenance": "definition",
+                "emergency-maintenance": "definition", "availability": "definition", "service-credit": "standards",
+                "response-time": "standards", "latency": "standards", "annual-cap": "standards",
+                "claim-period": "deadlines", "payout": "deadlines", "negotiation": "disputes"}
+
+
+def headings_by_anchor(document: Document) -> dict[str, dict[str, str]]:
+    """Return lang -> anchor -> the heading of the clause the anchored paragraph is in."""
+    out = {}
+    for part in document.parts:
+        found = {b.anchor: c.heading for c in part.clauses for b in c.blocks if isinstance(b, Paragraph) and b.anchor}
+        by_id = {c.id: c.heading for c in part.clauses}
+        for anchor, home in ANCHOR_HOMES.items():  # a firm's template without the anchor (see `_targets`)
+            if anchor not in found and home in by_id:
+                found[anchor] = by_id[home]
+        out[part.lang] = found
+    return out
+
+
+def resolve_references(document: Document, prefix: dict | None = None, headings: dict | None = None) -> Document:
+    """Return `document` with every cross-reference token resolved to the number of its target.
+
+    `prefix` maps a language to the words before a citation (`cite_words`). With `headings`
+    (`headings_by_anchor` of the whole document), references are worded by the heading of the
+    clause instead (the clause headed “Compensation Deadlines”, “赔偿期限”一条): a single clause
+    drafted on its own, to be suggested for another contract, has no numbers to cite. Raises
+    ValueError naming a token whose anchor no paragraph carries (a template error).
+    """
+    import dataclasses
+
+    bilingual = len(document.parts) > 1
+    parts = []
+    for part in document.parts:
+        targets = _targets(part, document.start, bilingual)
+        before, after = cite_words(part.lang, bilingual, (prefix or {}).get(part.lang))
+        if headings is not None:
+            named = headings.get(part.lang, {})
+            word = (lambda h: f"“{h}”一条") if part.lang == "zh" else (lambda h: f"the clause headed “{h}”")
+            targets = {a: (None, word(h)) for a, h in named.items()}
+            before = after = ""
+
+        def resolve(block):
+            if not isinstance(block, Paragraph) or "\u27e6" not in block.text:
+                return block
+            segments: list = []
+            pos = 0
+            for m in REF.finditer(block.text):
+                if m.group(1) not in targets:
+                    raise ValueError(f"cross-reference to {m.group(1)!r}, which no paragraph is anchored as")
+                target, label = targets[m.group(1)]
+                cite = Ref(target, label) if target else label
+                segments += [block.text[pos:m.start()] + before, cite, after]
+                pos = m.end()
+            segments.append(block.text[pos:])
+            segments = [s for s in segments if s != ""]
+            text = "".join(s.label if isinstance(s, Ref) else s for s in segments)
+            return dataclasses.replace(block, text=text, segments=tuple(segments))
+
+        clauses = tuple(dataclasses.replace(c, blocks=tuple(resolve(b) for b in c.blocks)) for c in part.clauses)
+        closing = tuple(dataclasses.replace(c, blocks=tuple(resolve(b) for b in c.blocks)) for c in part.closing)
+        preamble = tuple(resolve(b) for b in part.preamble)
+        parts.append(dataclasses.replace(part, clauses=clauses, closing=closing, preamble=preamble))
+    return dataclasses.replace(document, parts=tuple(parts))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from clausegen.render.model import Clause, Document, Paragraph, Table, heading_label, number_labels
+from clausegen.render.model import Clause, Document, Paragraph, Table, closing_labels, heading_label, number_labels
 
 
 def _width(text: str) -> int:
@@ -25,10 +25,10 @@ def table_text(table: Table, indent: str = "    ") -> list[str]:
     return out
 
 
-def blocks_text(blocks, number: int, lang: str, bilingual: bool = False) -> list[str]:
+def blocks_text(blocks, number: int, lang: str, bilingual: bool = False, labels=None) -> list[str]:
     """Return the lines of `blocks` with typed numbers (1.1, (a), (i)), indented by level."""
     lines = []
-    for block, label in zip(blocks, number_labels(blocks, number, lang, bilingual)):
+    for block, label in zip(blocks, labels or number_labels(blocks, number, lang, bilingual)):
         if isinstance(block, Table):
             lines += table_text(block)
         elif isinstance(block, Paragraph):
@@ -54,10 +54,14 @@ def write_text(document: Document) -> bytes:
         if part.preamble:
             out.append("")
         if len(document.parts) == 1:
-            for n, clause in enumerate(part.clauses, 1):
+            for n, clause in enumerate(part.clauses, document.start):
                 out += [clause_text(clause, n, part.lang)]
     if len(document.parts) > 1:
-        for n, pair in enumerate(document.clause_pairs(), 1):
+        for n, pair in enumerate(document.clause_pairs(), document.start):
             for part, clause in zip(document.parts, pair):
                 out += [clause_text(clause, n, part.lang, bilingual=True)]
+    for part in document.parts:
+        for section in part.closing:
+            out += [section.heading] + blocks_text(section.blocks, 0, part.lang, labels=closing_labels(section.blocks))
+            out.append("")
     return ("\n".join(out).rstrip() + "\n").encode("utf-8")

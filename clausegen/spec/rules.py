@@ -739,3 +739,7 @@ RULES = {
     "dispute-periods": rule_dispute_periods,
     "prevailing-language": rule_prevailing_language,
 }
+
+from clausegen.dealterms import RULES as DEAL_RULES  # noqa: E402  (hourly threshold, annual cap, units...)
+
+RULES.update(DEAL_RULES)

@@ -37,6 +37,7 @@ JSON_TYPES = ("application/json",)
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain", "")
 RENDER_FORMATS = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
     "md": "text/markdown; charset=utf-8",
     "html": "text/html; charset=utf-8",
     "txt": "text/plain; charset=utf-8",
@@ -392,9 +393,15 @@ def create_app(library: Path | str | None = None, max_upload_bytes: int = DEFAUL
                             path=name, line=1, col=1, hint="start from `clausegen new` or the form")
         return data, marks
 
-    def validate(data: dict, marks, name: str, lang: str | None = None) -> list[Problem]:
+    def validate(data: dict, marks, name: str, lang: str | None = None, draft: bool = False) -> list[Problem]:
         from clausegen import spec
 
+        if draft:  # open values (TBD, 待定) are listed as `open`, not errors
+            from types import SimpleNamespace
+
+            from clausegen.draft import draft_problems
+
+            return draft_problems(SimpleNamespace(data=data, marks=marks or {}), name, lang)
         return list(spec.validate(data, marks=marks, file=name, lang=lang))
 
     async def read_upload(request: Request, tmp: Path, suffixes=CONTRACT_SUFFIXES) -> tuple[Path, str]:
@@ -526,8 +533,9 @@ def create_app(library: Path | str | None = None, max_upload_bytes: int = DEFAUL
 
     @app.post("/api/validate", summary="Validate a spec (YAML or JSON body) → problems",
               openapi_extra={"requestBody": _SPEC_BODY})
-    async def api_validate(request: Request, name: str = "spec.yaml", lang: str | None = None):
-        """`lang` (zh or en) words the problems; by default they follow the spec's language."""
+    async def api_validate(request: Request, name: str = "spec.yaml", lang: str | None = None, draft: bool = False):
+        """`lang` (zh or en) words the problems; by default they follow the spec's language. `draft`
+        reads the spec as a first draft: values left open (TBD, 待定) are problems of severity `open`."""
         if lang is not None and lang not in ("zh", "en"):
             raise HTTPException(400, f"lang must be zh or en, not {lang!r}")
         name = _safe_filename(name, "spec.yaml")
@@ -536,7 +544,7 @@ def create_app(library: Path | str | None = None, max_upload_bytes: int = DEFAUL
         except SpecError as exc:
             problem = _error_problem(exc, name)
             return _json_error(400, exc.message, hint=exc.hint, problems=[_problem_dict(problem)])
-        problems = await run_in_threadpool(validate, data, marks, name, lang)
+        problems = await run_in_threadpool(validate, data, marks, name, lang, draft)
         return {"problems": [_problem_dict(p) for p in problems],
                 "valid": not any(p.severity == "error" for p in problems)}
 
@@ -560,28 +568,30 @@ def create_app(library: Path | str | None = None, max_upload_bytes: int = DEFAUL
         return Response(text.encode("utf-8"), media_type="application/yaml; charset=utf-8",
                         headers={"content-disposition": _content_disposition(name)})
 
-    @app.post("/api/render", summary="Render a spec (YAML or JSON body) → docx, md, html or txt",
+    @app.post("/api/render", summary="Render a spec (YAML or JSON body) → docx, pdf, md, html or txt",
               openapi_extra={"requestBody": _SPEC_BODY},
               responses={200: {"content": {t: {} for t in RENDER_FORMATS.values()}},
                          422: {"description": "the spec is invalid; the body lists the problems"}})
-    async def api_render(request: Request, format: str = "docx", lang: str | None = None):
+    async def api_render(request: Request, format: str = "docx", lang: str | None = None, draft: bool = False):
+        """`draft` renders the values left open (TBD, 待定) as blanks and lists them at the end; `pdf` needs
+        LibreOffice on the server (a 400 saying how to install it otherwise)."""
         if format not in RENDER_FORMATS:
             raise HTTPException(400, f"format must be one of {', '.join(RENDER_FORMATS)}, not {format!r}")
         if lang is not None and lang not in RENDER_LANGS:
             raise HTTPException(400, f"lang must be one of {', '.join(RENDER_LANGS)}, not {lang!r}")
         data, marks = await read_spec(request, "spec.yaml")
-        problems = await run_in_threadpool(validate, data, marks, "spec.yaml")
+        problems = await run_in_threadpool(validate, data, marks, "spec.yaml", None, draft)
         if any(p.severity == "error" for p in problems):
             raise InvalidSpec(problems)
 
         def build() -> bytes:
             from clausegen.render import render, write
 
-            return write(render(data, lang=lang, library=lib_arg), format)
+            return write(render(data, lang=lang, library=lib_arg, draft=draft), format)
 
         content = await run_in_threadpool(build)
         shown_lang = lang or str(data.get("language") or "spec")
-        filename = f"{family.id}-{shown_lang}.{format}"
+        filename = f"{family.id}-{shown_lang}{'-draft' if draft else ''}.{format}"
         return Response(content, media_type=RENDER_FORMATS[format],
                         headers={"content-disposition": _content_disposition(filename),
                                  "cache-control": "no-store"})

@@ -13,6 +13,10 @@ const CG = (function () {
       "toolbar.save": "保存 .yaml",
       "toolbar.docx": "下载 Word：",
       "docx.bilingual": "双语 .docx",
+      "toolbar.pdf": "下载 PDF：",
+      "pdf.bilingual": "双语 .pdf",
+      "toolbar.draft": "草稿（待定值留空）",
+      "toolbar.draft_help": "在任一栏填写“待定”或 TBD：文件中显示【　】，并在文末列出待定事项。",
       "preview.title": "预览",
       "preview.lang": "语言",
       "preview.as_spec": "同规格",
@@ -84,6 +88,7 @@ const CG = (function () {
       "status.missing": "缺失",
       "sev.error": "错误",
       "sev.warning": "警告",
+      "sev.open": "待定",
       "sev.info": "提示",
     },
     en: {
@@ -96,6 +101,10 @@ const CG = (function () {
       "toolbar.save": "Save .yaml",
       "toolbar.docx": "Download Word:",
       "docx.bilingual": "Bilingual .docx",
+      "toolbar.pdf": "Download PDF:",
+      "pdf.bilingual": "Bilingual .pdf",
+      "toolbar.draft": "Draft (blanks for open values)",
+      "toolbar.draft_help": "Type TBD (or 待定) in any field: the document shows [●] there and lists the open points at the end.",
       "preview.title": "Preview",
       "preview.lang": "Language",
       "preview.as_spec": "as in the spec",
@@ -167,6 +176,7 @@ const CG = (function () {
       "status.missing": "missing",
       "sev.error": "error",
       "sev.warning": "warning",
+      "sev.open": "open",
       "sev.info": "info",
     },
   };
@@ -199,6 +209,7 @@ const CG = (function () {
   function applyStatic() {
     document.documentElement.lang = ui === "zh" ? "zh-CN" : "en";
     for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
+    for (const el of document.querySelectorAll("[data-i18n-title]")) el.title = t(el.dataset.i18nTitle);
     for (const b of document.querySelectorAll("[data-ui-lang]"))
       b.setAttribute("aria-pressed", String(b.dataset.uiLang === ui));
   }

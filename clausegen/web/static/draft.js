@@ -260,8 +260,11 @@
   function parseText(input) { return input.value === "" ? undefined : input.value; }
 
   function numberInput(path, node, value, extra) {
+    // In a draft a number may be left open (TBD, 待定): the field then takes text.
+    const open = isDraft() || typeof value === "string";
     return el("input", Object.assign({
-      type: "number", id: fieldId(pointerOf(path)), step: types(node).includes("integer") ? "1" : "any",
+      type: open ? "text" : "number", inputmode: open ? "decimal" : null,
+      id: fieldId(pointerOf(path)), step: open ? null : (types(node).includes("integer") ? "1" : "any"),
       value: value == null ? "" : value, oninput: onValue(path, parseNumber),
       min: node.minimum != null ? node.minimum : null,
     }, extra || {}));
@@ -608,12 +611,13 @@
     const counts = {};
     for (const p of problems) {
       const target = findTarget(p);
-      const msg = el("div", { class: "field-error" + (p.severity === "warning" ? " warning" : ""), role: "alert",
+      const soft = p.severity !== "error";  // a warning, or a value a draft leaves open
+      const msg = el("div", { class: "field-error" + (soft ? " warning" : ""), role: "alert",
         dataset: { pointer: p.pointer || "" } }, p.message, p.hint ? el("span", { class: "hint" }, "hint: " + p.hint) : null);
       if (target) {
         target.classList.add("has-error");
         const input = target.querySelector("input, select, textarea");
-        if (input && p.severity !== "warning") input.setAttribute("aria-invalid", "true");
+        if (input && !soft) input.setAttribute("aria-invalid", "true");
         if (target.tagName === "SECTION") target.querySelector(".body").prepend(msg);
         else if (target.tagName === "FIELDSET") target.querySelector("legend").after(msg);
         else target.append(msg);
@@ -624,9 +628,9 @@
         target.scrollIntoView({ behavior: "smooth", block: "center" });
         const input = target.querySelector("input, select, textarea");
         if (input) input.focus({ preventScroll: true });
-      } }, el("code", { class: p.severity === "warning" ? "warning" : "error" }, t(p.severity === "warning" ? "sev.warning" : "sev.error")), " ", where,
+      } }, el("code", { class: soft ? "warning" : "error" }, t(p.severity === "open" ? "sev.open" : soft ? "sev.warning" : "sev.error")), " ", where,
         target ? null : " " + t("form.problem_elsewhere"), p.hint ? el("span", { class: "hint" }, "hint: " + p.hint) : null));
-      if (p.severity !== "warning") {
+      if (!soft) {
         const sec = sectionOf(p.pointer || "");
         counts[sec] = (counts[sec] || 0) + 1;
       }
@@ -678,6 +682,13 @@
     state.timer = setTimeout(runCheck, DEBOUNCE_MS);
   }
 
+  function isDraft() {
+    const box = document.getElementById("draft-mode");
+    return !!(box && box.checked);
+  }
+
+  function draftQuery() { return isDraft() ? "&draft=true" : ""; }
+
   function previewLang() {
     return document.getElementById("preview-lang").value || state.data.language || "";
   }
@@ -687,7 +698,7 @@
     const body = payload();
     let problems;
     try {
-      const r = await CG.postJSON("/api/validate", body);
+      const r = await CG.postJSON("/api/validate?name=spec.yaml" + draftQuery(), body);
       problems = (await r.json()).problems;
     } catch (e) {
       if (seq !== state.seq) return;
@@ -698,7 +709,7 @@
     showNotice(null);
     state.problems = problems;
     showProblems(problems);
-    const errors = problems.filter((p) => p.severity !== "warning").length;
+    const errors = problems.filter((p) => p.severity === "error").length;
     const warnings = problems.length - errors;
     const paper = document.getElementById("preview");
     if (errors) {
@@ -711,7 +722,7 @@
     if (!paper.querySelector("h1, h2, p:not(.empty)")) paper.replaceChildren(el("p", { class: "empty" }, t("preview.loading")));
     try {
       const lang = previewLang();
-      const r = await CG.postJSON("/api/render?format=html" + (lang ? "&lang=" + encodeURIComponent(lang) : ""), body);
+      const r = await CG.postJSON("/api/render?format=html" + (lang ? "&lang=" + encodeURIComponent(lang) : "") + draftQuery(), body);
       const html = await r.text();
       if (seq !== state.seq) return;
       showPreview(html);
@@ -753,10 +764,11 @@
     scheduleCheck();
   }
 
-  async function downloadDocx(lang) {
+  async function downloadDocx(lang, format) {
+    format = format || "docx";
     try {
-      const r = await CG.postJSON("/api/render?format=docx&lang=" + encodeURIComponent(lang), payload());
-      await CG.download(r, "clauses-" + lang + ".docx");
+      const r = await CG.postJSON("/api/render?format=" + format + "&lang=" + encodeURIComponent(lang) + draftQuery(), payload());
+      await CG.download(r, "clauses-" + lang + "." + format);
       showNotice(null);
     } catch (e) {
       if (e.body && e.body.problems) { state.problems = e.body.problems; showProblems(e.body.problems); }
@@ -823,6 +835,10 @@
   document.addEventListener("DOMContentLoaded", () => {
     for (const b of document.querySelectorAll("[data-new]")) b.addEventListener("click", () => loadStarter(b.dataset.new));
     for (const b of document.querySelectorAll("[data-docx]")) b.addEventListener("click", () => downloadDocx(b.dataset.docx));
+    for (const b of document.querySelectorAll("[data-pdf]")) b.addEventListener("click", () => downloadDocx(b.dataset.pdf, "pdf"));
+    document.getElementById("draft-mode").addEventListener("change", () => {
+      if (state.schema && state.data) { renderForm(); scheduleCheck(); }
+    });
     document.getElementById("save-yaml").addEventListener("click", saveYaml);
     document.getElementById("load-yaml").addEventListener("change", (ev) => {
       const f = ev.target.files && ev.target.files[0];
