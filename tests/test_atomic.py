@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+from cli_process import default_sigint
 from shared_data import corpus_file
 
 REPO = Path(__file__).resolve().parent.parent
@@ -39,7 +40,7 @@ def start_slow_render(tmp_path: Path, out: str = "existing.docx") -> subprocess.
     """Start `render -o OUT` with a 60 s pause before the rename; return once its temp file exists."""
     proc = subprocess.Popen([sys.executable, str(REPO / "tests" / "slow_write.py"), "60",
                              "render", str(SAMPLE_EN), "-o", out], cwd=tmp_path, env=cli_env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=default_sigint)
     deadline = time.monotonic() + 90
     while not temps(tmp_path, out):
         if proc.poll() is not None or time.monotonic() > deadline:

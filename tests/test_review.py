@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from cli_process import REPO, run_cli
+from cli_process import REPO, default_sigint, run_cli
 
 from shared_data import require_module  # noqa: E402
 
@@ -170,7 +170,8 @@ def _start_review(archive: Path, out: Path, cwd: Path, *extra) -> subprocess.Pop
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     return subprocess.Popen([sys.executable, "-m", "clausegen", "review", str(archive), "--out", str(out),
                              "--save-every", "1", "--batch-size", "1", *map(str, extra)],
-                            cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=default_sigint)
 
 
 def _parts(out: Path) -> int:
