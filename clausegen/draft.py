@@ -80,23 +80,13 @@ def _value_at(data, path):
 def validate_draft_files(paths, lang: str | None = None, library=None) -> list[Problem]:
     """Return the problems of every spec in `paths` read as drafts (see `draft_problems`); with
     `library`, each spec's family must be one that library has (as `spec.validate_files`)."""
-    from clausegen.errors import SpecError
-    from clausegen.spec import load_problem
-    from clausegen.yamlsource import load_yaml_file
+    from clausegen.spec import family_problems, validate_files
 
-    problems: list[Problem] = []
-    for path in paths:
-        try:
-            doc = load_yaml_file(path)
-        except SpecError as exc:
-            problems.append(load_problem(exc, str(path), lang))
-            continue
-        problems.extend(draft_problems(doc, str(path), lang))
-        if library is not None:
-            from clausegen.spec import family_problems
+    def problems_of(doc, file, lang, library):
+        found = draft_problems(doc, file, lang)
+        return found + (family_problems(doc.data, doc.marks, file, lang, library) if library is not None else [])
 
-            problems.extend(family_problems(doc.data, doc.marks, str(path), lang, library))
-    return problems
+    return validate_files(paths, lang, library, problems_of=problems_of)
 
 
 def load_draft(path: str | os.PathLike, lang: str | None = None):
