@@ -456,10 +456,8 @@ def redline_docx(file_report, source_path, out_path, author: str | None = None, 
     UsageError if the input is not a .docx or `out_path` is the input or not a .docx, InputError
     if the input cannot be opened.
     """
-    import zipfile
 
-    from clausegen.errors import InputError, UsageError
-    from clausegen.outputs import ensure_not_input, write_atomic
+    from clausegen.outputs import write_atomic
     from clausegen.reporters import (
         _docx_paragraphs,
         _find_paragraph,
@@ -467,24 +465,10 @@ def redline_docx(file_report, source_path, out_path, author: str | None = None, 
         _reader_places,
         _title,
     )
+    from clausegen.reporters.annotate import open_word_copy
 
     source_path, out_path = Path(source_path), Path(out_path)
-    if source_path.suffix.lower() != ".docx":
-        raise UsageError(f"--redline needs a Word .docx contract; {str(source_path)!r} is not one",
-                         path=str(source_path), hint="drop --redline, or check the .docx version of the contract")
-    if out_path.suffix.lower() != ".docx":
-        raise UsageError(f"the redlined copy must be a .docx file, not {str(out_path)!r}",
-                         path=str(out_path), hint="name the output e.g. contract.redline.docx")
-    ensure_not_input(out_path, [source_path])
-
-    import docx
-    from docx.opc.exceptions import PackageNotFoundError
-
-    try:
-        document = docx.Document(str(source_path))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise InputError(f"cannot open the Word file: {exc}", path=str(source_path),
-                         hint="open and re-save it in Word, then try again") from None
+    document = open_word_copy(source_path, out_path, "--redline", "contract.redline.docx")
     lang = "zh" if file_report.language == "zh" else "en"
     body = document.element.body
     ids = [int(v) for el in body.iter() for k, v in el.attrib.items() if k == _q("id") and v.lstrip("-").isdigit()]

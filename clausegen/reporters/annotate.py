@@ -195,6 +195,35 @@ def _suggestion_for(file_report, pid: str) -> str | None:
     return next((x.suggestion for x in file_report.findings if x.provision == pid and x.suggestion), None)
 
 
+def open_word_copy(source_path: Path, out_path: Path, option: str, example: str):
+    """Return the python-docx Document of `source_path`, to be written as a marked-up copy at `out_path`.
+
+    Refuses (UsageError) a source or an output that is not .docx, or an output that is the source;
+    raises InputError when Word's file cannot be opened. `option` and `example` word the messages.
+    """
+    import zipfile
+
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    from clausegen.errors import InputError, UsageError
+    from clausegen.outputs import ensure_not_input
+
+    if source_path.suffix.lower() != ".docx":
+        raise UsageError(f"{option} needs a Word .docx contract; {str(source_path)!r} is not one",
+                         path=str(source_path), hint=f"drop {option}, or check the .docx version of the contract")
+    if out_path.suffix.lower() != ".docx":
+        kind = "annotated" if option == "--annotate" else "redlined"
+        raise UsageError(f"the {kind} copy must be a .docx file, not {str(out_path)!r}",
+                         path=str(out_path), hint=f"name the output e.g. {example}")
+    ensure_not_input(out_path, [source_path])
+    try:
+        return docx.Document(str(source_path))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise InputError(f"cannot open the Word file: {exc}", path=str(source_path),
+                         hint="open and re-save it in Word, then try again") from None
+
+
 def annotate_docx(file_report, source_path, out_path) -> Path:
     """Write a copy of the Word contract `source_path` with comments from `file_report` to `out_path`.
 
@@ -205,28 +234,11 @@ def annotate_docx(file_report, source_path, out_path) -> Path:
     Return the path written.
     """
     import io
-    import zipfile
 
-    from clausegen.errors import InputError, UsageError
-    from clausegen.outputs import ensure_not_input, write_atomic
+    from clausegen.outputs import write_atomic
 
     source_path, out_path = Path(source_path), Path(out_path)
-    if source_path.suffix.lower() != ".docx":
-        raise UsageError(f"--annotate needs a Word .docx contract; {str(source_path)!r} is not one",
-                         path=str(source_path), hint="drop --annotate, or check the .docx version of the contract")
-    if out_path.suffix.lower() != ".docx":
-        raise UsageError(f"the annotated copy must be a .docx file, not {str(out_path)!r}",
-                         path=str(out_path), hint="name the output e.g. contract.annotated.docx")
-    ensure_not_input(out_path, [source_path])
-
-    import docx
-    from docx.opc.exceptions import PackageNotFoundError
-
-    try:
-        document = docx.Document(str(source_path))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise InputError(f"cannot open the Word file: {exc}", path=str(source_path),
-                         hint="open and re-save it in Word, then try again") from None
+    document = open_word_copy(source_path, out_path, "--annotate", "contract.annotated.docx")
     text = _ANNOTATE_TEXT["zh" if file_report.language == "zh" else "en"]
     lang = "zh" if file_report.language == "zh" else "en"
     paragraphs = _docx_paragraphs(document)
