@@ -147,3 +147,58 @@ def test_negated_by_cancels_a_match_preceded_by_a_negation(tmp_path: Path, lang,
     ruleset = load_ruleset(lib)
     assert any(r.id == "negated" for r in ruleset.rules)
     assert rule_fires(ruleset, "negated", text, lang) is fires
+
+
+def test_every_builtin_rule_passes_the_full_validation_that_check_time_skips() -> None:
+    # At check time the built-in rules are trusted (kept as sources, compiled on first use); this
+    # is the validation they skip: schema, bad syntax, exponential backtracking, per file.
+    from clausegen.check.rules import load_rule
+
+    family = load_library().family("service-interruption")
+    vocabularies = load_vocabularies(family)
+    files = family.rule_files()
+    assert len(files) >= 15
+    lazy = {r.id: r for r in load_ruleset().rules}
+    for rid, path in files.items():
+        strict = load_rule(rid, path, vocabularies, trusted=False)
+        for key, by_lang in strict.patterns.items():
+            for lang, pats in by_lang.items():
+                trusted = lazy[rid].get(key, lang)
+                assert [p.pattern for p in pats.regexes] == [p.pattern for p in trusted.regexes], (rid, key, lang)
+                assert pats.tokens == trusted.tokens
+
+
+def test_a_broken_pattern_in_a_trusted_file_is_a_library_error_naming_it() -> None:
+    pats = Patterns(("(unclosed",), (), 0, "rules/broken.yml")
+    with pytest.raises(LibraryError) as err:
+        pats.regexes
+    assert err.value.path == "rules/broken.yml" and "library check" in err.value.hint
+
+
+def test_checking_english_compiles_no_chinese_pattern() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import clausegen.check as c\n"
+        "from clausegen.check.rules import load_ruleset\n"
+        "c.check_text('The Provider shall notify the Customer within 2 hours of an outage.', 'en', suggest=False)\n"
+        "rs = load_ruleset()\n"
+        "def compiled(lang):\n"
+        "    groups = [by[lang] for r in rs.rules for by in [*r.patterns.values(), *r.with_] if lang in by]\n"
+        "    return sum(1 for g in groups if '_regexes' in vars(g) or vars(g).get('_combined'))\n"
+        "print(compiled('en'), compiled('zh'))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
+    en, zh = map(int, out.stdout.split())
+    assert en > 0 and zh == 0
+
+
+def test_a_firm_vocabulary_makes_builtin_rules_validated_at_load(tmp_path: Path) -> None:
+    # A firm phrase inside a built-in pattern is new pattern text: it is compiled (and checked) at load.
+    root = _firm(tmp_path, vocabularies="interruption:\n  description: firm words\n  zh: [停摆]\n  en: [blackout]\n")
+    rs = load_ruleset(root)
+    builtin = [r for r in rs.rules if "{{interruption}}" in r.path.read_text(encoding="utf-8")]
+    assert builtin
+    sources = [s for r in builtin for by in r.patterns.values() for p in by.values() for s in p.sources]
+    assert sources and not any(isinstance(s, str) for s in sources)  # compiled at load, not kept as text

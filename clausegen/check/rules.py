@@ -32,24 +32,47 @@ class PatternTimeout(Exception):
 
 @dataclass(frozen=True)
 class Patterns:
-    """Compiled patterns of one key of a rule in one language: regexes and spaCy token patterns."""
+    """The patterns of one key of a rule in one language: regexes and spaCy token patterns.
 
-    regexes: tuple[re.Pattern, ...] = ()
+    Regexes are kept as their sources and compiled on first use, so a process checking English
+    contracts never compiles the Chinese patterns (compiling is most of the rules' load time).
+    `sources` may also hold compiled patterns.
+    """
+
+    sources: tuple = ()
     tokens: tuple[tuple[dict, ...], ...] = ()
+    flags: int = 0
+    origin: str = field(default="", compare=False)  # the rule file, for the message of a bad pattern
 
     def __bool__(self) -> bool:
-        return bool(self.regexes or self.tokens)
+        return bool(self.sources or self.tokens)
+
+    def _compile(self, source: str):
+        try:
+            return regex.compile(source, self.flags | regex.VERSION0)
+        except regex.error as exc:  # a built-in rule file edited after `clausegen library check`
+            raise LibraryError(f"bad regular expression: {exc}", path=self.origin or None,
+                               hint="run `clausegen library check` to list every problem") from None
 
     @property
-    def combined(self) -> re.Pattern | None:
+    def regexes(self) -> tuple:
+        cached = self.__dict__.get("_regexes")
+        if cached is None:
+            cached = tuple(s if not isinstance(s, str) else self._compile(s) for s in self.sources)
+            object.__setattr__(self, "_regexes", cached)
+        return cached
+
+    @property
+    def combined(self):
         # One alternation instead of N searches: same matches, a fraction of the call overhead.
         cached = self.__dict__.get("_combined", False)
         if cached is False:
             cached = None
-            if self.regexes:
+            if self.sources:
+                texts = [s if isinstance(s, str) else s.pattern for s in self.sources]
+                flags = self.flags if isinstance(self.sources[0], str) else self.sources[0].flags
                 try:
-                    cached = regex.compile("|".join(f"(?:{rx.pattern})" for rx in self.regexes),
-                                           self.regexes[0].flags)
+                    cached = regex.compile("|".join(f"(?:{t})" for t in texts), flags | regex.VERSION0)
                 except regex.error:  # e.g. a pattern with inline global flags: search one by one
                     cached = None
             object.__setattr__(self, "_combined", cached)
@@ -126,12 +149,15 @@ def _problem(path: Path, marks, keys: tuple, message: str, hint: str | None = No
                    code="rule-schema")
 
 
+def _flags(lang: str) -> int:
+    return regex.IGNORECASE if lang == "en" else 0
+
+
 def _compile_one(pattern, lang: str):
     if isinstance(pattern, list):
         return tuple(dict(tok) for tok in pattern)
     re.compile(pattern)  # the rule language is Python's: refuse what `re` refuses, e.g. bad escapes
-    flags = regex.IGNORECASE if lang == "en" else 0
-    return regex.compile(pattern, flags | regex.VERSION0)
+    return regex.compile(pattern, _flags(lang) | regex.VERSION0)
 
 
 def expand_vocabularies(pattern: str, lang: str, vocabularies: dict) -> str:
@@ -155,7 +181,11 @@ def expand_vocabularies(pattern: str, lang: str, vocabularies: dict) -> str:
     return _VOCAB_REF.sub(group, pattern)
 
 
-def _compile(spec: dict | None, path: Path, marks, keys: tuple, problems: list, vocabularies: dict | None = None) -> dict:
+def _compile(spec: dict | None, path: Path, marks, keys: tuple, problems: list, vocabularies: dict | None = None,
+             trusted: bool = False) -> dict:
+    # A trusted file (the built-in library, checked by `clausegen library check` in CI) is not
+    # re-validated: its patterns are kept as sources and compiled on first use. A firm's file is
+    # compiled and checked for bad syntax and exponential backtracking now, with its place.
     out = {}
     for lang, items in (spec or {}).items():
         regexes, tokens = [], []
@@ -168,6 +198,10 @@ def _compile(spec: dict | None, path: Path, marks, keys: tuple, problems: list, 
                     problems.append(_problem(path, marks, keys + (lang, i), f"unknown vocabulary {exc.args[0]!r}",
                                              hint=f"the family's vocabularies.yml defines: {known}"))
                     continue
+            if trusted:
+                (tokens if isinstance(item, list) else regexes).append(
+                    tuple(dict(tok) for tok in item) if isinstance(item, list) else item)
+                continue
             try:
                 compiled = _compile_one(item, lang)
             except (re.error, regex.error) as exc:
@@ -182,7 +216,7 @@ def _compile(spec: dict | None, path: Path, marks, keys: tuple, problems: list, 
                                          hint="write the repeated part once, e.g. (a+)+ → a+, (\\w+\\s?)* → [\\w\\s]*"))
                 continue
             (tokens if isinstance(compiled, tuple) else regexes).append(compiled)
-        out[lang] = Patterns(tuple(regexes), tuple(tokens))
+        out[lang] = Patterns(tuple(regexes), tuple(tokens), _flags(lang), str(path))
     return out
 
 
@@ -203,11 +237,11 @@ def _negations(spec: dict | None, vocabularies: dict) -> dict:
     return out
 
 
-def validate_rule_file(path: Path) -> tuple[list[Problem], dict | None, object]:
-    """Return (problems, data, marks) for the rule file at `path`: schema and pattern errors."""
-    import jsonschema
+def validate_rule_file(path: Path, trusted: bool = False) -> tuple[list[Problem], dict | None, object]:
+    """Return (problems, data, marks) for the rule file at `path`: schema and pattern errors.
 
-    from clausegen.resources import load_schema
+    A `trusted` file (built in, validated in CI) is only read: its schema is not checked again.
+    """
     from clausegen.yamlsource import load_yaml_file
 
     try:
@@ -215,6 +249,12 @@ def validate_rule_file(path: Path) -> tuple[list[Problem], dict | None, object]:
     except ClausegenError as exc:
         return [Problem(file=str(path), line=exc.line, col=exc.col, pointer="", message=exc.message,
                         hint=exc.hint, code="rule-yaml")], None, None
+    if trusted and isinstance(doc.data, dict):
+        return [], doc.data, doc.marks
+    import jsonschema
+
+    from clausegen.resources import load_schema
+
     validator = jsonschema.Draft202012Validator(load_schema("rule.schema.json"))
     problems = []
     for err in sorted(validator.iter_errors(doc.data), key=lambda e: [str(k) for k in e.absolute_path]):
@@ -225,20 +265,22 @@ def validate_rule_file(path: Path) -> tuple[list[Problem], dict | None, object]:
     return problems, doc.data if isinstance(doc.data, dict) else None, doc.marks
 
 
-def load_rule(rid: str, path: Path, vocabularies: dict | None = None) -> Rule:
+def load_rule(rid: str, path: Path, vocabularies: dict | None = None, trusted: bool = False) -> Rule:
     """Load and compile the rule file at `path` with id `rid`; ``{{name}}`` refers to `vocabularies`.
 
+    A `trusted` file (the built-in library's, with built-in vocabularies) is not validated again
+    and its patterns compile on first use; every other file is validated and compiled now.
     Raises LibraryError naming the file, line and column of the first problem.
     """
-    problems, data, marks = validate_rule_file(path)
+    problems, data, marks = validate_rule_file(path, trusted)
     compiled: dict = {}
     with_groups: list = []
     if not problems and data is not None:
         for key in PATTERN_KEYS:
             if key in data:
-                compiled[key] = _compile(data[key], path, marks, (key,), problems, vocabularies)
+                compiled[key] = _compile(data[key], path, marks, (key,), problems, vocabularies, trusted)
         for i, group in enumerate(data.get("with", [])):
-            with_groups.append(_compile(group, path, marks, ("with", i), problems, vocabularies))
+            with_groups.append(_compile(group, path, marks, ("with", i), problems, vocabularies, trusted))
     if problems:
         first = problems[0]
         more = f" ({len(problems) - 1} more problem(s) in this file)" if len(problems) > 1 else ""
@@ -260,19 +302,22 @@ def load_vocabularies(family) -> dict:
 
     Raises LibraryError for a file that is not of the shape {name: {description, zh: [...], en: [...]}}.
     """
-    import jsonschema
-
-    from clausegen.resources import load_schema
     from clausegen.yamlsource import load_yaml_file
 
     merged: dict = {}
-    schema = load_schema("vocabulary.schema.json")
     for layer in reversed(family.layers):  # built-in first, the firm's names win
         path = layer / "vocabularies.yml"
         if not path.is_file():
             continue
         doc = load_yaml_file(path)
-        errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(doc.data),
+        if family.is_builtin(path):  # validated in CI, like the built-in rules
+            merged.update(doc.data or {})
+            continue
+        import jsonschema
+
+        from clausegen.resources import load_schema
+
+        errors = sorted(jsonschema.Draft202012Validator(load_schema("vocabulary.schema.json")).iter_errors(doc.data),
                         key=lambda e: [str(k) for k in e.absolute_path])
         if errors:
             p = _problem(path, doc.marks, tuple(errors[0].absolute_path), errors[0].message,
@@ -300,7 +345,11 @@ def _load_ruleset(root_key: str | None, family_id: str) -> RuleSet:
 
     family = load_library(root_key).family(family_id)
     vocabularies = load_vocabularies(family)
-    rules = tuple(load_rule(rid, path, vocabularies) for rid, path in family.rule_files().items())
+    # A built-in rule is trusted only with built-in vocabularies: a firm's phrases inside it are
+    # new pattern text, checked like any firm rule.
+    firm_words = any((layer / "vocabularies.yml").is_file() and not family.is_builtin(layer) for layer in family.layers)
+    rules = tuple(load_rule(rid, path, vocabularies, trusted=family.is_builtin(path) and not firm_words)
+                  for rid, path in family.rule_files().items())
     known = {p.id for p in family.provisions}
     for r in rules:
         if r.provision is not None and r.provision not in known:
