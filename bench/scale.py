@@ -177,7 +177,7 @@ def on_cluster(workers: int, folder: Path, warm: Path, tmp: Path, total: int) ->
         # Every worker starts its checking process and loads the pipelines before the clock starts.
         client.run(_warm, sorted(str(p) for p in warm.rglob("*.*")))
         run_review(warm, tmp / f"warm-{workers}", cluster.scheduler_address, None, 0)
-        sampler = Sampler()
+        sampler = Sampler(every=1.0)  # coarse: the sampler shares the cores it measures
         sampler.worker_pids = list(client.run(os.getpid).values())
         sampler.thread.start()
         cpu0 = sampler.cpu_seconds()

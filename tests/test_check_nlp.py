@@ -13,6 +13,8 @@ ENTITY_CASES = [
     ("zh", "至少提前五 (5) 天发布通知", "DURATION", "五 (5) 天"),
     ("zh", "赔偿当月服务费的10%", "PERCENT", "10%"),
     ("zh", "按百分之二十给予赔偿", "PERCENT", "百分之二十"),
+    ("zh", "按已付费用的____%向乙方支付违约金", "PERCENT", "____%"),  # a model contract's blank rate
+    ("zh", "每逾期一日，按已付费用的【　】%支付违约金", "PERCENT", "【　】%"),
     ("zh", "每小时赔偿人民币500元", "MONEY", "人民币500元"),
     ("zh", "电费的５倍给予赔偿", "MULTIPLIER", "５倍"),
     ("zh", "服务提供方应通知服务接受方", "PARTY", "服务提供方"),
@@ -88,7 +90,8 @@ def test_pipelines_are_built_once_per_process() -> None:
     ("en", "credits of 10 x the hourly fee", "MULTIPLIER"),
     ("zh", "每小时赔偿人民币500", "MONEY"),
     ("zh", "每次赔偿200块", "MONEY"),
-], ids=["24h", "per-cent", "10x", "rmb-without-yuan", "kuai"])
+    ("zh", "按乙方已支付停车费用的 \t %向乙方支付违约金", "PERCENT"),
+], ids=["24h", "per-cent", "10x", "rmb-without-yuan", "kuai", "blank-rate"])
 def test_quick_prefilter_keeps_every_entity_form(lang: str, text: str, label: str) -> None:
     assert label in {h.label for h in find_entities(text, lang)}
 
@@ -117,3 +120,25 @@ def test_enumerations_stay_one_sentence(lang: str, text: str, expected: list) ->
 
     bounds = join_enumerations(text, light_sentences(text, lang))
     assert [text[a:b].strip() for a, b in bounds] == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The courts of San Francisco County, California, U.S.A. will have exclusive jurisdiction. Next.",
+     ["The courts of San Francisco County, California, U.S.A. will have exclusive jurisdiction.", "Next."]),
+    ("We are based in the U.S. The Customer may claim a credit.",
+     ["We are based in the U.S.", "The Customer may claim a credit."]),
+    ("Credits (e.g. 10% of the fee) apply. Next.", ["Credits (e.g. 10% of the fee) apply.", "Next."]),
+], ids=["initialism-then-lowercase", "initialism-then-capital", "abbreviation"])
+def test_an_initialism_ends_a_sentence_only_before_a_capital(text: str, expected: list) -> None:
+    from clausegen.check.engine import light_sentences
+
+    assert [text[a:b].strip() for a, b in light_sentences(text, "en")] == expected
+
+
+def test_a_jurisdiction_clause_split_by_no_initialism_is_recognised() -> None:
+    from clausegen.check import check_text
+
+    report = check_text("Disputes\nThe federal and state courts sitting in San Francisco County, California, U.S.A. "
+                        "will have proper and exclusive jurisdiction and venue with respect to any disputes arising "
+                        "from this Agreement.", "en", suggest=False)
+    assert next(p for p in report.provisions if p.id == "disputes").status == "present"

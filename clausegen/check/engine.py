@@ -132,6 +132,10 @@ _SPLIT = {
 # at the start of a sentence, or after a common abbreviation ("e.g.", "Inc.", "No.").
 _CLAUSE_NUMBER = re.compile(r"^\s*[(\[]?(?:\d{1,3}(?:\.\d{1,3})*|[A-Za-z]|[ivxlcIVXLC]{1,6})\.$")
 _ABBREVIATION = re.compile(r"\b(?:e\.g|i\.e|etc|Inc|Ltd|Co|Corp|No|Nos|Mr|Ms|Mrs|Dr|vs|cf|approx|St|Sec|Art|para|Pty)\.$")
+# An initialism ("U.S.A.", "U.K.", "S.A.") ends a sentence only before a capital: "the courts of
+# California, U.S.A. will have exclusive jurisdiction" is one sentence.
+_INITIALISM = re.compile(r"(?<![A-Za-z.])(?:[A-Za-z]\.){2,}$")
+_LOWER_NEXT = re.compile(r"\s+[a-z]")
 
 
 def light_sentences(text: str, lang: str = "en") -> list[tuple[int, int]]:
@@ -140,7 +144,8 @@ def light_sentences(text: str, lang: str = "en") -> list[tuple[int, int]]:
     for m in _SPLIT["zh" if lang == "zh" else "en"].finditer(text):
         if m.group(0) == "." and (
                 (m.end() - start <= 12 and _CLAUSE_NUMBER.match(text[start:m.end()]))
-                or _ABBREVIATION.search(text[max(start, m.end() - 8):m.end()])):
+                or _ABBREVIATION.search(text[max(start, m.end() - 8):m.end()])
+                or (_INITIALISM.search(text[max(start, m.end() - 12):m.end()]) and _LOWER_NEXT.match(text, m.end()))):
             continue
         out.append((start, m.end()))
         start = m.end()

@@ -21,6 +21,10 @@ from clausegen.errors import ClausegenError, InputError, UsageError
 #: Save the rows at least this often (seconds), whatever --save-every says.
 SAVE_SECONDS = 60
 
+#: Ask the Dask scheduler how many threads its workers have at most this often (seconds): workers
+#: that join or leave a cluster are seen within this time.
+SLOTS_SECONDS = 5.0
+
 
 @dataclass
 class ReviewSummary:
@@ -182,7 +186,7 @@ class DaskPool:
             raise ClausegenError(f"--scheduler needs dask.distributed ({exc.name} is missing)",
                                  hint="pip install 'dask[distributed]' (make demo installs it)") from None
         self.address = scheduler if isinstance(scheduler, str) else getattr(scheduler, "scheduler_address", "?")
-        self.timeout, self._lost_since = timeout, None
+        self.timeout, self._lost_since, self._slots = timeout, None, None
         if not isinstance(scheduler, str):  # a Client made by the caller (tests, notebooks)
             self.client, self.own = scheduler, False
             return
@@ -207,10 +211,15 @@ class DaskPool:
                               hint="check the scheduler, then run the same command again to go on")
 
     def slots(self) -> int:
-        try:
-            return max(1, sum(self.client.nthreads().values()))
-        except Exception:  # noqa: BLE001 - the scheduler went away; the next wait says so
-            return 1
+        # Asked of the scheduler at most every SLOTS_SECONDS, not before every batch: a round trip
+        # per batch costs the client and the scheduler CPU that the workers need on a small machine.
+        now = time.monotonic()
+        if self._slots is None or now - self._slots[1] > SLOTS_SECONDS:
+            try:
+                self._slots = (max(1, sum(self.client.nthreads().values())), now)
+            except Exception:  # noqa: BLE001 - the scheduler went away; the next wait says so
+                return 1
+        return self._slots[0]
 
     def submit(self, items, options):
         from clausegen.review.tasks import review_batch
