@@ -15,9 +15,10 @@ Measures, in one run and in this order:
    of all the documents into a fresh results folder, as a user would run it. Wall time,
    documents per second, speed-up against 1 worker, and overhead per document against the
    plain loop (review on 1 worker minus the loop, divided by the documents: hashing, batching,
-   Parquet, Dask and the time-limited checking process);
+   Parquet, Dask and the time-limited checking process), and the CPU that the review command and
+   the scheduler use beside the workers, on the same cores;
 4. memory: the peak resident memory of the review command (the client) and of each worker with
-   its checking process, sampled every 0.2 s with psutil; the client's peak in the first and
+   its checking process, sampled every second with psutil; the client's peak in the first and
    the second half of the run shows whether it stays flat in the number of files.
 
 The machine's cores bound the speed-up: the script prints how many it has and how busy they
@@ -137,9 +138,12 @@ class Sampler:
                 self.worker_peak = max(self.worker_peak, self._tree_rss(pid))
 
 
-def run_review(folder: Path, out: Path, address: str, sampler: Sampler | None, total: int) -> float:
-    """Return the wall seconds of `clausegen review FOLDER --out OUT --scheduler ADDRESS` (a process)."""
+def run_review(folder: Path, out: Path, address: str, sampler: Sampler | None, total: int) -> tuple[float, float]:
+    """Return (wall seconds, CPU seconds) of `clausegen review FOLDER --out OUT --scheduler ADDRESS` (a process)."""
+    import resource
+
     env = {**os.environ, "PYTHONPATH": str(ROOT), "CI": "true"}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "clausegen", "review", str(folder), "--out", str(out),
                              "--scheduler", address, "--save-every", "200"],
@@ -152,9 +156,11 @@ def run_review(folder: Path, out: Path, address: str, sampler: Sampler | None, t
             done = sum(1 for _ in (out / "files").glob("part-*.parquet")) * 200 if (out / "files").is_dir() else 0
             sampler.half = done >= total / 2
     _, err = proc.communicate()
+    wall = time.perf_counter() - start
     if proc.returncode != 0:
         sys.exit(f"review failed ({proc.returncode}):\n{err}")
-    return time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
 
 
 def _warm(paths: list) -> None:
@@ -171,7 +177,7 @@ def on_cluster(workers: int, folder: Path, warm: Path, tmp: Path, total: int) ->
 
     with dask.config.set({"distributed.worker.daemon": False}):
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                               dashboard_address="127.0.0.1:0", silence_logs=50)
+                               dashboard_address=None, silence_logs=50)
     try:
         client = Client(cluster, set_as_default=False)
         # Every worker starts its checking process and loads the pipelines before the clock starts.
@@ -180,16 +186,17 @@ def on_cluster(workers: int, folder: Path, warm: Path, tmp: Path, total: int) ->
         sampler = Sampler(every=1.0)  # coarse: the sampler shares the cores it measures
         sampler.worker_pids = list(client.run(os.getpid).values())
         sampler.thread.start()
-        cpu0 = sampler.cpu_seconds()
-        wall = run_review(folder, tmp / f"results-{workers}", cluster.scheduler_address, sampler, total)
+        cpu0, own0 = sampler.cpu_seconds(), time.process_time()
+        wall, client_cpu = run_review(folder, tmp / f"results-{workers}", cluster.scheduler_address, sampler, total)
         cpu = sampler.cpu_seconds() - cpu0
+        scheduler_cpu = time.process_time() - own0  # the scheduler lives in this process (and the sampler)
         sampler.stop.set()
         client.close()
         size = sum(p.stat().st_size for p in (tmp / f"results-{workers}").rglob("*.parquet"))
     finally:
         cluster.close(timeout=30)
-    return {"wall": wall, "cpu": cpu, "client_peaks": sampler.client_peaks, "worker_peak": sampler.worker_peak,
-            "bytes": size}
+    return {"wall": wall, "cpu": cpu, "client_cpu": client_cpu, "scheduler_cpu": scheduler_cpu,
+            "client_peaks": sampler.client_peaks, "worker_peak": sampler.worker_peak, "bytes": size}
 
 
 def main() -> None:
@@ -236,6 +243,9 @@ def main() -> None:
             if loop_cpu:
                 line += f" (plain loop {1000 * loop_cpu:.1f} ms: {r['cpu'] / len(paths) / loop_cpu:.2f}×)"
             print(line + f"; results {r['bytes'] / len(paths):.0f} bytes per document on disk")
+            print(f"  CPU beside the workers, on the same cores: review command {r['client_cpu']:.1f} s "
+                  f"({1000 * r['client_cpu'] / len(paths):.1f} ms per document, start-up included), scheduler and "
+                  f"sampler {r['scheduler_cpu']:.1f} s ({1000 * r['scheduler_cpu'] / len(paths):.1f} ms per document)")
             first, second = (x / 2**20 for x in r["client_peaks"])
             print(f"  peak memory: review command {max(first, second):.0f} MB (first half {first:.0f} MB, second half "
                   f"{second:.0f} MB); largest worker with its checking process {r['worker_peak'] / 2**20:.0f} MB")
