@@ -99,10 +99,12 @@ def test_json_is_the_design_shape_with_unescaped_text():
     assert [p["id"] for p in f["provisions"]][:6] == ["definition", "notification", "standards",
                                                       "process", "deadlines", "disputes"]
     assert list(f["provisions"][0]) == ["id", "status", "confidence", "evidence", "values"]  # values: additive
-    # The design's keys first, then the place in the contract (location, part): added, never renamed.
-    assert list(f["provisions"][0]["evidence"][0]) == ["text", "paragraph", "start", "end", "location", "part"]
+    # The design's keys first, then the place in the contract (location, part; region of a text
+    # file, runs of a Word file): added, never renamed.
+    assert list(f["provisions"][0]["evidence"][0]) == ["text", "paragraph", "start", "end", "location", "part",
+                                                       "region", "runs"]
     assert list(f["findings"][0]) == ["rule", "severity", "provision", "message", "paragraph", "suggestion",
-                                      "location", "part"]
+                                      "location", "part", "region", "runs"]
 
 
 def test_json_lists_unreadable_files_only_when_there_are_some(report):

@@ -58,7 +58,7 @@ def _locator(document, paragraphs: list):
         elif len(part) == 3 and part[0] == "tbl" and part[1] < len(tables):
             if part[1] not in rows_of:
                 rows_of[part[1]] = [[p for cell in cells for p in cell]
-                                    for _, cells, _ in docx_table_rows(tables[part[1]])]
+                                    for _, cells, _, _ in docx_table_rows(tables[part[1]])]
             rows = rows_of[part[1]]
             if part[2] < len(rows):
                 elements = rows[part[2]]
@@ -96,7 +96,7 @@ def _reader_places(source_path: Path, document, paragraphs: list) -> list[list[i
         elif len(ref) == 3 and ref[0] == "tbl" and ref[1] < len(tables):
             if ref[1] not in rows_of:
                 rows_of[ref[1]] = [[p for cell in cells for p in cell]
-                                   for _, cells, _ in docx_table_rows(tables[ref[1]])]
+                                   for _, cells, _, _ in docx_table_rows(tables[ref[1]])]
             rows = rows_of[ref[1]]
             if ref[2] < len(rows):
                 elements = rows[ref[2]]
