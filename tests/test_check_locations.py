@@ -15,16 +15,18 @@ NOTICE = ("The Provider shall notify the Customer ", "within two (2) hours",
           " of any Service Interruption, stating its cause, scope and estimated recovery time.")
 
 
-def _table_contract(path: Path) -> Path:
+def _table_contract(path: Path, notice: tuple = NOTICE, before: str | None = None) -> Path:
     """Write a .docx whose clause sits in the second cell of a table row, over three runs."""
     document = docx.Document()
     document.add_paragraph("Service Level Agreement")
+    if before:
+        document.add_paragraph(before)
     table = document.add_table(rows=2, cols=2)
     table.cell(0, 0).text = "4.2 Notice."
     cell = table.cell(0, 1).paragraphs[0]
-    cell.add_run(NOTICE[0])
-    cell.add_run(NOTICE[1]).bold = True
-    cell.add_run(NOTICE[2])
+    cell.add_run(notice[0])
+    cell.add_run(notice[1]).bold = True
+    cell.add_run(notice[2])
     table.cell(1, 0).text = "4.3 Other."
     table.cell(1, 1).text = "Nothing else."
     document.save(str(path))
@@ -111,3 +113,55 @@ def test_a_markdown_heading_column_skips_its_marks(tmp_path: Path) -> None:
     start = heading.text.index("interruption")
     assert source_range(heading, start, len(heading.text))[0] == (3, 19, 3, 31)
     assert source_range(heading, 0, 6)[0] == (3, 6, 3, 12)
+
+
+def test_annotate_and_redline_find_the_cell_from_the_report_without_reading_the_contract_again(tmp_path, monkeypatch):
+    from clausegen.check import readers
+    from clausegen.check import load_playbook
+    from clausegen.redline import redline_docx
+    from clausegen.reporters import annotate_docx
+
+    playbook = Path(__file__).resolve().parent.parent / "samples" / "playbooks" / "customer-side.yaml"
+    late = (NOTICE[0], "within eight (8) hours", NOTICE[2])
+    # The same words stand earlier in the body: only the report's place tells the cell.
+    path = _table_contract(tmp_path / "table.docx", late, before="Support tickets are answered within eight (8) hours.")
+    report = check_file(path, lang="en", playbook=playbook)
+    (term,) = [r for r in report.positions if r.term == "notice_within"]
+    assert term.verdict == "deviates" and term.value.runs[0].where == "table 1 row 1 cell 2"
+
+    def read_again(*args, **kwargs):
+        raise AssertionError("the contract was read a second time")
+
+    for name in ("read_docx", "read_docx_versions", "read_contract"):
+        monkeypatch.setattr(readers, name, read_again)
+
+    annotated = docx.Document(str(annotate_docx(report, path, tmp_path / "annotated.docx")))
+    comments = [c for c in annotated.comments if "(notification)" in c.paragraphs[0].text]
+    assert comments and all(_cell_of_comment(annotated, c.comment_id) == (0, 1) for c in comments)
+
+    redlined = docx.Document(str(redline_docx(report, path, tmp_path / "redline.docx",
+                                              playbook=load_playbook(playbook))))
+    body = redlined.element.body
+    changed = [el for el in body.iter(f"{{{W}}}del") if "eight (8) hours" in "".join(el.itertext())]
+    assert changed and all(_cell_index(el) == (0, 1) for el in changed)  # the cell, not the body paragraph
+    assert "within eight (8) hours" in redlined.paragraphs[1].text  # the body's words are left alone
+
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def _cell_index(el) -> tuple[int, int] | None:
+    """Return (row, cell) of the table cell holding element `el`, or None outside tables."""
+    while el is not None and el.tag != f"{{{W}}}tc":
+        el = el.getparent()
+    if el is None:
+        return None
+    row = el.getparent()
+    return row.getparent().index(row) - 2, [c for c in row if c.tag == f"{{{W}}}tc"].index(el)  # tblPr, tblGrid first
+
+
+def _cell_of_comment(document, comment_id: int) -> tuple[int, int] | None:
+    for start in document.element.body.iter(f"{{{W}}}commentRangeStart"):
+        if start.get(f"{{{W}}}id") == str(comment_id):
+            return _cell_index(start)
+    return None
