@@ -193,7 +193,7 @@ def _comment(ctx: _Context, p, start: int, end: int, lines: list[str]) -> None:
     runs = _isolate(p, start, end) if end > start else []
     para = Paragraph(p, ctx.document._body)
     if not runs:
-        from clausegen.reporters import _anchor_runs
+        from clausegen.reporters.annotate import _anchor_runs
 
         proxies = _anchor_runs(para)
     else:
@@ -428,16 +428,36 @@ def _vague_replacement(phrase: str, lang: str, playbook) -> str:
 # ---------------------------------------------------------------- the writer
 
 
-def _locate(paragraphs, normals, places, reader_paragraph: int, text: str):
-    """Return (w:p element, start, end) of `text` in the Word paragraph(s) of the reader's paragraph."""
-    from clausegen.reporters import _normal
+def _locate(document, paragraphs, normals, locate, value):
+    """Return (w:p element, start, end) of the text of `value` (a Value of the report) in the Word
+    copy: in the paragraph and at the run its place names, else wherever its text first appears."""
+    from clausegen.check.readers import paragraph_runs, word_paragraph
+    from clausegen.reporters.annotate import _normal
 
-    candidates = places[reader_paragraph] if 0 <= reader_paragraph < len(places) else []
+    text = value.text
+    for place in getattr(value, "runs", None) or ():
+        p = word_paragraph(document, place.path)
+        if p is None:
+            continue
+        t = paragraph_text(p)
+        runs = paragraph_runs(p)
+        target = runs[place.first] if 0 <= place.first < len(runs) else None
+        at = 0
+        for r in _plain_runs(p):
+            if r is target:
+                at += place.start
+                if t[at:at + len(text)] == text:
+                    return p, at, at + len(text)
+                break
+            at += len(_run_text(r))
+        k = t.find(text)
+        if k >= 0:
+            return p, k, k + len(text)
+    candidates = locate(value)
     order = list(candidates) + [i for i, n in enumerate(normals) if _normal(text) in n and i not in candidates]
     for i in order:
         p = paragraphs[i]._p
-        t = paragraph_text(p)
-        k = t.find(text)
+        k = paragraph_text(p).find(text)
         if k >= 0:
             return p, k, k + len(text)
     return None
@@ -458,14 +478,15 @@ def redline_docx(file_report, source_path, out_path, author: str | None = None, 
     """
 
     from clausegen.outputs import write_atomic
-    from clausegen.reporters import (
+    from clausegen.reporters.annotate import (
         _docx_paragraphs,
         _find_paragraph,
+        _locator,
         _normal,
-        _reader_places,
-        _title,
+        _renumber_comments,
+        open_word_copy,
     )
-    from clausegen.reporters.annotate import open_word_copy
+    from clausegen.reporters.labels import provision_title as _title
 
     source_path, out_path = Path(source_path), Path(out_path)
     document = open_word_copy(source_path, out_path, "--redline", "contract.redline.docx")
@@ -475,12 +496,10 @@ def redline_docx(file_report, source_path, out_path, author: str | None = None, 
     ctx = _Context(document, (author or DEFAULT_AUTHOR).strip() or DEFAULT_AUTHOR,
                    date or datetime.now(timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ"),
                    max(ids, default=0) + 1000, lang)
-    from clausegen.reporters import _renumber_comments
-
     _renumber_comments(document)
     paragraphs = _docx_paragraphs(document)
     normals = [_normal(p.text) for p in paragraphs]
-    places = _reader_places(source_path, document, paragraphs)
+    locate = _locator(document, paragraphs)  # the places the report carries, found in this copy
     positions = {r.term: r for r in getattr(file_report, "positions", ())}
     book_positions = (playbook or {}).get("positions") or {}
     changes = {"inserted": [], "replaced": [], "commented": []}
@@ -492,7 +511,7 @@ def redline_docx(file_report, source_path, out_path, author: str | None = None, 
         if r.verdict != "deviates" or r.value is None:
             continue
         new = value_wording(term, book_positions[term]["preferred"], lang)
-        spot = _locate(paragraphs, normals, places, r.value.paragraph, r.value.text)
+        spot = _locate(document, paragraphs, normals, locate, r.value)
         if spot and new and _replace_tracked(ctx, spot[0], spot[1], spot[2], new):
             changes["replaced"].append((term, r.value.text, new))
 
@@ -503,7 +522,7 @@ def redline_docx(file_report, source_path, out_path, author: str | None = None, 
         pid = x.provision
         title = _title(pid, lang)
         reader_text = None
-        for cand in (places[x.paragraph] if 0 <= x.paragraph < len(places) else []):
+        for cand in locate(x):
             reader_text = paragraphs[cand]._p
             m = _VAGUE[lang].search(paragraph_text(reader_text))
             if pid == "notification" and m:
@@ -548,7 +567,7 @@ def redline_docx(file_report, source_path, out_path, author: str | None = None, 
             ev = next((q for q in file_report.provisions if q.id == prev and q.status != "missing" and q.evidence), None)
             if ev is None:
                 continue
-            index = _find_paragraph(paragraphs, normals, places, ev.evidence[0])
+            index = _find_paragraph(paragraphs, normals, locate, ev.evidence[0])
             if index is not None:
                 anchor = _owner_block(document, paragraphs[index]._p)
                 break

@@ -64,6 +64,9 @@ class Value:
     start: int
     end: int
     below: float | None = None
+    # Where `text` is in the file (clausegen.check.model.Region / RunRange), filled in by the checker.
+    region: object = None
+    runs: tuple = ()
 
     @property
     def provision(self) -> str:
@@ -71,7 +74,7 @@ class Value:
 
     def to_dict(self) -> dict:
         """Return the value as the JSON report shows it (no empty keys)."""
-        return {k: v for k, v in asdict(self).items() if v is not None}
+        return {k: v for k, v in asdict(self).items() if v is not None and v != ()}
 
 
 # ---------------------------------------------------------------- numbers

@@ -53,8 +53,9 @@ def test_json_has_the_design_shape() -> None:
     assert set(entry["provisions"][0]) == {"id", "status", "confidence", "evidence", "values"}
     missing = [f for f in entry["findings"] if f["rule"].startswith("missing-") and f["severity"] == "error"]
     assert {f["provision"] for f in missing} == set(REQUIRED)
+    # the design's keys, then where the finding is (issue 13: reader's place, text region, Word runs)
     assert set(missing[0]) == {"rule", "severity", "provision", "message", "paragraph", "suggestion",
-                               "location", "part"}
+                               "location", "part", "region", "runs"}
     assert missing[0]["location"] is None  # a missing provision has no place in the contract
 
 

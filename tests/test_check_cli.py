@@ -161,8 +161,10 @@ def test_json_over_real_contracts_has_the_design_shape(capsys):
         for p in f["provisions"]:
             assert p["status"] in ("present", "weak", "missing") and 0.0 <= p["confidence"] <= 1.0
             for e in p["evidence"]:
-                assert set(e) == {"text", "paragraph", "start", "end", "location", "part"} and e["text"]
+                assert set(e) == {"text", "paragraph", "start", "end", "location", "part", "region", "runs"} and e["text"]
                 assert e["location"].startswith(("line ", "table ", "paragraph ", "page ")), e["location"]
+                # the exact place: lines and columns in a text file, Word paragraphs and runs in a .docx
+                assert (e["region"] is not None) == f["path"].endswith(".txt") and bool(e["runs"]) == f["path"].endswith(".docx")
         for x in f["findings"]:
             assert x["severity"] in ("error", "warning", "info")
     assert code == (1 if any(x["severity"] == "error" for f in data["files"] for x in f["findings"]) else 0)

@@ -16,7 +16,7 @@ import yaml
 
 from cli_process import run_cli
 from clausegen import spec
-from clausegen.dealterms import RULES as DEAL_RULES
+from clausegen.spec.dealterms import RULES as DEAL_RULES
 from clausegen.render import render, render_file, write
 from clausegen.yamlsource import load_yaml_text
 from conftest import require_or_skip
@@ -576,3 +576,13 @@ def test_a_paragraph_with_an_email_address_is_not_stretched_but_prose_stays_just
     assert contact.alignment == WD_ALIGN_PARAGRAPH.LEFT
     prose = next(p for p in document.paragraphs if p.text.startswith("不可抗力事件"))
     assert prose.alignment is None  # the Normal style's justification
+
+
+def test_deal_rules_read_spec_data_with_the_spec_rules_own_helpers() -> None:
+    from clausegen.spec import RULES, dealterms, rules
+
+    # defined once: the deal terms' rules share how the spec rules read values, durations and periods
+    assert (dealterms._get, dealterms._num, dealterms._money, dealterms._minutes) == \
+        (rules._get, rules._num, rules._money, rules.duration_minutes)
+    assert dealterms._MINUTES is rules._MINUTES and dealterms._PERIOD_MINUTES is rules._PERIOD_MINUTES
+    assert set(RULES) == set(rules.RULES) | set(DEAL_RULES) and not set(rules.RULES) & set(DEAL_RULES)

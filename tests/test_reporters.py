@@ -99,10 +99,12 @@ def test_json_is_the_design_shape_with_unescaped_text():
     assert [p["id"] for p in f["provisions"]][:6] == ["definition", "notification", "standards",
                                                       "process", "deadlines", "disputes"]
     assert list(f["provisions"][0]) == ["id", "status", "confidence", "evidence", "values"]  # values: additive
-    # The design's keys first, then the place in the contract (location, part): added, never renamed.
-    assert list(f["provisions"][0]["evidence"][0]) == ["text", "paragraph", "start", "end", "location", "part"]
+    # The design's keys first, then the place in the contract (location, part; region of a text
+    # file, runs of a Word file): added, never renamed.
+    assert list(f["provisions"][0]["evidence"][0]) == ["text", "paragraph", "start", "end", "location", "part",
+                                                       "region", "runs"]
     assert list(f["findings"][0]) == ["rule", "severity", "provision", "message", "paragraph", "suggestion",
-                                      "location", "part"]
+                                      "location", "part", "region", "runs"]
 
 
 def test_json_lists_unreadable_files_only_when_there_are_some(report):
@@ -151,18 +153,47 @@ def test_sarif_maps_info_to_note_and_lists_unreadable_files():
 
 
 def test_sarif_gives_source_lines_for_text_files(tmp_path, monkeypatch):
+    from clausegen.check.model import with_locations
+    from clausegen.check.readers import read_contract
+
     monkeypatch.chdir(tmp_path)
     lines = [f"Line {n} of the agreement." for n in range(1, 30)]
-    lines[16] = "The Provider shall notify the Customer promptly of any outage."  # line 17
-    Path("contract.txt").write_text("\n".join(lines), encoding="utf-8")
-    log = _validate_sarif(report_sarif(Report(files=(make_file("contract.txt"),))))
+    lines[7] = "  The Provider shall notify the Customer promptly of any outage."  # paragraph 7
+    Path("contract.txt").write_text("\n\n".join(lines), encoding="utf-8")  # paragraph 7 is on line 15
+    # The report carries the reader's places (as the checker records them); SARIF reads nothing else.
+    report = Report(files=(with_locations(make_file("contract.txt"), read_contract("contract.txt").paragraphs),))
+    Path("contract.txt").unlink()
+    log = _validate_sarif(report_sarif(report))
     weak = log["runs"][0]["results"][0]
     loc = weak["locations"][0]
     assert loc["physicalLocation"]["artifactLocation"]["uri"] == "contract.txt"
-    assert loc["physicalLocation"]["region"]["startLine"] == 17
-    assert loc["physicalLocation"]["region"]["snippet"]["text"].startswith("The Provider shall notify")
+    region = loc["physicalLocation"]["region"]
+    assert (region["startLine"], region["startColumn"], region["endLine"]) == (15, 3, 15)
+    assert region["endColumn"] == 3 + 62  # the evidence's 62 characters, after the two spaces
+    assert region["snippet"]["text"].startswith("The Provider shall notify")
     missing = log["runs"][0]["results"][1]
     assert missing["locations"][0]["physicalLocation"]["region"] == {"startLine": 1}  # the top: no place
+
+
+def test_sarif_of_a_checked_contract_needs_no_file_after_the_check(tmp_path, monkeypatch):
+    from clausegen.check import check_file
+
+    monkeypatch.chdir(tmp_path)
+    source = ["# Service levels", "",
+              "The Provider shall notify the Customer promptly of any",
+              "Service Interruption, stating its cause and scope.", "",
+              "Disputes are settled by arbitration in London."]
+    Path("contract.md").write_text("\n".join(source) + "\n", encoding="utf-8")
+    report = Report(files=(check_file("contract.md", lang="en"),))
+    Path("contract.md").unlink()
+    log = _validate_sarif(report_sarif(report))
+    placed = [r["locations"][0]["physicalLocation"]["region"] for r in log["runs"][0]["results"]
+              if "snippet" in r["locations"][0]["physicalLocation"]["region"]]
+    assert placed
+    for region in placed:  # each region holds its snippet in the file as it was
+        first = source[region["startLine"] - 1][region["startColumn"] - 1:]
+        assert " ".join(region["snippet"]["text"].split())[:15] == first[:15], region
+        assert region["endLine"] >= region["startLine"]
 
 
 def test_sarif_counts_word_paragraphs_as_lines(tmp_path):

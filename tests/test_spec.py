@@ -378,7 +378,7 @@ def test_semantic_rule_fails_and_passes(starter, code, severity, fail, ok):
 
 def test_there_are_at_least_twelve_semantic_rules_all_tested():
     assert len(spec.RULES) >= 12
-    from clausegen.dealterms import RULES as DEAL_RULES  # tested in test_deal_terms.py
+    from clausegen.spec.dealterms import RULES as DEAL_RULES  # tested in test_deal_terms.py
 
     assert set(spec.RULES) - set(DEAL_RULES) == {c[0] for c in SEMANTIC_CASES}
 

@@ -390,6 +390,23 @@ def test_a_firm_library_changes_what_the_form_renders(samples_dir, starter_en):
     assert "Credit Request" in ours.text and "Credit Request" not in theirs.text
 
 
+def test_routes_are_defined_once_at_module_level_and_shared_by_every_app(samples_dir):
+    from clausegen.web import app as web
+
+    firm = samples_dir / "firm-library" / "clauses"
+    routes = {r.path: r for r in web.router.routes}
+    # Every route is a module-level function (none a closure of create_app) ...
+    assert all(getattr(web, r.endpoint.__name__) is r.endpoint for r in routes.values())
+    assert {"/", "/review", "/favicon.ico"} <= set(routes)
+    # ... and each application serves exactly these, with its own library through app.state.
+    for application, family in ((create_app(), "service-interruption"), (create_app(library=firm), None)):
+        client = TestClient(application, base_url="http://127.0.0.1")
+        api = {p for p, r in routes.items() if r.include_in_schema}
+        assert set(client.get("/openapi.json").json()["paths"]) == api
+        assert client.get("/api/family").json()["id"] == (family or application.state.clausegen.family.id)
+        assert client.get("/review").status_code == 200
+
+
 # ---------------------------------------------------------------- limits and origin checks
 
 

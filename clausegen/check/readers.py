@@ -30,6 +30,10 @@ class Paragraph:
     when the source marks the paragraph as a heading (Word heading style, markdown #).
     `ref` is a format-specific address (for .docx: ("p", n) = n-th w:p of the body, or
     ("tbl", t, row) = row of the t-th body table) that the docx annotator can follow.
+    `spans` say where the text came from, stretch by stretch: (start, end, unit, offset) means
+    text[start:end] is the characters from `offset` of `unit`, for .txt/.md a line number (the
+    offset a 0-based column), for .docx (the Word paragraph's path, see `word_paragraph`, and
+    the index of a run in it, see `paragraph_runs`) (the offset counted in that run's text).
     """
 
     index: int
@@ -37,6 +41,7 @@ class Paragraph:
     location: str
     heading_level: int | None = None
     ref: tuple = ()
+    spans: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -72,14 +77,141 @@ def _clean(text: str) -> str:
     return re.sub(r"[ ]{2,}", " ", text).strip()
 
 
+# ---------------------------------------------------------------- where each character came from
+#
+# A reader's paragraph text is built from the file's own text (lines of a .txt, runs of a .docx)
+# by cleaning, joining and stripping marks. `spans` record where each stretch of the result
+# came from, so a report can name the place in the file without reading it again: a span
+# (start, end, unit, offset) says that text[start:end] is the characters offset.. of `unit`
+# (a line number of a text file; (paragraph path, run index) of a Word file). Characters the
+# reader added (a list number, the " | " between cells) belong to no span.
+
+_SPACE_LIKE = str.maketrans({"\u00a0": " ", "\u3000": " ", "\t": " "})
+_SPACES_RUN = re.compile(r"[ ]{2,}")
+
+
+def _keep(text: str, spans: tuple, ranges) -> tuple[str, tuple]:
+    """Return `text` reduced to its character `ranges` (sorted, disjoint (start, end) pairs) and
+    `spans` carried over to the reduced text."""
+    ranges = [(a, b) for a, b in ranges if b > a]
+    out: list = []
+    pos = j = 0
+    for a, b in ranges:
+        while j < len(spans) and spans[j][1] <= a:
+            j += 1
+        k = j
+        while k < len(spans) and spans[k][0] < b:
+            s, e, unit, off = spans[k]
+            lo, hi = max(s, a), min(e, b)
+            if lo < hi:
+                start, end, offset = pos + lo - a, pos + hi - a, off + lo - s
+                last = out[-1] if out else None
+                if last and last[1] == start and last[2] == unit and last[3] + (last[1] - last[0]) == offset:
+                    out[-1] = (last[0], end, unit, last[3])
+                else:
+                    out.append((start, end, unit, offset))
+            k += 1
+        pos += b - a
+    return "".join(text[a:b] for a, b in ranges), tuple(out)
+
+
+def _join(parts, sep: str = "") -> tuple[str, tuple]:
+    """Return the (text, spans) pairs of `parts` joined by `sep` (which belongs to no span)."""
+    texts, spans, pos = [], [], 0
+    for n, (text, own) in enumerate(parts):
+        if n and sep:
+            texts.append(sep)
+            pos += len(sep)
+        texts.append(text)
+        spans.extend((s + pos, e + pos, unit, off) for s, e, unit, off in own)
+        pos += len(text)
+    return _keep("".join(texts), tuple(spans), [(0, pos)])  # merges spans that now touch
+
+
+def _strip_ranges(text: str, a: int = 0, b: int | None = None) -> list[tuple[int, int]]:
+    """Return [(start, end)] of `text[a:b]` without its leading and trailing white space."""
+    b = len(text) if b is None else b
+    piece = text[a:b]
+    lead = len(piece) - len(piece.lstrip())
+    trail = len(piece) - len(piece.rstrip())
+    return [(a + lead, b - trail)] if b - trail > a + lead else []
+
+
+def _traced_clean(text: str, spans: tuple = ()) -> tuple[str, tuple]:
+    """Return `_clean(text)` with `spans` carried over (white space collapsed and stripped)."""
+    text = text.translate(_SPACE_LIKE)
+    (a, b), = _strip_ranges(text) or [(0, 0)]
+    ranges, pos = [], a
+    for m in _SPACES_RUN.finditer(text, pos):
+        if m.start() >= b:
+            break
+        ranges.append((pos, m.start() + 1))
+        pos = m.end()
+    ranges.append((pos, b))
+    return _keep(text, spans, ranges)
+
+
+def _traced_sub(pattern: re.Pattern, group: int | None, text: str, spans: tuple) -> tuple[str, tuple]:
+    """Return `text` with each match of `pattern` replaced by its `group` (None: removed), and
+    `spans` carried over."""
+    ranges, pos = [], 0
+    for m in pattern.finditer(text):
+        ranges += [(pos, m.start())] + ([m.span(group)] if group is not None else [])
+        pos = m.end()
+    ranges.append((pos, len(text)))
+    return _keep(text, spans, ranges)
+
+
+def source_range(paragraph: Paragraph, start: int, end: int) -> tuple[tuple | None, tuple]:
+    """Return where characters [`start`, `end`) of the reader's `paragraph` are in the file: (the
+    region (start line, start column, end line, end column) of a text file, or None; for a Word
+    file, per Word paragraph the range touches, (path, path in words, first run, offset in it,
+    last run, end offset in it)). Characters the reader added (a list number) have no place."""
+    spans = paragraph.spans
+    if not spans or end <= start:
+        return None, ()
+    if isinstance(spans[0][2], int):
+        return line_spans(spans, start, end), ()
+    ranges: dict = {}
+    for s, e, (path, run), off in spans:
+        if s >= end or e <= start:
+            continue
+        lo, hi = off + max(start, s) - s, off + min(end, e) - s
+        if path not in ranges:
+            ranges[path] = [run, lo, run, hi]
+        else:
+            ranges[path][2:] = [run, hi]
+    return None, tuple((path, describe_path(path), *r) for path, r in ranges.items())
+
+
+def line_spans(spans: tuple, start: int, end: int) -> tuple | None:
+    """Return (start line, start column, end line, end column), 1-based with the end column past
+    the last character, of characters [`start`, `end`) of a text file's paragraph with `spans`;
+    None when no character of that range came from the file."""
+    inside = [(s, e, line, off) for s, e, line, off in spans if s < end and e > start]
+    if not inside:
+        return None
+    s, _, line, off = inside[0]
+    first = (line, off + max(start - s, 0) + 1)
+    s, e, line, off = inside[-1]
+    return first + (line, off + min(end, e) - s + 1)
+
+
 # ---------------------------------------------------------------- plain text
 
 
-def _strip_markup(line: str) -> str:
-    # Markdown emphasis and code marks (**x**, _x_, `x`) would break word boundaries in rules.
-    line = re.sub(r"(\*\*|__)(.+?)\1", r"\2", line)
-    line = re.sub(r"(?<![\w*])[_*]([^_*\n]+?)[_*](?![\w*])", r"\1", line)
-    return line.replace("`", "")
+_STRONG = re.compile(r"(\*\*|__)(.+?)\1")
+_EMPHASIS = re.compile(r"(?<![\w*])[_*]([^_*\n]+?)[_*](?![\w*])")
+_CODE_MARK = re.compile("`")
+_HEADING_MARK = re.compile(r"^#{1,6}\s+(.*)$")
+
+
+def _strip_markup(line: str, spans: tuple = ()) -> tuple[str, tuple]:
+    """Return `line` without Markdown emphasis and code marks (**x**, _x_, `x`), which would break
+    word boundaries in rules, and its `spans` carried over."""
+    line, spans = _traced_sub(_STRONG, 2, line, spans)
+    line, spans = _traced_sub(_EMPHASIS, 1, line, spans)
+    return _traced_sub(_CODE_MARK, None, line, spans) if "`" in line else (line, spans)
 
 
 def decode_text(raw: bytes, path: str = "<text>") -> str:
@@ -115,10 +247,15 @@ def split_lines(text: str, markdown: bool = False) -> list[tuple[int, str]]:
     With `markdown`, consecutive lines of one block are one paragraph (Markdown's own rule);
     plain text is joined only where the wrapping is evident.
     """
-    out: list[tuple[int, str]] = []
+    return [(n, line) for n, line, _ in _traced_lines(text, markdown)]
+
+
+def _traced_lines(text: str, markdown: bool = False) -> list[tuple[int, str, tuple]]:
+    """Return (line number, paragraph text, spans) triples as `split_lines` joins them."""
+    out: list[list] = []
     prev_raw = ""
     for n, raw in enumerate(text.splitlines(), start=1):
-        line = _clean(raw)
+        line, spans = _traced_clean(raw, ((0, len(raw), n, 0),))
         if not line:
             prev_raw = ""
             continue
@@ -137,25 +274,33 @@ def split_lines(text: str, markdown: bool = False) -> list[tuple[int, str]]:
             )
         )
         if wrapped:
-            num, before = out[-1]
+            num, before, before_spans = out[-1]
             joiner = "" if CJK.search(before[-1:]) else " "
-            out[-1] = (num, before + joiner + line)
+            out[-1] = [num, *_join([(before, before_spans), (line, spans)], joiner)]
         else:
-            out.append((n, line))
+            out.append([n, line, spans])
         prev_raw = raw.strip()
-    return out
+    return [tuple(x) for x in out]
+
+
+def _text_paragraph(index: int, n: int, line: str, spans: tuple) -> Paragraph:
+    """Return the reader's paragraph `index` made of `line` (source line `n`): a Markdown heading
+    mark taken off (its level kept), emphasis and code marks removed (the text may end up empty)."""
+    level = None
+    m = _HEADING_MARK.match(line)
+    if m:
+        level = len(line) - len(line.lstrip("#"))
+        line, spans = _keep(line, spans, _strip_ranges(line, *m.span(1)))
+    line, spans = _strip_markup(line, spans)
+    return Paragraph(index, line, f"line {n}", level, (), spans)
 
 
 def _text_paragraphs(text: str, markdown: bool) -> list[Paragraph]:
     paragraphs = []
-    for n, line in split_lines(text, markdown=markdown):
-        level = None
-        m = re.match(r"^(#{1,6})\s+(.*)$", line)
-        if m:
-            level, line = len(m.group(1)), m.group(2).strip()
-        line = _strip_markup(line)
-        if line:
-            paragraphs.append(Paragraph(len(paragraphs), line, f"line {n}", level))
+    for n, line, spans in _traced_lines(text, markdown=markdown):
+        para = _text_paragraph(len(paragraphs), n, line, spans)
+        if para.text:
+            paragraphs.append(para)
     return paragraphs
 
 
@@ -250,29 +395,83 @@ def docx_blocks(container):
 
 
 def docx_table_rows(table):
-    """Yield (row, cells, nesting) for the Word `table` and every table nested in its cells, in
+    """Yield (row, cells, nesting, path) for the Word `table` and every table nested in its cells, in
     document order (a row, then the rows of the tables inside it). `cells` lists each cell's own
     paragraphs; a nested table's paragraphs belong to its own rows, so every paragraph is read once
     however deep tables nest. `nesting` is None for a row of `table` itself, else (the row of
-    `table` it sits in, nesting level, its row number in its own table)."""
-    stack = [[_children(table, _ROWS), None, 0, 0]]  # rows, outer row, level, rows so far
+    `table` it sits in, nesting level, its row number in its own table). `path` is the row's
+    address inside `table` (see `word_paragraph`): ("tr", 0) or, nested, ("tr", 0, "tc", 1, "tbl", 0, "tr", 2)."""
+    stack = [[_children(table, _ROWS), None, 0, 0, ()]]  # rows, outer row, level, rows so far, path
     while stack:
         entry = stack[-1]
-        rows, outer, level, _ = entry
+        rows, outer, level, _, prefix = entry
         tr = next(rows, None)
         if tr is None:
             stack.pop()
             continue
+        path = prefix + ("tr", entry[3])
         entry[3] += 1
         cells, nested = [], []
-        for tc in _children(tr, _CELLS):
-            paragraphs = []
+        for c, tc in enumerate(_children(tr, _CELLS)):
+            paragraphs, tables = [], 0
             for block in docx_blocks(tc):
-                (paragraphs if block.tag == _P else nested).append(block)
+                if block.tag == _P:
+                    paragraphs.append(block)
+                else:
+                    nested.append((block, path + ("tc", c, "tbl", tables)))
+                    tables += 1
             cells.append(paragraphs)
-        yield tr, cells, (outer, level, entry[3]) if level else None
-        for inner in reversed(nested):  # the first nested table is read first
-            stack.append([_children(inner, _ROWS), outer or entry[3], level + 1, 0])
+        yield tr, cells, (outer, level, entry[3]) if level else None, path
+        for inner, inner_path in reversed(nested):  # the first nested table is read first
+            stack.append([_children(inner, _ROWS), outer or entry[3], level + 1, 0, inner_path])
+
+
+def word_paragraph(document, path: tuple):
+    """Return the Word paragraph (w:p element) at `path` in the python-docx `document`, or None.
+
+    A path names a container, then steps (kind, 0-based index): ("body", "p", 3) is the body's
+    fourth paragraph, ("body", "tbl", 0, "tr", 1, "tc", 2, "p", 0) the first paragraph of the
+    third cell of the second row of the first table; ("footnotes", 0, "p", 0) the first paragraph
+    of the first footnote. Paragraphs and tables are counted apart, through content controls.
+    """
+    path = tuple(path or ())
+    if not path:
+        return None
+    if path[0] == "body":
+        node, steps = document.element.body, path[1:]
+    elif path[0] in _NOTE_KINDS and len(path) >= 2:
+        tag = _NOTE_KINDS[path[0]][0]
+        root = next((root for kind, root in _note_parts(document) if kind == path[0]), None)
+        notes = [] if root is None else [n for n in root.iterchildren(_W + tag)
+                                         if (n.get(_W + "type") or "normal") == "normal"]
+        if not isinstance(path[1], int) or not 0 <= path[1] < len(notes):
+            return None
+        node, steps = notes[path[1]], path[2:]
+    else:
+        return None
+    wanted = {"p": (_BLOCKS, _P), "tbl": (_BLOCKS, _TBL), "tr": (_ROWS, _TR), "tc": (_CELLS, _TC)}
+    for kind, index in zip(steps[::2], steps[1::2]):
+        if kind not in wanted or not isinstance(index, int) or index < 0:
+            return None
+        tags, tag = wanted[kind]
+        node = next((el for n, el in enumerate(x for x in _children(node, tags) if x.tag == tag) if n == index),
+                    None)
+        if node is None:
+            return None
+    return node if len(steps) % 2 == 0 and node.tag == _P else None
+
+
+def describe_path(path: tuple) -> str:
+    """Return Word paragraph `path` (see `word_paragraph`) in words: "table 1 row 2 cell 3"."""
+    words = {"p": "paragraph", "tbl": "table", "tr": "row", "tc": "cell"}
+    path = tuple(path or ())
+    steps = path[1:] if path[:1] == ("body",) else path[2:]
+    out = [] if path[:1] == ("body",) else [f"{_NOTE_KINDS.get(path[0], (None, path[0]))[1]} {path[1] + 1}"]
+    for n, (kind, index) in enumerate(zip(steps[::2], steps[1::2])):
+        if kind == "p" and n and steps[n * 2 - 2] == "tc" and index == 0:
+            break  # a cell's first paragraph is the cell
+        out.append(f"{'nested table' if kind == 'tbl' and n else words.get(kind, kind)} {index + 1}")
+    return " ".join(out) or "the document"
 
 
 def _switch(props, name: str = "vanish") -> bool | None:
@@ -346,15 +545,23 @@ class _WordText:
         by_style = self.style_hidden(rstyle.get(_W + "val")) if rstyle is not None else None
         return paragraph_hidden if by_style is None else by_style
 
-    def paragraph(self, p) -> tuple[str, str, str, str, bool]:
-        """Return (as it stands, with changes accepted, with hidden text shown, hidden text, changed)."""
+    def paragraph(self, p, path: tuple = ()) -> tuple[str, str, str, str, bool, tuple]:
+        """Return (as it stands, with changes accepted, with hidden text shown, hidden text, changed,
+        spans of the text as it stands) of Word paragraph `p`, whose address is `path`.
+
+        Runs are numbered as `paragraph_runs` yields them; a run's offsets count its text
+        (w:t or w:delText, a tab or a break as one character).
+        """
         by_style = self.style_hidden(self.paragraph_style(p))
         para_hidden = self.default_hidden if by_style is None else by_style
         standing, accepted, shown, hidden = [], [], [], []
+        spans: list = []
+        length = 0  # of the text as it stands so far
+        runs = 0
         changed = False
-        stack = [(iter(p), False, False, para_hidden)]
+        stack = [(iter(p), False, False, para_hidden, None)]
         while stack:
-            items, inserted, deleted, hid = stack[-1]
+            items, inserted, deleted, hid, run = stack[-1]
             child = next(items, None)
             if child is None:
                 stack.pop()
@@ -364,6 +571,9 @@ class _WordText:
                 continue
             if tag == _T or tag == _DEL_T or tag in _SPACES:
                 piece = _SPACES.get(tag) or child.text or ""
+                at = None
+                if run is not None:
+                    at, run[1] = run[1], run[1] + len(piece)
                 gone = deleted or tag == _DEL_T
                 if not inserted:
                     shown.append(piece)
@@ -373,18 +583,68 @@ class _WordText:
                     continue
                 if not inserted:
                     standing.append(piece)
+                    if at is not None and piece:
+                        spans.append((length, length + len(piece), (path, run[0]), at))
+                    length += len(piece)
                 if not gone:
                     accepted.append(piece)
                 changed = changed or ((inserted or gone) and bool(piece.strip()))
             elif tag == _R:
-                stack.append((iter(child), inserted, deleted, self.run_hidden(child, para_hidden)))
+                stack.append((iter(child), inserted, deleted, self.run_hidden(child, para_hidden), [runs, 0]))
+                runs += 1
             elif tag in _INSERTED:
-                stack.append((iter(child), True, deleted, hid))
+                stack.append((iter(child), True, deleted, hid, run))
             elif tag in _DELETED:
-                stack.append((iter(child), inserted, True, hid))
+                stack.append((iter(child), inserted, True, hid, run))
             elif len(child):
-                stack.append((iter(child), inserted, deleted, hid))
-        return "".join(standing), "".join(accepted), "".join(shown), "".join(hidden), changed
+                stack.append((iter(child), inserted, deleted, hid, run))
+        standing_text = "".join(standing)
+        return (standing_text, "".join(accepted), "".join(shown), "".join(hidden), changed,
+                _join([(standing_text, tuple(spans))])[1])
+
+
+def paragraph_runs(p) -> list:
+    """Return the runs (w:r) of Word paragraph `p` in the order the reader numbers them: document
+    order, runs inside content controls, hyperlinks and tracked changes included, runs inside
+    properties, field codes and the fallback copy of alternate content left out."""
+    out, stack = [], [iter(p)]
+    while stack:
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
+            continue
+        tag = child.tag
+        if not isinstance(tag, str) or tag in _NOT_TEXT or tag in (_T, _DEL_T):
+            continue
+        if tag == _R:
+            out.append(child)
+        if len(child):
+            stack.append(iter(child))
+    return out
+
+
+def run_text(r) -> str:
+    """Return the text of Word run `r` as the reader counts it (w:t and w:delText, a tab or a break
+    as one space), so offsets in a report's run range index into it."""
+    out = []
+    for child in r.iter():
+        if child is r or not isinstance(child.tag, str):
+            continue
+        if child.tag in (_T, _DEL_T) and _inside_run(child, r):
+            out.append(child.text or "")
+        elif child.tag in _SPACES and _inside_run(child, r):
+            out.append(_SPACES[child.tag])
+    return "".join(out)
+
+
+def _inside_run(el, r) -> bool:
+    """Return whether `el` is text of run `r` itself (not of a run nested in it, not in properties)."""
+    parent = el.getparent()
+    while parent is not None and parent is not r:
+        if parent.tag == _R or parent.tag in _NOT_TEXT:
+            return False
+        parent = parent.getparent()
+    return parent is r
 
 
 def _whole_number(value, what: str, part: str, path: str) -> int:
@@ -530,11 +790,13 @@ class _WordReading:
     changes: list = field(default_factory=list)
 
     def add(self, standing: str, accepted: str, shown: str, hidden: str, changed: bool, location: str,
-            level: int | None, ref: tuple) -> None:
-        standing, accepted, shown, hidden = (_clean(x) for x in (standing, accepted, shown, hidden))
-        for texts, text in ((self.standing, standing), (self.accepted, accepted), (self.shown, shown)):
+            level: int | None, ref: tuple, spans: tuple = ()) -> None:
+        standing, spans = _traced_clean(standing, spans)
+        accepted, shown, hidden = (_clean(x) for x in (accepted, shown, hidden))
+        for texts, text, own in ((self.standing, standing, spans), (self.accepted, accepted, ()),
+                                 (self.shown, shown, ())):
             if text:
-                texts.append(Paragraph(len(texts), text, location, level, ref))
+                texts.append(Paragraph(len(texts), text, location, level, ref, own))
         here = len(self.standing) - 1 if standing else None
         if hidden:
             self.hidden.append({"location": location, "text": hidden, "paragraph": here})
@@ -578,52 +840,60 @@ def read_docx_versions(path: Path) -> _WordReading:
     numbering = _Numbering(document, text, str(path))
     out = _WordReading()
 
-    def add_paragraph(p, location: str, ref: tuple, numbered: bool = True) -> None:
+    def add_paragraph(p, location: str, ref: tuple, path: tuple, numbered: bool = True) -> None:
         number = numbering.prefix(p) if numbered else ""
-        standing, accepted, shown, hidden, changed = text.paragraph(p)
+        standing, accepted, shown, hidden, changed, spans = text.paragraph(p, path)
         if number and (standing.strip() or not hidden.strip()):
-            standing, accepted, shown = number + standing, number + accepted, number + shown
-        out.add(standing, accepted, shown, hidden, changed, location, _style_level(text, p), ref)
+            standing, spans = _join([(number, ()), (standing, spans)])
+            accepted, shown = number + accepted, number + shown
+        out.add(standing, accepted, shown, hidden, changed, location, _style_level(text, p), ref, spans)
 
-    def add_rows(table, label: str, ref: tuple) -> None:
-        for r, (tr, cells, nesting) in enumerate(docx_table_rows(table)):
+    def add_rows(table, label: str, ref: tuple, table_path: tuple) -> None:
+        for r, (tr, cells, nesting, row_path) in enumerate(docx_table_rows(table)):
             versions: list[list[str]] = [[], [], [], []]
+            traced: list = []  # the cells as they stand, with their spans
             changed = _row_change(tr)
-            for paragraphs in cells:
-                parts = [text.paragraph(p) for p in paragraphs]
+            for c, paragraphs in enumerate(cells):
+                parts = [text.paragraph(p, table_path + row_path + ("tc", c, "p", k)) for k, p in enumerate(paragraphs)]
                 changed = changed or any(x[4] for x in parts)
                 for k in range(4):
                     cell = _clean(" ".join(x[k] for x in parts))
                     if cell and (not versions[k] or versions[k][-1] != cell):  # merged cells repeat
                         versions[k].append(cell)
+                        if k == 0:
+                            traced.append(_traced_clean(*_join([(x[0], x[5]) for x in parts], " ")))
             standing, accepted, shown, hidden = (" | ".join(v) for v in versions)
+            spans = _join(traced, " | ")[1]
             if changed == "ins":
-                standing = shown = ""
+                standing, shown, spans = "", "", ()
             elif changed == "del":
                 accepted = ""
             where = (f"{label} row {r + 1}" if nesting is None
                      else f"{label} row {nesting[0]}, nested table{'' if nesting[1] == 1 else f' (level {nesting[1]})'} "
                           f"row {nesting[2]}")
-            out.add(standing, accepted, shown, hidden, bool(changed), where, None, ref + (r,))
+            out.add(standing, accepted, shown, hidden, bool(changed), where, None, ref + (r,), spans)
 
     p_count = t_count = 0
     for block in docx_blocks(document.element.body):
         if block.tag == _P:
-            add_paragraph(block, f"paragraph {p_count + 1}", ("p", p_count))
+            add_paragraph(block, f"paragraph {p_count + 1}", ("p", p_count), ("body", "p", p_count))
             p_count += 1
         else:
-            add_rows(block, f"table {t_count + 1}", ("tbl", t_count))
+            add_rows(block, f"table {t_count + 1}", ("tbl", t_count), ("body", "tbl", t_count))
             t_count += 1
     for kind, root in _note_parts(document):
         tag, label = _NOTE_KINDS[kind]
         notes = [n for n in root.iterchildren(_W + tag)
                  if (n.get(_W + "type") or "normal") == "normal"]  # not the separator lines
         for k, note in enumerate(notes, start=1):
+            note_p = note_t = 0
             for block in docx_blocks(note):
                 if block.tag == _P:
-                    add_paragraph(block, f"{label} {k}", (kind, k), numbered=False)
+                    add_paragraph(block, f"{label} {k}", (kind, k), (kind, k - 1, "p", note_p), numbered=False)
+                    note_p += 1
                 else:
-                    add_rows(block, f"{label} {k} table", (kind, k))
+                    add_rows(block, f"{label} {k} table", (kind, k), (kind, k - 1, "tbl", note_t))
+                    note_t += 1
     return out
 
 
@@ -789,14 +1059,16 @@ def split_long_paragraphs(paragraphs) -> tuple:
         return tuple(paragraphs)
     out = []
     for p in paragraphs:
-        text = p.text
+        text, spans = p.text, p.spans
         while len(text) > limit:
             ends = [m.end() for m in _SENTENCE_END.finditer(text, 0, limit)]
             cut = ends[-1] if ends and ends[-1] > limit // 2 else limit
-            out.append(replace(p, index=len(out), text=text[:cut].strip()))
-            text = text[cut:]
+            piece, piece_spans = _keep(text, spans, _strip_ranges(text, 0, cut))
+            out.append(replace(p, index=len(out), text=piece, spans=piece_spans))
+            text, spans = _keep(text, spans, [(cut, len(text))])
         if text.strip():
-            out.append(replace(p, index=len(out), text=text.strip()))
+            text, spans = _keep(text, spans, _strip_ranges(text))
+            out.append(replace(p, index=len(out), text=text, spans=spans))
     return tuple(out)
 
 
@@ -855,12 +1127,8 @@ def _read_versions(path: Path, reader) -> tuple[list[Paragraph], dict]:
 def contract_from_text(text: str, lang: str = "auto", name: str = "<text>") -> Contract:
     """Return a Contract built from plain `text` (one paragraph per line)."""
     paragraphs = []
-    for n, line in split_lines(text):
-        level = None
-        m = re.match(r"^(#{1,6})\s+(.*)$", line)
-        if m:
-            level, line = len(m.group(1)), m.group(2).strip()
-        paragraphs.append(Paragraph(len(paragraphs), _strip_markup(line), f"line {n}", level))
+    for n, line, spans in _traced_lines(text):
+        paragraphs.append(_text_paragraph(len(paragraphs), n, line, spans))
     paragraphs = split_long_paragraphs(paragraphs)
     joined = "\n".join(p.text for p in paragraphs)
     language = detect_language(joined) if lang in (None, "auto") else lang

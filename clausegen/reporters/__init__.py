@@ -6,11 +6,8 @@ chosen by name from REPORTERS; one module per format.
 
 from __future__ import annotations
 
-from clausegen.reporters.annotate import (  # noqa: F401  (the private helpers clausegen.redline shares)
-    _anchor_runs, _docx_paragraphs, _find_paragraph, _normal, _reader_places, _renumber_comments, annotate_docx,
-)
+from clausegen.reporters.annotate import annotate_docx
 from clausegen.reporters.json import report_json
-from clausegen.reporters.labels import provision_title as _title  # noqa: F401
 from clausegen.reporters.markdown import report_markdown
 from clausegen.reporters.problems import report_problems
 from clausegen.reporters.sarif import report_sarif

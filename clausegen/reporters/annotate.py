@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from clausegen.errors import ClausegenError
-
 from clausegen.reporters.labels import provision_title
 
 
@@ -37,13 +35,16 @@ def _normal(text: str) -> str:
 
 
 def _locator(document, paragraphs: list):
-    """Return a function: the `part` of an evidence or finding -> the indices in `paragraphs` it covers.
+    """Return a function: an evidence, finding or value of the report -> the indices in `paragraphs`
+    (the Word copy's paragraphs) it lies in, found from the place the report carries.
 
-    A part is the reader's address of its paragraph (("p", n): the n-th paragraph of the body;
-    ("tbl", t, row): a row of the t-th body table, nested tables' rows counted in document
-    order), recorded in the report, so the contract is not read again to find it.
+    Its `runs` name each Word paragraph by path (readers.word_paragraph follows it: a body
+    paragraph, a table cell's paragraph, however deep); a report without them (made by hand)
+    falls back to its `part`, the reader's paragraph (("p", n): the n-th paragraph of the body;
+    ("tbl", t, row): a row of the t-th body table, nested tables' rows counted in document order).
+    The contract is never read again: only the copy being written is looked at.
     """
-    from clausegen.check.readers import _P, docx_blocks, docx_table_rows
+    from clausegen.check.readers import _P, docx_blocks, docx_table_rows, word_paragraph
 
     index_of = {p._p: i for i, p in enumerate(paragraphs)}
     blocks = list(docx_blocks(document.element.body))
@@ -51,71 +52,42 @@ def _locator(document, paragraphs: list):
     tables = [b for b in blocks if b.tag != _P]
     rows_of: dict[int, list] = {}
 
-    def locate(part) -> list[int]:
+    def by_part(part) -> list[int]:
         part, elements = tuple(part or ()), []
         if len(part) == 2 and part[0] == "p" and part[1] < len(direct):
             elements = [direct[part[1]]]
         elif len(part) == 3 and part[0] == "tbl" and part[1] < len(tables):
             if part[1] not in rows_of:
                 rows_of[part[1]] = [[p for cell in cells for p in cell]
-                                    for _, cells, _ in docx_table_rows(tables[part[1]])]
+                                    for _, cells, _, _ in docx_table_rows(tables[part[1]])]
             rows = rows_of[part[1]]
             if part[2] < len(rows):
                 elements = rows[part[2]]
         return [index_of[e] for e in elements if e in index_of]
 
+    def locate(item) -> list[int]:
+        found: list[int] = []
+        for place in getattr(item, "runs", None) or ():
+            index = index_of.get(word_paragraph(document, place.path))
+            if index is not None and index not in found:
+                found.append(index)
+        return found or by_part(getattr(item, "part", None))
+
     return locate
-
-
-def _reader_places(source_path: Path, document, paragraphs: list) -> list[list[int]]:
-    """Return, per paragraph of the checker's reader, the indices in `paragraphs` it came from.
-
-    Reads the contract again: only the redline writer (clausegen.redline) still uses it, for
-    figures (values) that do not carry their part yet; comments use `_locator`.
-
-    The reader gives each paragraph a `ref` (("p", n): the n-th paragraph of the body;
-    ("tbl", t, row): a row of the t-th body table, nested tables' rows counted in document
-    order; footnotes have none here). Returns [] if the reader is unavailable.
-    """
-    try:
-        from clausegen.check.readers import _P, docx_blocks, docx_table_rows, read_docx
-
-        read = read_docx(source_path)
-    except (ImportError, ClausegenError):
-        return []
-    index_of = {p._p: i for i, p in enumerate(paragraphs)}
-    blocks = list(docx_blocks(document.element.body))
-    direct = [b for b in blocks if b.tag == _P]
-    tables = [b for b in blocks if b.tag != _P]
-    rows_of: dict[int, list] = {}
-    places = []
-    for para in read:
-        ref, elements = tuple(getattr(para, "ref", ()) or ()), []
-        if len(ref) == 2 and ref[0] == "p" and ref[1] < len(direct):
-            elements = [direct[ref[1]]]
-        elif len(ref) == 3 and ref[0] == "tbl" and ref[1] < len(tables):
-            if ref[1] not in rows_of:
-                rows_of[ref[1]] = [[p for cell in cells for p in cell]
-                                   for _, cells, _ in docx_table_rows(tables[ref[1]])]
-            rows = rows_of[ref[1]]
-            if ref[2] < len(rows):
-                elements = rows[ref[2]]
-        places.append([index_of[e] for e in elements if e in index_of])
-    return places
 
 
 def _find_paragraph(paragraphs: list, normals: list[str], locate, evidence) -> int | None:
     """Return the index in `paragraphs` holding `evidence`'s text.
 
-    The evidence's own address (its `part`) is used when its text agrees (in a table row, the
-    cell holding the quote); otherwise the text is searched for, the paragraph nearest the
-    evidence's number winning ties.
+    The paragraph its run range names is taken as it is; with only the reader's paragraph (its
+    `part`), the one agreeing with the quote is taken (in a table row, the cell holding it);
+    otherwise the text is searched for, the paragraph nearest the evidence's number winning ties.
     """
+    candidates = locate(evidence)
+    if candidates and getattr(evidence, "runs", None):
+        return candidates[0]
     target = _normal(evidence.text)
     probes = [p for p in (target, target[:40], target[:15]) if p]
-    # `locate` is a function of the evidence's part, or (the redline writer) the reader's places.
-    candidates = locate(evidence.part) if callable(locate) else (
-        locate[evidence.paragraph] if 0 <= evidence.paragraph < len(locate) else [])
     if candidates:
         joined = "".join(normals[i] for i in candidates)
         if any(probe in joined for probe in probes):
@@ -135,7 +107,7 @@ def _place(locate, finding) -> int | None:
     """Return the index of the Word paragraph where `finding`'s paragraph starts, or None."""
     if finding.paragraph is None:
         return None
-    found = locate(finding.part)
+    found = locate(finding)
     return found[0] if found else None
 
 
@@ -271,6 +243,11 @@ def annotate_docx(file_report, source_path, out_path) -> Path:
         located = [_find_paragraph(paragraphs, normals, locate, e) for e in p.evidence]
         for x in findings:
             spot = _place(locate, x)
+            # A finding about a paragraph that holds evidence goes where the evidence is (in a table
+            # row, the cell holding the passage, not the row's first cell).
+            same = [n for n, e in enumerate(p.evidence) if e.paragraph == x.paragraph and located[n] is not None]
+            if same:
+                spot = located[same[0]]
             if spot is not None and spot == (located[0] if located else None):
                 spot = None  # the first evidence paragraph: one comment says it all
             lines = [f"clausegen: {title} — {x.severity}: {x.message}"]

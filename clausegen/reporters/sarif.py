@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from functools import lru_cache
 from pathlib import Path
 
 from clausegen.reporters.labels import provision_title, run_errors, shorten
@@ -20,9 +19,6 @@ SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
 
-LINE_SUFFIXES = (".txt", ".md")  # formats whose paragraphs map to source lines
-
-
 def _artifact_uri(path: str) -> str:
     """Return `path` as a SARIF artifact URI: relative to the working directory when inside it."""
     p = Path(path)
@@ -34,72 +30,40 @@ def _artifact_uri(path: str) -> str:
     return p.as_posix()
 
 
-def _source_lines(path: str) -> tuple[str, ...]:
-    """Return the lines of the text file `path` (UTF-8, else GB18030), or () if unreadable."""
-    try:
-        p = Path(path).resolve()
-        st = p.stat()
-    except OSError:
-        return ()
-    return _decoded_lines(str(p), st.st_mtime_ns, st.st_size)
-
-
-@lru_cache(maxsize=64)
-def _decoded_lines(path: str, mtime_ns: int, size: int) -> tuple[str, ...]:
-    try:
-        data = Path(path).read_bytes()
-    except OSError:
-        return ()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return tuple(data.decode(encoding).splitlines())
-        except UnicodeDecodeError:
-            continue
-    return ()
-
-
-def _line_of(path: str, place: str | None, snippet: str) -> int | None:
-    """Return the 1-based source line where `snippet` starts in the .txt/.md file `path`, or None.
-
-    `place` is the reader's "line N" of the paragraph; readers join hard-wrapped lines, so the
-    line is refined by finding the snippet's first words at or after line N.
-    """
-    if not path.lower().endswith(LINE_SUFFIXES):
-        return None
-    start = int(place.split()[1]) if place and place.startswith("line ") else None
-    lines = _source_lines(path)
-    flat = " ".join(snippet.split())
-    for probe in (flat[:40], flat[:12]):
-        if not probe or not lines:
-            continue
-        window = range(start - 1, min(start + 40, len(lines))) if start else range(len(lines))
-        for i in window:
-            if probe in " ".join(lines[i].split()):
-                return i + 1
-    return start
+def _region(finding, evidence) -> dict | None:
+    """Return the SARIF region of `finding` from the place the checker recorded (never from the file):
+    the evidence's lines and columns in a text file, else the finding paragraph's, else None."""
+    for item in (evidence, finding):
+        region = getattr(item, "region", None)
+        if region is not None:
+            return {"startLine": region.start_line, "startColumn": region.start_column,
+                    "endLine": region.end_line, "endColumn": region.end_column}
+    place = finding.location or ""
+    if place.startswith("line ") and place[5:].isdigit():  # a report made without regions
+        return {"startLine": int(place[5:])}
+    return None
 
 
 def _fingerprint(*parts) -> str:
     return hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()[:32]
 
 
-def _sarif_location(f, finding, snippet: str | None) -> dict:
+def _sarif_location(f, finding, evidence) -> dict:
     """Return the SARIF location of `finding` in file report `f`, from the place the checker recorded."""
     loc: dict = {"physicalLocation": {"artifactLocation": {"uri": _artifact_uri(f.path)}}}
     paragraph, place = finding.paragraph, finding.location
+    snippet = evidence.text if evidence is not None else None
     if paragraph is None:
         # A missing clause has no place; GitHub code scanning still needs a line: the top.
         loc["physicalLocation"]["region"] = {"startLine": 1}
         loc["message"] = {"text": "the whole document"}
         return loc
-    line = _line_of(f.path, place, snippet or "")
-    if line is None and not f.path.lower().endswith(LINE_SUFFIXES):
-        line = paragraph + 1  # Word and PDF have no lines: "line" N is paragraph N, as text reports count
-    if line is not None:
-        region: dict = {"startLine": line}
-        if snippet:
-            region["snippet"] = {"text": snippet}
-        loc["physicalLocation"]["region"] = region
+    region = _region(finding, evidence)
+    if region is None:
+        region = {"startLine": paragraph + 1}  # Word and PDF have no lines: "line" N is paragraph N, as text reports count
+    if snippet:
+        region["snippet"] = {"text": snippet}
+    loc["physicalLocation"]["region"] = region
     loc["logicalLocations"] = [{"name": place or f"paragraph {paragraph + 1}",
                                 "fullyQualifiedName": f"{f.path}#paragraph[{paragraph}]",
                                 "kind": "paragraph"}]
@@ -108,14 +72,14 @@ def _sarif_location(f, finding, snippet: str | None) -> dict:
     return loc
 
 
-def _finding_snippet(f, finding) -> str | None:
-    """Return the evidence text at the finding's paragraph (for a region snippet), if any."""
+def _finding_evidence(f, finding):
+    """Return the evidence at the finding's paragraph (its text is the region's snippet), if any."""
     if finding.paragraph is None:
         return None
     for p in f.provisions:
         for e in p.evidence:
             if e.paragraph == finding.paragraph and (finding.provision in (None, p.id)):
-                return e.text
+                return e
     return None
 
 
@@ -131,8 +95,9 @@ def report_sarif(report, verbose: bool = False) -> str:
     """Return `report` as a SARIF 2.1.0 log: one run, a rule per finding kind, a result per finding.
 
     Locations name the file relative to the working directory. Every result has a region with a
-    startLine (GitHub code scanning needs one): for .txt/.md the source line, for .docx/.pdf
-    the 1-based paragraph number (as the text report counts them), for a missing provision 1;
+    startLine (GitHub code scanning needs one): for .txt/.md the evidence's lines and columns as the
+    reader recorded them in the report (the file is not read again), for .docx/.pdf the 1-based
+    paragraph number (as the text report counts them), for a missing provision 1;
     a logical location names the reader's place ("line 12", "table 2 row 3", "page 4"). Each result carries a
     partial fingerprint built from rule, provision and evidence text (not the paragraph number),
     so it stays stable when paragraphs move.
@@ -159,7 +124,8 @@ def report_sarif(report, verbose: bool = False) -> str:
                     "properties": {"provision": x.provision} if x.provision else {},
                 }
         for x in f.findings:
-            snippet = _finding_snippet(f, x)
+            evidence = _finding_evidence(f, x)
+            snippet = evidence.text if evidence is not None else None
             status = None
             if x.provision:
                 try:
@@ -171,7 +137,7 @@ def report_sarif(report, verbose: bool = False) -> str:
                 "ruleIndex": list(rules).index(x.rule),
                 "level": SARIF_LEVELS.get(x.severity, "warning"),
                 "message": {"text": x.message},
-                "locations": [_sarif_location(f, x, snippet)],
+                "locations": [_sarif_location(f, x, evidence)],
                 "partialFingerprints": {
                     "clausegenFinding/v1": _fingerprint(x.rule, x.provision, " ".join((snippet or "").split())),
                 },

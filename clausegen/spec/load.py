@@ -7,10 +7,15 @@ from dataclasses import dataclass, field
 
 from clausegen.errors import InvalidSpec, MalformedYaml, Problem, SpecError
 from clausegen.messages import load_error, message_language, msg, sniff_language
+from clausegen.spec.dealterms import RULES as DEAL_RULES
 from clausegen.spec.explain import schema_problems, worded
-from clausegen.spec.rules import RULES
+from clausegen.spec.rules import RULES as SPEC_RULES
 from clausegen.spec.schema import format_path
 from clausegen.yamlsource import find_mark, load_yaml_file
+
+#: Every semantic rule a spec is validated with, by stable code: the provisions' (spec.rules),
+#: then the deal terms' (spec.dealterms: hourly threshold, annual cap, units, levels...).
+RULES = {**SPEC_RULES, **DEAL_RULES}
 
 
 @dataclass(frozen=True)

@@ -252,17 +252,9 @@ def rule_events_not_both(data):
 
 def _money_nodes(data):
     """Yield (path, currency) of every {amount, currency} in `data`."""
-    def walk(node, path):
-        if isinstance(node, dict):
-            if "currency" in node and "amount" in node and isinstance(node["currency"], str):
-                yield path + ("currency",), node["currency"]
-            for k, v in node.items():
-                yield from walk(v, path + (k,))
-        elif isinstance(node, list):
-            for i, v in enumerate(node):
-                yield from walk(v, path + (i,))
-
-    yield from walk(data, ())
+    for path, node in _nodes(data):
+        if isinstance(node, dict) and "currency" in node and "amount" in node and isinstance(node["currency"], str):
+            yield path + ("currency",), node["currency"]
 
 
 def rule_iso_currency(data):
@@ -417,9 +409,11 @@ def rule_payment_deadline(data):
         yield (where, msg("no-payment-deadline", settlement=repr(settlement)), msg("payment-deadline-hint"))
 
 
-def _leaves(data, keys: bool = False):
-    """Yield (path, value) for every scalar of spec `data` (and every mapping key, with `keys`)."""
+def _nodes(data, keys: bool = False):
+    """Yield (path, node) for every node of spec `data` in document order, a mapping or list before
+    what it holds; with `keys`, every mapping key too, as (path of its value, key), before its value."""
     def walk(node, path):
+        yield path, node
         if isinstance(node, dict):
             for k, v in node.items():
                 if keys:
@@ -428,10 +422,13 @@ def _leaves(data, keys: bool = False):
         elif isinstance(node, list):
             for i, v in enumerate(node):
                 yield from walk(v, path + (i,))
-        else:
-            yield path, node
 
     yield from walk(data, ())
+
+
+def _leaves(data, keys: bool = False):
+    """Yield (path, value) for every scalar of spec `data` (and every mapping key, with `keys`)."""
+    return ((path, node) for path, node in _nodes(data, keys) if not isinstance(node, (dict, list)))
 
 
 def rule_finite_numbers(data):
@@ -739,7 +736,3 @@ RULES = {
     "dispute-periods": rule_dispute_periods,
     "prevailing-language": rule_prevailing_language,
 }
-
-from clausegen.dealterms import RULES as DEAL_RULES  # noqa: E402  (hourly threshold, annual cap, units...)
-
-RULES.update(DEAL_RULES)

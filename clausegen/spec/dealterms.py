@@ -3,47 +3,17 @@ threshold, the annual cap, per-unit fees, response-time and latency levels, expi
 mandatory mediation, how the document names itself and fits the host contract.
 
 Each rule takes the spec data and yields (path, message[, hint[, severity]]) like the rules in
-`clausegen.spec`, which registers them; messages are worded in the spec's language.
+`clausegen.spec.rules`, whose helpers they share; `clausegen.spec.load` runs both sets. Messages
+are worded in the spec's language.
 """
 
 from __future__ import annotations
 
 from clausegen.messages import CATALOG, msg
+from clausegen.spec.rules import _MINUTES, _PERIOD_MINUTES, _PERIOD_MONTHS as _MONTHS, _get, _money, _num
+from clausegen.spec.rules import duration_minutes as _minutes
 
-_MINUTES = {"minutes": 1, "hours": 60, "days": 1440, "business_days": 1440, "months": 43200}
-_PERIOD_MINUTES = {"month": 43200, "quarter": 129600, "year": 525600}
 _PERIODS_PER_YEAR = {"month": 12, "quarter": 4, "year": 1}
-_MONTHS = {"month": 1, "quarter": 3, "year": 12}
-
-
-def _get(data, *keys):
-    for key in keys:
-        if isinstance(data, dict):
-            data = data.get(key)
-        elif isinstance(data, list) and isinstance(key, int) and -len(data) <= key < len(data):
-            data = data[key]
-        else:
-            return None
-    return data
-
-
-def _num(value) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
-        return None
-    return float(value)
-
-
-def _minutes(value) -> float | None:
-    if not isinstance(value, dict) or value.get("unit") not in _MINUTES:
-        return None
-    amount = _num(value.get("value"))
-    return None if amount is None else amount * _MINUTES[value["unit"]]
-
-
-def _money(value):
-    if isinstance(value, dict) and _num(value.get("amount")) is not None and isinstance(value.get("currency"), str):
-        return _num(value["amount"]), value["currency"]
-    return None
 
 
 def _show(value) -> str:
