@@ -39,6 +39,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# The settings docs/scale.md recommends for a review cluster (as DASK_DISTRIBUTED__… variables):
+# workers that may start the time-limited checking processes, and none of Dask's diagnostics
+# that cost CPU on every worker whether anyone looks or not (the statistical profiler samples
+# every thread 100 times a second; the tick and system monitors wake twice a second).
+CLUSTER_CONFIG = {
+    "distributed.worker.daemon": False,
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+}
+
 
 def make_documents(corpus: Path, folder: Path, count: int) -> list[Path]:
     """Write `count` distinct contracts into `folder`, made from the corpus files; return their paths."""
@@ -175,7 +186,7 @@ def on_cluster(workers: int, folder: Path, warm: Path, tmp: Path, total: int) ->
     import dask
     from distributed import Client, LocalCluster
 
-    with dask.config.set({"distributed.worker.daemon": False}):
+    with dask.config.set(CLUSTER_CONFIG):
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
                                dashboard_address=None, silence_logs=50)
     try:
