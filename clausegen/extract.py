@@ -155,18 +155,16 @@ def extract_contract(contract) -> Extraction:
 def _dump_leaf(key: str, value) -> str:
     import yaml
 
+    from clausegen.yamlsource import dump_inline
+
     def flat(v) -> bool:
         items = v.values() if isinstance(v, dict) else v
         return not any(isinstance(x, (dict, list)) for x in items)
 
-    if isinstance(value, (dict, list)):
-        if value and flat(value):
-            return f"{key}: " + yaml.safe_dump(value, allow_unicode=True, default_flow_style=True, width=10_000,
-                                               sort_keys=False).strip()
+    if isinstance(value, (dict, list)) and not (value and flat(value)):
         return yaml.safe_dump({key: value}, allow_unicode=True, default_flow_style=None, width=10_000,
                               sort_keys=False).rstrip("\n")
-    scalar = yaml.safe_dump(value, allow_unicode=True, width=10_000).strip()
-    return f"{key}: " + re.sub(r"\n\.\.\.$", "", scalar)
+    return f"{key}: {dump_inline(value)}"
 
 
 def _lines(node: dict, filled: dict, prefix: str, indent: int, sources: dict, lang: str) -> tuple[list[str], bool]:

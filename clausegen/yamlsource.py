@@ -343,3 +343,23 @@ class _Builder:
         for k, v in merged.items():
             out.setdefault(k, v)
         return out
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def dump_inline(value) -> str:
+    """Return `value` (a scalar, or a list or mapping of scalars) as YAML on one line.
+
+    The one writer of spec values: the starter spec, the web form's saved spec and `extract`
+    all write through it. A date string stays bare (2026-01-31), as a lawyer writes it.
+    """
+    if isinstance(value, str) and _DATE.fullmatch(value):
+        return value
+    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10**6, sort_keys=False).strip()
+    if text.endswith("\n..."):
+        text = text[: -len("\n...")].strip()
+    elif text.endswith("..."):
+        text = text[:-3].strip()
+    return text
+

@@ -164,3 +164,24 @@ def test_lone_surrogate_in_text_is_a_spec_error():
     with pytest.raises(SpecError, match="lone surrogate") as info:
         load_yaml_text("a: \ud800\n", "t.yaml")
     assert (info.value.line, info.value.col) == (1, 4)
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    ("2026-01-31", "2026-01-31"),  # a date stays bare, as a lawyer writes it
+    ("no", "'no'"),  # YAML 1.1 would read a bare no as false
+    ("服务中断", "服务中断"),
+    (99.9, "99.9"),
+    ([1, 5, 10], "[1, 5, 10]"),
+    ({"zh": "甲方", "en": "Provider"}, "{zh: 甲方, en: Provider}"),
+    ("a: b", "'a: b'"),
+], ids=["date", "no", "cjk", "number", "list", "mapping", "colon"])
+def test_dump_inline_writes_values_that_load_back(value, text) -> None:
+    import datetime
+
+    import yaml
+
+    from clausegen.yamlsource import dump_inline
+
+    assert dump_inline(value) == text
+    loaded = yaml.safe_load(f"k: {text}")["k"]
+    assert loaded == (datetime.date(2026, 1, 31) if value == "2026-01-31" else value)

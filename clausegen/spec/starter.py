@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from clausegen.errors import SpecError
 from clausegen.spec.schema import LANGUAGES, spec_schema
-from clausegen.yamlsource import load_yaml_file
+from clausegen.yamlsource import dump_inline, load_yaml_file
 
 
 STARTER_FILE = "starter.yaml"
@@ -125,22 +125,6 @@ def _comment(sub: dict, lang: str) -> list[str]:
     return lines
 
 
-def _scalar(value) -> str:
-    import re
-
-    import yaml
-
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        return value
-    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10**6, sort_keys=False)
-    text = text.strip()
-    if text.endswith("\n..."):
-        text = text[: -len("\n...")].strip()
-    elif text.endswith("..."):
-        text = text[:-3].strip()
-    return text
-
-
 def _is_localized(value) -> bool:
     return isinstance(value, dict) and value and set(value) <= {"zh", "en"}
 
@@ -167,12 +151,12 @@ def _write_value(key, value, raw, sub, root, lang, indent, lines):
     flow = isinstance(value, dict) and (raw.get("$ref") in _FLOW_REFS or not sub.get("properties"))
     if _is_localized(value):
         lines.append(f"{pad}{key}:")
-        lines.extend(f"{pad}  {k}: {_scalar(v)}" for k, v in value.items())
+        lines.extend(f"{pad}  {k}: {dump_inline(v)}" for k, v in value.items())
     elif isinstance(value, dict) and value and not flow:
         lines.append(f"{pad}{key}:")
         _write_mapping(value, sub, root, lang, indent + 2, lines)
     elif isinstance(value, list) and any(isinstance(v, dict) for v in value):
         lines.append(f"{pad}{key}:")
-        lines.extend(f"{pad}  - {_scalar(v)}" for v in value)
+        lines.extend(f"{pad}  - {dump_inline(v)}" for v in value)
     else:
-        lines.append(f"{pad}{key}: {_scalar(value)}")
+        lines.append(f"{pad}{key}: {dump_inline(value)}")
