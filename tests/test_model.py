@@ -159,3 +159,17 @@ def test_a_dispute_clause_standing_alone_is_found(lang, text) -> None:
 
     report = check_text(text, lang, suggest=False)
     assert {p.id: p.status for p in report.provisions}["disputes"] == "present"
+
+
+def test_verify_notices_an_edited_vocabulary(tmp_path: Path, corpus_dir: Path) -> None:
+    # The rules read the vocabularies and the decision layer is fitted on the rules' output: a
+    # model trained before a vocabulary changed no longer matches its inputs.
+    import shutil
+
+    family = model_dir().parent
+    copy = tmp_path / "clauses" / family.name
+    shutil.copytree(family, copy)
+    assert verify(library=tmp_path / "clauses", corpus=corpus_dir) == []
+    vocab = copy / "vocabularies.yml"
+    vocab.write_text(vocab.read_text(encoding="utf-8").replace("宕机, ", "宕机, 瘫痪, ", 1), encoding="utf-8")
+    assert any(p.startswith("library:") for p in verify(library=tmp_path / "clauses", corpus=corpus_dir))

@@ -357,7 +357,8 @@ def manifest(items: list[Item], root: Path) -> dict:
     """Return what a trained model depends on: configs, annotations, corpus texts, library examples."""
     import spacy
 
-    rule_files = sorted((root.parent / "rules").glob("*.yml"))
+    # the vocabularies too: the rules read them, and the decision layer is fitted on the rules' output
+    rule_files = sorted((root.parent / "rules").glob("*.yml")) + sorted(root.parent.glob("vocabularies.yml"))
     templates = sorted((root.parent / "zh").glob("*.j2")) + sorted((root.parent / "en").glob("*.j2"))
     return {
         "spacy": spacy.__version__,
