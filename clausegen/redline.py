@@ -402,6 +402,9 @@ _VAGUE = {
                      r"without undue delay|without delay|in a timely manner|forthwith|within a reasonable (?:time|period))\b"),
 }
 
+# Where a dispute clause says "arbitration": the firm's institution is named there.
+_ARBITRATION = {"zh": re.compile(r"(?:提交|提请|申请)?仲裁"), "en": re.compile(r"(?i)\barbitration\b")}
+
 
 def _notice_value(playbook: dict | None) -> dict:
     position = ((playbook or {}).get("positions") or {}).get("notice_within")
@@ -530,23 +533,15 @@ def redline_docx(file_report, source_path, out_path, author: str | None = None, 
                 if _replace_tracked(ctx, reader_text, m.start(), m.end(), new):
                     changes["replaced"].append((pid, m.group(0), new))
                     break
-            if pid == "disputes" and lang == "zh":
-                inst = book_positions.get("arbitration_institution")
-                m2 = re.search(r"(?:提交|提请|申请)?仲裁", paragraph_text(reader_text))
-                if inst and m2:
-                    name = value_wording("arbitration_institution", inst["preferred"], lang)
-                    at = m2.start() + (len(m2.group(0)) - 2)
-                    _insert_tracked(ctx, reader_text, at, name)
-                    changes["replaced"].append((pid, "", name))
-                    break
-            if pid == "disputes" and lang == "en":
-                inst = book_positions.get("arbitration_institution")
-                m2 = re.search(r"(?i)\barbitration\b", paragraph_text(reader_text))
-                if inst and m2:
-                    name = value_wording("arbitration_institution", inst["preferred"], lang)
-                    _insert_tracked(ctx, reader_text, m2.end(), f" administered by the {name}")
-                    changes["replaced"].append((pid, "", name))
-                    break
+            inst = book_positions.get("arbitration_institution") if pid == "disputes" else None
+            m2 = inst and _ARBITRATION[lang].search(paragraph_text(reader_text))
+            if m2:  # the firm's institution named where the clause says "arbitration"
+                name = value_wording("arbitration_institution", inst["preferred"], lang)
+                # zh: before 仲裁 ("提交仲裁" → "提交<机构>仲裁"); en: after it
+                at, words = (m2.end() - 2, name) if lang == "zh" else (m2.end(), f" administered by the {name}")
+                _insert_tracked(ctx, reader_text, at, words)
+                changes["replaced"].append((pid, "", name))
+                break
             phrase = m or re.search(r"仲裁|双方协商|另行约定|协商确定" if lang == "zh" else
                                     r"(?i)\barbitration\b|\bas agreed\b|\bmutually agreed\b|\bto be agreed\b",
                                     paragraph_text(reader_text))

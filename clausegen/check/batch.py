@@ -121,23 +121,28 @@ def _check_one(path: Path, lang: str, playbook, library) -> tuple:
                 exc.path if exc.path is not None else str(path), exc.line, exc.col, exc.hint, exc.exit_code)
 
 
-class _Progress:
-    """A one-line progress bar on stderr, drawn only when stderr is a terminal.
+def wants_progress(enabled: bool | None, stream=None) -> bool:
+    """Return whether to draw a progress bar on `stream` (default stderr): `enabled` when given.
 
-    Quiet when `enabled` is None and stderr is not a terminal, in CI (the CI variable is set,
-    as GitHub Actions, GitLab and most others do, some with a pseudo-terminal) or with TERM=dumb.
+    Otherwise only on a terminal, and never in CI (the CI variable is set, as GitHub Actions,
+    GitLab and most others do, some with a pseudo-terminal) or with TERM=dumb.
     """
+    if enabled is not None:
+        return bool(enabled)
+    if os.environ.get("CI") or os.environ.get("TERM") == "dumb":
+        return False
+    try:
+        return (stream or sys.stderr).isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+class _Progress:
+    """A one-line progress bar on stderr, drawn only when `wants_progress` says so."""
 
     def __init__(self, total: int, enabled: bool | None, stream=None) -> None:
         self.stream = stream or sys.stderr
-        if enabled is None:
-            try:
-                enabled = self.stream.isatty()
-            except (AttributeError, ValueError):
-                enabled = False
-            if os.environ.get("CI") or os.environ.get("TERM") == "dumb":
-                enabled = False
-        self.enabled = bool(enabled) and total > 1
+        self.enabled = wants_progress(enabled, self.stream) and total > 1
         self.total, self.done, self.start = total, 0, time.monotonic()
         if self.enabled:
             self._draw("starting (the language pipelines load once)")

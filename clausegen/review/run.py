@@ -289,13 +289,9 @@ def _bar(total_hint, enabled: bool | None):
     """Return a tqdm progress bar on stderr, drawn only on a terminal and never in CI."""
     from tqdm import tqdm
 
-    if enabled is None:
-        try:
-            enabled = sys.stderr.isatty()
-        except (AttributeError, ValueError):
-            enabled = False
-        if os.environ.get("CI") or os.environ.get("TERM") == "dumb":
-            enabled = False
+    from clausegen.check.batch import wants_progress
+
+    enabled = wants_progress(enabled)
     try:
         columns, rows = os.get_terminal_size(sys.stderr.fileno()) if enabled else (80, 24)
     except (OSError, ValueError, AttributeError):
