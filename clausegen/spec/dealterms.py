@@ -44,27 +44,26 @@ def rule_per_hour_threshold(data):
                "warning")
 
 
-def _period_cap(data):
-    """Return the cap per measurement period as (amount, currency) or None (see spec.overall_cap)."""
-    cap = _get(data, "standards", "cap")
+def _cap(data, key: str, months: float):
+    """Return the cap `standards.<key>` as (amount, currency) or None: the lower of its amount and
+    its percent of `months` monthly fees, when both are in one currency (see spec.overall_cap)."""
+    cap = _get(data, "standards", key)
     if not isinstance(cap, dict):
         return None
     found = [m for m in (_money(cap.get("amount")),) if m]
     percent, fee = _num(cap.get("percent")), _money(_get(data, "service", "monthly_fee"))
     if percent is not None and fee:
-        found.append((percent / 100 * fee[0] * _MONTHS[_period(data)], fee[1]))
+        found.append((percent / 100 * fee[0] * months, fee[1]))
     return min(found) if found and len({c for _, c in found}) == 1 else None
+
+
+def _period_cap(data):
+    """Return the cap per measurement period as (amount, currency) or None."""
+    return _cap(data, "cap", _MONTHS[_period(data)])
 
 
 def _annual_cap(data):
-    cap = _get(data, "standards", "annual_cap")
-    if not isinstance(cap, dict):
-        return None
-    found = [m for m in (_money(cap.get("amount")),) if m]
-    percent, fee = _num(cap.get("percent")), _money(_get(data, "service", "monthly_fee"))
-    if percent is not None and fee:
-        found.append((percent / 100 * fee[0] * 12, fee[1]))
-    return min(found) if found and len({c for _, c in found}) == 1 else None
+    return _cap(data, "annual_cap", 12)
 
 
 def rule_annual_cap(data):
