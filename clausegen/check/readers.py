@@ -1007,13 +1007,15 @@ def _pdf_page_key(page) -> tuple | None:
 
 def _pdf_paragraphs(page_text: str) -> list[tuple[int, str]]:
     # PDF lines are wrapped at the page width: join a line to the previous one unless the
-    # previous one ended a sentence or the new one starts a numbered item.
+    # previous one ended a sentence or the new one starts a numbered item. A line starting in
+    # lower case continues the one before even after a full stop: that stop closed an
+    # abbreviation ("U.S.A.", "e.g."), since no sentence or paragraph starts in lower case.
     out: list[tuple[int, str]] = []
     for n, raw in enumerate(page_text.splitlines(), start=1):
         line = _clean(raw)
         if not line:
             continue
-        if out and not out[-1][1].endswith(_TERMINAL) and not _LIST_START.match(line) \
+        if out and (not out[-1][1].endswith(_TERMINAL) or line[:1].islower()) and not _LIST_START.match(line) \
                 and len(out[-1][1]) >= 25:
             num, before = out[-1]
             joiner = "" if (CJK.search(before[-1:]) and CJK.match(line[:1])) else " "
