@@ -55,8 +55,15 @@ ENTITY_PATTERNS: dict[str, dict[str, list[str]]] = {
         # a model contract (示范文本) leaves the rate blank: "按已付费用的____%", "的 \t %", "【　】%"
         "zh": [r"[0-9０-９]+(?:[.．][0-9]+)?\s*[%％]", r"(?:[_＿]{2,}|【[\s　]*】|[ \t　]{2,}|\t)\s*[%％]",
                r"百分之[一二三四五六七八九十百零点.0-9]+",
-               r"[一二三四五六七八九十]+成(?![本立功为交])"],
-        "en": [r"[0-9]+(?:\.[0-9]+)?\s*%", r"(?i)\b[0-9]+(?:\.[0-9]+)?\s*per\s*cent\b", r"(?i)\bpercent(?:age)?\b"],
+               r"[一二三四五六七八九十]+成(?![本立功为交])",
+               # a share written as a fraction: 三十分之一 (a day's fee of a 30-day month), 30分之1
+               rf"(?:{_ZH_NUM})\s*分之\s*(?:{_ZH_NUM})"],
+        "en": [r"[0-9]+(?:\.[0-9]+)?\s*%", r"(?i)\b[0-9]+(?:\.[0-9]+)?\s*per\s*cent\b", r"(?i)\bpercent(?:age)?\b",
+               # a share written as a fraction of something: "1/30 of", "one-thirtieth", "half of"
+               r"\b[0-9]{1,2}\s*/\s*[0-9]{1,3}(?:th)?\s+of\b",
+               r"(?i)\b(?:one|a|two|three)[- ](?:half|third|quarter|fifth|tenth|twelfth|twentieth|thirtieth|"
+               r"thirty-first|hundredth)s?\b",
+               r"(?i)\b(?:half|one-half|a quarter|a third)\s+of\b"],
     },
     "MONEY": {
         "zh": [r"(?:人民币|RMB|CNY|USD|美元|￥|¥|\$)\s*[0-9０-９][0-9,，.]*\s*(?:万|亿)?\s*元?",
@@ -115,7 +122,7 @@ def compiled_entities(lang: str) -> tuple[tuple[str, re.Pattern], ...]:
 QUICK = {
     "DURATION": {"zh": r"[日天时分周月年秒期hH]",
                  "en": r"(?i)day|hour|hr|min|week|month|year|second|quarter|cycle|invoice|billing|\d\s*h\b"},
-    "PERCENT": {"zh": r"[%％]|百分|成", "en": r"(?i)%|per\s*cent"},
+    "PERCENT": {"zh": r"[%％]|百分|成|分之", "en": r"(?i)%|per\s*cent|/|half|third|quarter|fifth|tenth|twelfth|ieth|hundredth"},
     "MONEY": {"zh": r"[$¥￥元块]|人民币|RMB|CNY|USD", "en": r"(?i)[$€£¥]|rmb|cny|usd|eur|gbp|dollar|euro|pound|yuan"},
     "MULTIPLIER": {"zh": r"[倍×xX*]", "en": r"(?i)[×*]|times|fold|\d\s*x\b"},
 }

@@ -1,0 +1,52 @@
+"""The checker on contracts from other industries, written for the project (bench/probes).
+
+The dev corpus is mostly cloud SLAs; these sets hold utilities, telecom, logistics, venues,
+payments and outsourcing contracts with distractors. Set 1 is a fit (the rules were revised
+while reading its errors); set 2 is held out. The floors below are regression guards, a little
+under what the shipped checker measured (docs/model.md, "Other industries").
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+REQUIRED = ("definition", "notification", "standards", "process", "deadlines", "disputes")
+FLOORS = {"set1": 0.88, "set2": 0.78}  # macro-F1; measured 2026-12-03: see docs/model.md
+
+
+def _evaluate_module(repo_root: Path):
+    spec = importlib.util.spec_from_file_location("clausegen_bench_evaluate", repo_root / "bench" / "evaluate.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_every_probe_is_labelled_for_the_six_provisions(repo_root: Path, name: str) -> None:
+    folder = repo_root / "bench" / "probes" / name
+    labels = yaml.safe_load((folder / "labels.yaml").read_text(encoding="utf-8"))
+    docs = {p.stem for p in (folder / "docs").glob("*.txt")}
+    assert docs == set(labels) and len(docs) >= 30
+    for doc_id, entry in labels.items():
+        assert entry["lang"] in ("zh", "en"), doc_id
+        assert set(entry["provisions"]) == set(REQUIRED), doc_id
+        # every true label quotes its evidence
+        assert all(entry["evidence"].get(pid) for pid, v in entry["provisions"].items() if v), doc_id
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_the_checker_holds_its_score_on_other_industries(repo_root: Path, name: str) -> None:
+    result = _evaluate_module(repo_root).evaluate(repo_root / "bench" / "probes" / name, verbose=False)
+    assert result["n"] >= 30
+    assert result["ours"]["macro"] >= FLOORS[name], result["ours"]["macro"]
+    # what the rules and model add over a keyword search, on contracts they were not written for
+    assert result["ours"]["macro"] > result["baseline"]["macro"] + 0.10
+    # precision is what a reviewer trusts in "present": no provision below 0.85 on either set
+    for pid in REQUIRED:
+        assert result["ours"][pid][0] >= 0.85, pid
