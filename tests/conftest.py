@@ -32,6 +32,19 @@ def corpus_dir(repo_root: Path) -> Path:
     return corpus_file("labels.yaml").parent
 
 
+@pytest.fixture(scope="session")
+def bench_evaluate(repo_root: Path):
+    """Return bench/evaluate.py as a module (the checker's scoring on a labelled folder)."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location("clausegen_bench_evaluate", repo_root / "bench" / "evaluate.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
 @pytest.fixture
 def starter():
     """Return a function lang -> a fresh deep copy of the starter spec data (zh, en, bilingual)."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,17 +13,9 @@ REQUIRED = ("definition", "notification", "standards", "process", "deadlines", "
 SERVICE_PROVISIONS = ("definition", "notification", "standards", "process", "deadlines")
 
 
-def _evaluate_module(repo_root: Path):
-    spec = importlib.util.spec_from_file_location("clausegen_bench_evaluate", repo_root / "bench" / "evaluate.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
-def dev_scores(repo_root: Path, corpus_dir: Path) -> dict:
-    return _evaluate_module(repo_root).evaluate(corpus_dir, verbose=False)
+def dev_scores(bench_evaluate, corpus_dir: Path) -> dict:
+    return bench_evaluate.evaluate(corpus_dir, verbose=False)
 
 
 def test_dev_corpus_macro_f1_is_at_least_085(dev_scores: dict) -> None:

@@ -7,15 +7,14 @@ the page width, so this guards the PDF reader's joining of wrapped lines.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
+from lo_accept import soffice
+from shared_data import corpus_file, require
 
 from clausegen.check import check_file
 from clausegen.check.readers import _pdf_paragraphs
-from shared_data import corpus_file, require
 
 # Chosen for length and spread: a long English SLA, English terms whose court clause ends a line
 # with "U.S.A.", a Chinese SLA and a Chinese power-supply contract.
@@ -25,7 +24,7 @@ CONTRACTS = ("en-zitadel-terms-of-service", "en-azurecn-storage-sla", "zh-azurec
 
 @pytest.fixture(scope="module")
 def converted(tmp_path_factory) -> dict:
-    exe = shutil.which("soffice") or shutil.which("libreoffice")
+    exe = soffice()
     require(bool(exe), "LibreOffice")
     sources = [corpus_file("docs", f"{name}.txt") for name in CONTRACTS]
     out = tmp_path_factory.mktemp("formats")
@@ -52,5 +51,5 @@ def test_a_pdf_line_in_lower_case_continues_after_an_abbreviation() -> None:
             "Fees are due within 30 days.\n"
             "Each party bears its own costs.")
     assert [t for _, t in _pdf_paragraphs(page)] == [
-        "The federal and state courts sitting in San Francisco County, California, U.S.A. will have exclusive "
-        "jurisdiction over any dispute.", "Fees are due within 30 days.", "Each party bears its own costs."]
+        ("The federal and state courts sitting in San Francisco County, California, U.S.A. will have exclusive "
+        "jurisdiction over any dispute."), "Fees are due within 30 days.", "Each party bears its own costs."]
