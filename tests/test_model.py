@@ -34,6 +34,23 @@ def test_shipped_pipelines_are_inspectable_spacy_pipelines_within_size(model_roo
             set(nlp.get_pipe("textcat_multilabel").labels) == set(REQUIRED)
 
 
+def test_checker_pipeline_tokenises_and_scores_like_the_saved_pipeline(model_root: Path, corpus_dir: Path) -> None:
+    """The checker skips reading the saved tokenizer (it rebuilds it from the config); nothing may change."""
+    import spacy
+
+    from clausegen.check.classifier import load_model, unit_text
+
+    model = load_model(str(model_root))
+    for lang, name in (("en", "en-giantswarm-sla"), ("zh", "zh-tencent-cvm-sla-legacy")):
+        path = corpus_dir / "docs" / f"{name}.txt"
+        lines = [unit_text(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        saved, loaded = spacy.load(model_root / lang), model.nlp(lang)
+        assert getattr(loaded.tokenizer, "rules", None) == getattr(saved.tokenizer, "rules", None)
+        for a, b in zip(saved.pipe(lines), loaded.pipe(lines)):
+            assert [t.text for t in a] == [t.text for t in b]
+            assert a.cats == b.cats
+
+
 @pytest.mark.parametrize("lang,sentence,provision", [
     ("en", "Any dispute arising out of this Agreement shall be finally resolved by arbitration administered "
            "by the Singapore International Arbitration Centre.", "disputes"),
