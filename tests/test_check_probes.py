@@ -1,9 +1,9 @@
 """The checker on contracts from other industries, written for the project (bench/probes).
 
 The dev corpus is mostly cloud SLAs; these sets hold utilities, telecom, logistics, venues,
-payments and outsourcing contracts with distractors. Set 1 is a fit (the rules were revised
-while reading its errors); set 2 is held out. The floors below are regression guards, a little
-under what the shipped checker measured (docs/model.md, "Other industries").
+payments, outsourcing and cloud contracts with distractors. Sets 1-3 are fits (the rules were
+revised while reading their errors); set 4 is held out. The floors below are regression guards, a
+little under what the shipped checker measured (docs/model.md, "Other industries").
 """
 
 from __future__ import annotations
@@ -14,7 +14,12 @@ import pytest
 import yaml
 
 REQUIRED = ("definition", "notification", "standards", "process", "deadlines", "disputes")
-FLOORS = {"set1": 0.88, "set2": 0.78}  # macro-F1; measured 2026-12-03: see docs/model.md
+FLOORS = {"set1": 0.91, "set2": 0.94, "set3": 0.93, "set4": 0.83}  # macro-F1; measured 2026-12-03: see docs/model.md
+# Precision per provision, the lowest any provision may reach. Set 4, held out, measured Chinese
+# notification at 0.67 (notices that are not interruption notices): a known weakness, guarded here
+# so that it does not get worse, listed in docs/model.md under "Where it fails".
+PRECISION_FLOORS = {"set4": 0.75}
+PRECISION_FLOOR = 0.85
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))
@@ -37,6 +42,6 @@ def test_the_checker_holds_its_score_on_other_industries(repo_root: Path, bench_
     assert result["ours"]["macro"] >= FLOORS[name], result["ours"]["macro"]
     # what the rules and model add over a keyword search, on contracts they were not written for
     assert result["ours"]["macro"] > result["baseline"]["macro"] + 0.10
-    # precision is what a reviewer trusts in "present": no provision below 0.85 on either set
+    # precision is what a reviewer trusts in "present"
     for pid in REQUIRED:
-        assert result["ours"][pid][0] >= 0.85, pid
+        assert result["ours"][pid][0] >= PRECISION_FLOORS.get(name, PRECISION_FLOOR), pid
