@@ -35,6 +35,9 @@ _EN_UNIT = (r"(?:(?:business|working|calendar|consecutive|full|clock|banking)\s+
             r"billing\s+(?:cycles?|months?|periods?))")
 _ORDINAL = r"(?:first|second|third|fourth|fifth|sixth|next|following|same|current|subsequent|\d+(?:st|nd|rd|th))"
 
+# ISO 4217 codes of the currencies contracts are most often priced in (case-sensitive: "CAD 500")
+_CURRENCY_CODES = "USD|EUR|GBP|CNY|RMB|JPY|AUD|NZD|CAD|CHF|SGD|HKD|INR|KRW|SEK|NOK|DKK|ZAR|BRL|MXN|TWD|MYR|THB|AED"
+
 ENTITY_PATTERNS: dict[str, dict[str, list[str]]] = {
     "DURATION": {
         "zh": [
@@ -69,8 +72,9 @@ ENTITY_PATTERNS: dict[str, dict[str, list[str]]] = {
         "zh": [r"(?:人民币|RMB|CNY|USD|美元|￥|¥|\$)\s*[0-9０-９][0-9,，.]*\s*(?:万|亿)?\s*元?",
                r"[0-9０-９][0-9,，.]*\s*(?:万|亿)?\s*(?:元|美元|块)",
                r"(?:人民币)?[壹贰叁肆伍陆柒捌玖拾佰仟万亿零]+元[整]?"],
-        "en": [r"(?:US\$|\$|€|£|¥|RMB|CNY|USD|EUR|GBP)\s*[0-9][0-9,]*(?:\.[0-9]+)?",
-               r"(?i)\b[0-9][0-9,]*(?:\.[0-9]+)?\s*(?:dollars|euros|pounds|yuan|usd|eur|rmb)\b"],
+        # a currency sign or ISO 4217 code before the amount, or a currency word or code after it
+        "en": [r"(?:(?:US|NZ|A|AU|C|CA|S|SG|HK|R)?\$|€|£|¥|₹|₩|\b(?:" + _CURRENCY_CODES + r")\b)\s*[0-9](?:[0-9,]*[0-9])?(?:\.[0-9]+)?",
+               r"(?i)\b[0-9][0-9,]*(?:\.[0-9]+)?\s*(?:dollars|euros|pounds|yuan|francs|rupees|" + _CURRENCY_CODES + r")\b"],
     },
     "FEE": {
         "zh": [r"服务费|费用|电费|月费|价格|价款|金额|租金"],
@@ -123,7 +127,7 @@ QUICK = {
     "DURATION": {"zh": r"[日天时分周月年秒期hH]",
                  "en": r"(?i)day|hour|hr|min|week|month|year|second|quarter|cycle|invoice|billing|\d\s*h\b"},
     "PERCENT": {"zh": r"[%％]|百分|成|分之", "en": r"(?i)%|per\s*cent|/|half|third|quarter|fifth|tenth|twelfth|ieth|hundredth"},
-    "MONEY": {"zh": r"[$¥￥元块]|人民币|RMB|CNY|USD", "en": r"(?i)[$€£¥]|rmb|cny|usd|eur|gbp|dollar|euro|pound|yuan"},
+    "MONEY": {"zh": r"[$¥￥元块]|人民币|RMB|CNY|USD", "en": r"(?i)[$€£¥₹₩]|dollar|euro|pound|yuan|franc|rupee|\b(?:" + _CURRENCY_CODES + r")\b"},
     "MULTIPLIER": {"zh": r"[倍×xX*]", "en": r"(?i)[×*]|times|fold|\d\s*x\b"},
 }
 
