@@ -1,8 +1,8 @@
 """The checker on contracts from other industries, written for the project (bench/probes).
 
 The dev corpus is mostly cloud SLAs; these sets hold utilities, telecom, logistics, venues,
-payments, outsourcing and cloud contracts with distractors. Sets 1-4 are fits (the rules were
-revised while reading their errors); set 5 is held out. The floors below are regression guards, a
+payments, outsourcing and cloud contracts with distractors. Sets 1-5 are fits (the rules were
+revised while reading their errors); set 6 is held out. The floors below are regression guards, a
 little under what the shipped checker measured (docs/model.md, "Other industries").
 """
 
@@ -14,11 +14,11 @@ import pytest
 import yaml
 
 REQUIRED = ("definition", "notification", "standards", "process", "deadlines", "disputes")
-FLOORS = {"set1": 0.91, "set2": 0.94, "set3": 0.93, "set4": 0.90, "set5": 0.84}  # macro-F1; measured 2026-12-03: see docs/model.md
-# Precision per provision, the lowest any provision may reach. Set 5, held out, measured deadlines
-# at 0.80 and notification at 0.86: a known weakness, guarded here so that it does not get worse,
-# listed in docs/model.md under "Where it fails".
-PRECISION_FLOORS = {"set5": 0.75}
+FLOORS = {"set1": 0.92, "set2": 0.94, "set3": 0.93, "set4": 0.90, "set5": 0.91, "set6": 0.88}  # macro-F1; measured 2026-12-03: see docs/model.md
+# Precision per provision, the lowest any provision may reach. Set 6, held out, measured process
+# at 0.81 (Chinese 0.71): a known weakness, guarded here so that it does not get worse, listed in
+# docs/model.md under "Where it fails".
+PRECISION_FLOORS = {"set6": 0.78}
 PRECISION_FLOOR = 0.85
 
 

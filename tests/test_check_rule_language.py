@@ -96,7 +96,8 @@ def test_a_timed_out_rule_is_skipped_and_reported_not_a_crash() -> None:
     ruleset = load_ruleset()
     rule = next(r for r in ruleset.rules if r.id == "disputes")
     slow = {"en": Patterns((regex.compile(r"(a|aa)+$", regex.I),))}
-    bad = dataclasses.replace(rule, patterns={**rule.patterns, "patterns": slow})
+    # no cues: the slow pattern must be searched on the sentence of "a"s, which holds none
+    bad = dataclasses.replace(rule, patterns={**rule.patterns, "patterns": slow}, cues={})
     rs = dataclasses.replace(ruleset, rules=tuple(bad if r.id == "disputes" else r for r in ruleset.rules))
     doc = analyse(contract_from_text("a" * 60 + "b\nAny dispute goes to the courts of Paris.", "en"), rs)
     outcome = evaluate(doc, rs, suggest=False)
@@ -202,3 +203,59 @@ def test_a_firm_vocabulary_makes_builtin_rules_validated_at_load(tmp_path: Path)
     assert builtin
     sources = [s for r in builtin for by in r.patterns.values() for p in by.values() for s in p.sources]
     assert sources and not any(isinstance(s, str) for s in sources)  # compiled at load, not kept as text
+
+
+CUED_RULE = """kind: require
+level: error
+provision: notification
+scope: sentence
+message: {zh: 无通知, en: no notice}
+description: a notice duty, searched only in sentences that hold a cue
+patterns:
+  zh: ['通知[^。]{0,10}中断']
+  en: ['\\bnotify\\b[^.]{0,30}\\b(?:outages?|downtime)\\b']
+cues:
+  en: [notify]
+examples: {pass: {zh: [乙方应通知甲方中断。], en: [We will NOTIFY you of outages.]},
+           fail: {zh: [乙方应修复中断。], en: [We will fix outages.]}}
+"""
+
+
+@pytest.mark.parametrize("text,fires", [
+    ("We will NOTIFY you of outages.", True),  # cues compare case-insensitively
+    ("We will tell you of outages.", False),
+])
+def test_cues_skip_sentences_without_them_and_change_nothing_else(tmp_path: Path, text, fires) -> None:
+    from clausegen.check.engine import rule_fires
+
+    ruleset = load_ruleset(_firm(tmp_path, rule=("cued.yml", CUED_RULE)))
+    rule = next(r for r in ruleset.rules if r.id == "cued")
+    assert rule.cues == {"en": ("notify",)}
+    assert rule_fires(ruleset, "cued", text, "en") is fires
+    assert rule_fires(ruleset, "cued", "乙方应通知甲方中断。", "zh")  # no zh cues: every sentence is searched
+
+
+def test_a_cue_list_that_misses_a_pass_example_is_reported_by_library_check(tmp_path: Path) -> None:
+    from clausegen.library.check import check_library
+
+    wrong = CUED_RULE.replace("en: [notify]", "en: [inform]")
+    problems = check_library(_firm(tmp_path, rule=("cued.yml", wrong)))
+    assert any("cued.yml" in str(p.file) and "not recognised" in p.message for p in problems), problems
+
+
+def test_builtin_cues_change_no_verdict_on_the_dev_corpus(corpus_dir: Path) -> None:
+    """The built-in cue lists are a pure speed-up: every rule hit is the same without them."""
+    from clausegen.check import kinds
+    from clausegen.check.engine import analyse
+    from clausegen.check.readers import read_contract
+
+    ruleset = load_ruleset()
+    cued = [r for r in ruleset.rules if r.cues]
+    assert {r.id for r in cued} >= {"definition", "disputes", "notification"}
+    bare = {r.id: dataclasses.replace(r, cues={}) for r in cued}
+    for path in sorted((corpus_dir / "docs").glob("en-*.txt")):
+        doc = analyse(read_contract(path), ruleset, "en")
+        for rule in cued:
+            with_cues = [(h.sentence.paragraph, h.sentence.text) for h in kinds.require(rule, doc, "en")]
+            without = [(h.sentence.paragraph, h.sentence.text) for h in kinds.require(bare[rule.id], doc, "en")]
+            assert with_cues == without, (path.name, rule.id)

@@ -31,11 +31,19 @@ class Hit:
 
 def _matches(rule: Rule, key: str, pats: Patterns, text: str, tokens: frozenset, lang: str = "") -> bool:
     negation = rule.negated_by.get(lang) if key == "patterns" else None
-    if negation is None:
+    cues = rule.cues.get(lang) if key == "patterns" else None
+    if cues and not _has_cue(text, cues):
+        found = False  # no match can be there: the regexes are not run
+    elif negation is None:
         found = bool(pats.search(text))
     else:
         found = any(not _negated(m, text, *negation) for m in pats.finditer(text))
     return found or (bool(pats.tokens) and f"{rule.id}:{key}" in tokens)
+
+
+def _has_cue(text: str, cues: tuple) -> bool:
+    lowered = text.lower()
+    return any(c in lowered for c in cues)
 
 
 def _negated(m, text: str, phrases: tuple, window: int) -> bool:

@@ -123,6 +123,9 @@ class Rule:
     # {lang: (phrases, window)}: a pattern match preceded within `window` characters (before the
     # match, and before its named group `head`) by one of the phrases does not count.
     negated_by: dict = field(default_factory=dict, repr=False)
+    # {lang: (words, ...)}: every match of `patterns` holds one of these (lower case); a sentence
+    # without any is not searched.
+    cues: dict = field(default_factory=dict, repr=False)
     # {key: {lang: Patterns}}; `with_` is a list of such per-language groups.
     patterns: dict = field(default_factory=dict, repr=False)
     with_: tuple = field(default=(), repr=False)
@@ -237,6 +240,18 @@ def _negations(spec: dict | None, vocabularies: dict) -> dict:
     return out
 
 
+def _cues(spec: dict | None, vocabularies: dict) -> dict:
+    """Return {lang: (lower-case words, ...)} with vocabulary references expanded (a trailing * dropped)."""
+    out = {}
+    for lang, words in (spec or {}).items():
+        expanded = []
+        for word in words:
+            m = _VOCAB_REF.fullmatch(word.strip())
+            expanded += (vocabularies.get(m.group(1), {}).get(lang) or []) if m else [word]
+        out[lang] = tuple(sorted({w.rstrip("*").lower() for w in expanded if w.rstrip("*")}))
+    return out
+
+
 def validate_rule_file(path: Path, trusted: bool = False) -> tuple[list[Problem], dict | None, object]:
     """Return (problems, data, marks) for the rule file at `path`: schema and pattern errors.
 
@@ -294,6 +309,7 @@ def load_rule(rid: str, path: Path, vocabularies: dict | None = None, trusted: b
         unless_entities=tuple(data.get("unless_entities", ())), effect=data.get("effect", "finding"),
         patterns=compiled, with_=tuple(with_groups), examples=dict(data.get("examples", {})),
         negated_by=_negations(data.get("negated_by"), vocabularies or {}),
+        cues=_cues(data.get("cues"), vocabularies or {}),
     )
 
 
