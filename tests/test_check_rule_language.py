@@ -235,6 +235,13 @@ def test_cues_skip_sentences_without_them_and_change_nothing_else(tmp_path: Path
     assert rule_fires(ruleset, "cued", "乙方应通知甲方中断。", "zh")  # no zh cues: every sentence is searched
 
 
+def test_a_cue_of_several_words_folds_spaces_as_vocabulary_phrases_do() -> None:
+    from clausegen.check.kinds import _has_cue
+
+    assert _has_cue("any Loss  of\tService shall", ("loss of service",))
+    assert not _has_cue("any loss of services", ("loss of supply",))
+
+
 def test_a_cue_list_that_misses_a_pass_example_is_reported_by_library_check(tmp_path: Path) -> None:
     from clausegen.library.check import check_library
 

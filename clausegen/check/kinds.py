@@ -42,7 +42,8 @@ def _matches(rule: Rule, key: str, pats: Patterns, text: str, tokens: frozenset,
 
 
 def _has_cue(text: str, cues: tuple) -> bool:
-    lowered = text.lower()
+    # spaces folded as vocabulary phrases fold them: "loss  of service" holds "loss of service"
+    lowered = " ".join(text.lower().split())
     return any(c in lowered for c in cues)
 
 

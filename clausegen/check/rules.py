@@ -226,15 +226,21 @@ def _compile(spec: dict | None, path: Path, marks, keys: tuple, problems: list, 
 NEGATION_WINDOW = {"zh": 0, "en": 16}
 
 
+def _phrases(items: list, lang: str, vocabularies: dict) -> list[str]:
+    """Return `items` with each ``{{name}}`` reference replaced by the vocabulary's phrases in `lang`."""
+    out = []
+    for item in items:
+        m = _VOCAB_REF.fullmatch(item.strip())
+        out += (vocabularies.get(m.group(1), {}).get(lang) or []) if m else [item]
+    return out
+
+
 def _negations(spec: dict | None, vocabularies: dict) -> dict:
     out = {}
     for lang, phrases in (spec or {}).items():
         if lang == "window":
             continue
-        words = []
-        for ph in phrases:
-            m = _VOCAB_REF.fullmatch(ph.strip())
-            words += (vocabularies.get(m.group(1), {}).get(lang) or []) if m else [ph]
+        words = _phrases(phrases, lang, vocabularies)
         window = (spec.get("window") or {}).get(lang, NEGATION_WINDOW.get(lang, 12))
         out[lang] = (tuple(w.lower() for w in words), int(window))
     return out
@@ -244,11 +250,8 @@ def _cues(spec: dict | None, vocabularies: dict) -> dict:
     """Return {lang: (lower-case words, ...)} with vocabulary references expanded (a trailing * dropped)."""
     out = {}
     for lang, words in (spec or {}).items():
-        expanded = []
-        for word in words:
-            m = _VOCAB_REF.fullmatch(word.strip())
-            expanded += (vocabularies.get(m.group(1), {}).get(lang) or []) if m else [word]
-        out[lang] = tuple(sorted({w.rstrip("*").lower() for w in expanded if w.rstrip("*")}))
+        cues = {" ".join(w.rstrip("*").lower().split()) for w in _phrases(words, lang, vocabularies)}
+        out[lang] = tuple(sorted(c for c in cues if c))
     return out
 
 
