@@ -2,8 +2,9 @@
 
 Written for these tests (not taken from the corpus): one clause per industry, each stating a
 compensation standard for the service stopping, and consumer wording for claims, claim windows
-and forums (fee reductions, refunds, an ombudsman), with the windows that are not claim windows. They guard the family's vocabularies, which are
-what make the rules general (docs/model.md, "Rule changes").
+and forums (fee reductions, refunds, an ombudsman), with the windows that are not claim windows.
+They guard the family's vocabularies, which are what make the rules general (docs/model.md,
+"Rule changes").
 """
 
 from __future__ import annotations

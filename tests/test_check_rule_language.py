@@ -224,7 +224,7 @@ examples: {pass: {zh: [乙方应通知甲方中断。], en: [We will NOTIFY you 
 @pytest.mark.parametrize("text,fires", [
     ("We will NOTIFY you of outages.", True),  # cues compare case-insensitively
     ("We will tell you of outages.", False),
-])
+], ids=["cue-in-capitals", "no-cue"])
 def test_cues_skip_sentences_without_them_and_change_nothing_else(tmp_path: Path, text, fires) -> None:
     from clausegen.check.engine import rule_fires
 

@@ -16,6 +16,7 @@ Rule files choose a kind and supply patterns; no provision is named here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from clausegen.check.rules import Patterns, Rule
 
@@ -42,9 +43,16 @@ def _matches(rule: Rule, key: str, pats: Patterns, text: str, tokens: frozenset,
 
 
 def _has_cue(text: str, cues: tuple) -> bool:
-    # spaces folded as vocabulary phrases fold them: "loss  of service" holds "loss of service"
-    lowered = " ".join(text.lower().split())
-    return any(c in lowered for c in cues)
+    """Return whether `text` holds one of `cues` (lower case, spaces folded)."""
+    folded = _folded(text)
+    return any(c in folded for c in cues)
+
+
+@lru_cache(maxsize=4096)
+def _folded(text: str) -> str:
+    # Lower case, spaces folded as vocabulary phrases fold them ("loss  of service"); cached, as
+    # each rule with cues reads every sentence of the document in turn.
+    return " ".join(text.lower().split())
 
 
 def _negated(m, text: str, phrases: tuple, window: int) -> bool:
